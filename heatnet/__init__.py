@@ -1,0 +1,32 @@
+"""heatnet: a district-heating network optimiser.
+
+Load a network folder, solve the retirement-and-routing MILP with HiGHS, and read the results
+as pandas tables::
+
+    import heatnet
+    net = heatnet.load_network()          # the embedded Jinan network
+"""
+
+from heatnet.errors import HeatnetError, InputError, Problem
+from heatnet.io import load_network, read_network, write_network
+from heatnet.network import Economics, Network
+from heatnet.run import Run, solve
+from heatnet.solve import SolveOptions, SolveResult, Status
+
+__all__ = [
+    "Economics",
+    "HeatnetError",
+    "InputError",
+    "Network",
+    "Problem",
+    "Run",
+    "SolveOptions",
+    "SolveResult",
+    "Status",
+    "load_network",
+    "read_network",
+    "solve",
+    "write_network",
+]
+
+__version__ = "0.1.0"

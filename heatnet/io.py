@@ -1,0 +1,620 @@
+"""Reading and writing network folders (format: ``docs/format.md``).
+
+:func:`load_network` reads a folder, converts every cell by the schema in
+:mod:`heatnet.schema`, runs every check in :mod:`heatnet.validate` and either returns a
+:class:`~heatnet.network.Network` or raises one :class:`~heatnet.errors.InputError` listing every
+problem found. Nothing here writes unless asked to (:func:`write_network`).
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from heatnet import schema
+from heatnet.errors import InputError, Problem
+from heatnet.network import Economics, Network
+
+TRUE_WORDS = {"true", "1", "yes", "y", "t"}
+FALSE_WORDS = {"false", "0", "no", "n", "f"}
+LINE_COLUMN = "_line"
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """A ``did you mean 'x'?`` hint for a misspelt key or id, or None."""
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"Did you mean {close[0]!r}?" if close else None
+
+
+# --------------------------------------------------------------------------------------------
+# raw text and CSV records
+
+
+def read_text(path: Path, label: str, problems: list[Problem]) -> str | None:
+    """The file's text (UTF-8, BOM removed), or None with a problem recorded."""
+    if not path.exists():
+        problems.append(Problem(label, "file not found", expected=f"a file at {path}",
+                                found="nothing"))
+        return None
+    if path.is_dir():
+        problems.append(Problem(label, "is a folder, not a file", found=str(path)))
+        return None
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        try:
+            data.decode("gb18030")
+            guess = "it looks like GBK/GB18030 (what Excel's plain 'CSV' writes on Chinese Windows)"
+        except UnicodeDecodeError:
+            guess = "it is not text in any encoding heatnet recognises"
+        problems.append(Problem(
+            label, "the file is not UTF-8 text", line=line, expected="UTF-8 text",
+            found=f"byte 0x{data[exc.start]:02x} at byte {exc.start}; {guess}",
+            hint="Save it again as 'CSV UTF-8 (comma delimited)' or UTF-8 text"))
+        return None
+    if "\x00" in text:
+        problems.append(Problem(label, "the file contains NUL bytes", expected="plain text",
+                                found="binary data (is it an .xlsx saved with a .csv name?)"))
+        return None
+    if not text.strip():
+        problems.append(Problem(label, "the file is empty", expected="a header row and data",
+                                found="no text"))
+        return None
+    return text
+
+
+@dataclass
+class Records:
+    """CSV content: the header and each data row with its 1-based line number."""
+
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+
+
+def read_records(text: str, label: str, problems: list[Problem]) -> Records | None:
+    """Split CSV text into header and rows, checking the header and the field counts."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for record in reader:
+            line = start
+            start = reader.line_num + 1
+            if not record or all(not cell.strip() for cell in record):
+                continue
+            if header is None:
+                header = [cell.strip() for cell in record]
+                header_line = line
+                continue
+            rows.append((line, record))
+    except csv.Error as exc:
+        problems.append(Problem(label, f"cannot be read as CSV ({exc})", line=reader.line_num))
+        return None
+    if header is None:
+        problems.append(Problem(label, "the file has no header row", expected="column names",
+                                found="no text"))
+        return None
+    ok = True
+    seen: set[str] = set()
+    for i, name in enumerate(header):
+        if not name:
+            problems.append(Problem(label, f"column {i + 1} of the header has no name",
+                                    line=header_line, expected="a column name", found="''"))
+            ok = False
+        elif name in seen:
+            problems.append(Problem(label, "duplicated column", line=header_line, column=name,
+                                    expected="each column name once",
+                                    found=f"{name!r} {header.count(name)} times"))
+            ok = False
+        seen.add(name)
+    for line, record in rows:
+        if len(record) > len(header) and any(c.strip() for c in record[len(header):]):
+            problems.append(Problem(
+                label, "row has more fields than the header", line=line,
+                expected=f"{len(header)} fields", found=f"{len(record)} fields",
+                hint="Quote values that contain commas, or check for a shifted row"))
+            ok = False
+    if not ok:
+        return None
+    rows = [(line, (rec + [""] * len(header))[: len(header)]) for line, rec in rows]
+    return Records(header, rows)
+
+
+# --------------------------------------------------------------------------------------------
+# typed columns
+
+
+def _fmt(value: str) -> str:
+    return repr(value) if value != "" else "an empty cell"
+
+
+def convert_column(
+    col: schema.Column,
+    cells: Sequence[str],
+    lines: Sequence[int],
+    ids: Sequence[str | None],
+    label: str,
+    problems: list[Problem],
+) -> pd.Series:
+    """Convert one column's text cells to its schema type, recording every bad cell.
+
+    Bad cells become NaN (floats), ``""`` (text) or the default (bool) so that later checks
+    can still run on the rest of the table.
+    """
+    stripped = [c.strip() for c in cells]
+
+    def bad(i: int, message: str, expected: str | None = None, hint: str | None = None) -> None:
+        problems.append(Problem(label, message, line=lines[i], id=ids[i], column=col.name,
+                                expected=expected or col.expected(), found=_fmt(stripped[i]),
+                                hint=hint))
+
+    if col.dtype == "float":
+        raw = pd.Series(stripped, dtype=object)
+        empty = raw == ""
+        values = pd.to_numeric(raw.where(~empty, None), errors="coerce").astype(float)
+        arr = values.to_numpy(copy=True)
+        for i in np.flatnonzero(empty.to_numpy()):
+            if col.required:
+                bad(int(i), "missing value")
+            elif col.default is not None:
+                arr[i] = col.default
+        notnum = (~empty & values.isna()).to_numpy()
+        for i in np.flatnonzero(notnum):
+            bad(int(i), "not a number")
+        for i in np.flatnonzero(np.isinf(arr)):
+            bad(int(i), "infinite value")
+            arr[i] = np.nan
+        finite = np.isfinite(arr)
+        for i in np.flatnonzero(finite):
+            v = arr[i]
+            too_low = col.minimum is not None and (
+                v < col.minimum or (col.strict_minimum and v == col.minimum)
+            )
+            too_high = col.maximum is not None and (
+                v > col.maximum or (col.strict_maximum and v == col.maximum)
+            )
+            if too_low or too_high:
+                bad(int(i), "value out of range")
+                arr[i] = np.nan
+        return pd.Series(arr, dtype=float)
+    if col.dtype == "bool":
+        out = []
+        for i, s in enumerate(stripped):
+            low = s.lower()
+            if low in TRUE_WORDS:
+                out.append(True)
+            elif low in FALSE_WORDS:
+                out.append(False)
+            else:
+                if s == "" and not col.required:
+                    out.append(bool(col.default))
+                    continue
+                bad(i, "not a true/false value")
+                out.append(bool(col.default))
+        return pd.Series(out, dtype=bool)
+    out_text: list[str] = []
+    for i, s in enumerate(stripped):
+        if s == "":
+            if col.required:
+                bad(i, "missing value")
+            out_text.append("" if col.default is None else str(col.default))
+            continue
+        if col.choices is not None:
+            low = s.lower()
+            if low not in col.choices:
+                bad(i, f"unknown {col.name}", hint=did_you_mean(low, col.choices))
+                out_text.append("")
+                continue
+            s = low
+        out_text.append(s)
+    return pd.Series(out_text, dtype=object)
+
+
+def parse_table(
+    table: schema.TableSchema, records: Records, label: str, problems: list[Problem]
+) -> pd.DataFrame:
+    """Typed DataFrame of one network CSV (schema columns first, extras after, ``_line``)."""
+    header = records.header
+    lines = [line for line, _ in records.rows]
+    missing = [c.name for c in table.columns if c.required and c.name not in header]
+    extras = [h for h in header if h not in table.names]
+    for name in missing:
+        close = difflib.get_close_matches(name, extras, n=1, cutoff=0.6)
+        problems.append(Problem(label, "missing column", line=1, column=name,
+                                expected=f"a column named {name!r}",
+                                found="columns " + ", ".join(header),
+                                hint=f"rename column {close[0]!r} to {name!r}" if close else None))
+    by_name = {h: [rec[i] for _, rec in records.rows] for i, h in enumerate(header)}
+    if table.id_column and table.id_column in by_name:
+        ids: list[str | None] = [c.strip() or None for c in by_name[table.id_column]]
+    else:
+        ids = [None] * len(lines)
+    data: dict[str, pd.Series] = {}
+    for col in table.columns:
+        if col.name in by_name:
+            data[col.name] = convert_column(col, by_name[col.name], lines, ids, label, problems)
+        elif col.required:
+            data[col.name] = pd.Series([np.nan if col.dtype == "float" else ""] * len(lines),
+                                       dtype=float if col.dtype == "float" else object)
+        else:
+            fill = col.default if col.default is not None else (
+                np.nan if col.dtype == "float" else "")
+            data[col.name] = pd.Series([fill] * len(lines), dtype=(
+                float if col.dtype == "float" else bool if col.dtype == "bool" else object))
+    for h in header:
+        if h not in data:
+            data[h] = pd.Series([c.strip() for c in by_name[h]], dtype=object)
+    df = pd.DataFrame(data)
+    df[LINE_COLUMN] = lines
+    return df
+
+
+# --------------------------------------------------------------------------------------------
+# network.yaml
+
+
+def _yaml_line(text: str, path: Sequence[str]) -> int | None:
+    """Line of the key at ``path`` in a YAML text (1-based), found by composing the nodes."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for key in path:
+        if not isinstance(node, yaml.MappingNode):
+            return line
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                line = k.start_mark.line + 1
+                node = v
+                break
+        else:
+            return line
+    return line
+
+
+def _yaml_value(
+    col: schema.Column, value: Any, label: str, key: str, line: int | None,
+    problems: list[Problem],
+) -> Any:
+    if value is None:
+        if col.required:
+            problems.append(Problem(label, "missing value", line=line, column=key,
+                                    expected=col.expected(), found="nothing"))
+        return col.default
+    if col.dtype == "float":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            problems.append(Problem(label, "not a number", line=line, column=key,
+                                    expected=col.expected(), found=repr(value)))
+            return col.default
+        v = float(value)
+        low = col.minimum is not None and (v < col.minimum or (col.strict_minimum and v == col.minimum))
+        high = col.maximum is not None and (v > col.maximum or (col.strict_maximum and v == col.maximum))
+        if not math.isfinite(v) or low or high:
+            problems.append(Problem(label, "value out of range", line=line, column=key,
+                                    expected=col.expected(), found=repr(value)))
+            return col.default
+        return v
+    if not isinstance(value, str):
+        problems.append(Problem(label, "not a text", line=line, column=key,
+                                expected=col.expected(), found=repr(value)))
+        return col.default
+    return value
+
+
+def read_network_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, Any], Economics]:
+    """``name``, ``description``, ``profiles`` and the economics of a network.yaml."""
+    label = path.name
+    config: dict[str, Any] = {c.name: c.default for c in schema.NETWORK_YAML}
+    text = read_text(path, label, problems)
+    if text is None:
+        return config, Economics()
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.append(Problem(label, "not valid YAML: " + str(getattr(exc, "problem", exc)),
+                                line=mark.line + 1 if mark else None,
+                                expected="a YAML mapping of keys to values"))
+        return config, Economics()
+    if not isinstance(doc, dict):
+        problems.append(Problem(label, "not a YAML mapping", expected="keys such as name:, "
+                                "profiles:, economics:", found=type(doc).__name__))
+        return config, Economics()
+    known = {c.name: c for c in schema.NETWORK_YAML}
+    econ_cols = {c.name: c for c in schema.ECONOMICS}
+    econ: dict[str, Any] = {}
+    for key, value in doc.items():
+        line = _yaml_line(text, [str(key)])
+        if key == "economics":
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                problems.append(Problem(label, "economics must be a mapping", line=line,
+                                        column="economics", expected="keys such as "
+                                        "carbon_price_cny_per_t:", found=repr(value)))
+                continue
+            for ekey, evalue in value.items():
+                eline = _yaml_line(text, ["economics", str(ekey)])
+                if ekey not in econ_cols:
+                    problems.append(Problem(label, "unknown key", line=eline,
+                                            column=f"economics.{ekey}",
+                                            expected="one of " + ", ".join(econ_cols),
+                                            found=repr(ekey),
+                                            hint=did_you_mean(str(ekey), econ_cols)))
+                    continue
+                econ[ekey] = _yaml_value(econ_cols[ekey], evalue, label, f"economics.{ekey}",
+                                         eline, problems)
+            continue
+        if key not in known:
+            problems.append(Problem(label, "unknown key", line=line, column=str(key),
+                                    expected="one of " + ", ".join([*known, "economics"]),
+                                    found=repr(key),
+                                    hint=did_you_mean(str(key), [*known, "economics"])))
+            continue
+        config[key] = _yaml_value(known[key], value, label, key, line, problems)
+    for col in schema.NETWORK_YAML:
+        if col.required and col.name not in doc:
+            problems.append(Problem(label, "missing key", column=col.name,
+                                    expected=f"a line '{col.name}: …'", found="no such key"))
+    econ_values = {c.name: c.default for c in schema.ECONOMICS}
+    econ_values.update({k: v for k, v in econ.items() if v is not None or k == "co2_cap_t"})
+    return config, Economics(**econ_values)
+
+
+# --------------------------------------------------------------------------------------------
+# profiles
+
+
+def read_profiles(path: Path, problems: list[Problem], label: str | None = None) -> pd.DataFrame:
+    """The profiles table: ``period`` (text), ``weight_h`` and float profile columns.
+
+    Every profile value must be a finite number >= 0; ``weight_h`` > 0; periods unique.
+    Returns an empty table (with a problem recorded) when the file cannot be read.
+    """
+    label = label or path.name
+    empty = pd.DataFrame({"period": pd.Series(dtype=object), "weight_h": pd.Series(dtype=float)})
+    text = read_text(path, label, problems)
+    if text is None:
+        return empty
+    records = read_records(text, label, problems)
+    if records is None:
+        return empty
+    if not records.rows:
+        problems.append(Problem(label, "no periods", expected="at least one data row",
+                                found="only a header"))
+        return empty
+    table = schema.PROFILES
+    df = parse_table(table, records, label, problems)
+    lines = df[LINE_COLUMN].to_list()
+    periods = df["period"].to_list()
+    for name in records.header:
+        if name in table.names:
+            continue
+        col = schema.Column(name, "float", required=True, minimum=0)
+        df[name] = convert_column(col, df[name].to_list(), lines, [None] * len(lines), label,
+                                  problems)
+    seen: dict[str, int] = {}
+    for line, p in zip(lines, periods, strict=True):
+        if p and p in seen:
+            problems.append(Problem(label, "duplicated period", line=line, column="period",
+                                    expected="each period once",
+                                    found=f"{p!r} (also on line {seen[p]})"))
+        seen.setdefault(p, line)
+    df = df.drop(columns=[LINE_COLUMN])
+    df.index = pd.RangeIndex(len(df), name="t")
+    return df
+
+
+# --------------------------------------------------------------------------------------------
+# the network folder
+
+
+def _empty_table(table: schema.TableSchema) -> pd.DataFrame:
+    return pd.DataFrame({c.name: pd.Series(dtype=float if c.dtype == "float" else object)
+                         for c in table.columns} | {LINE_COLUMN: pd.Series(dtype=int)})
+
+
+def _read_table(folder: Path, table: schema.TableSchema, problems: list[Problem]) -> tuple[
+    pd.DataFrame, bool
+]:
+    text = read_text(folder / table.file, table.file, problems)
+    if text is None:
+        return _empty_table(table), False
+    records = read_records(text, table.file, problems)
+    if records is None:
+        return _empty_table(table), False
+    return parse_table(table, records, table.file, problems), True
+
+
+def _index_by_id(
+    df: pd.DataFrame, table: schema.TableSchema, problems: list[Problem]
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Index by ``id`` keeping the first of duplicated ids (each duplicate is a problem)."""
+    first: dict[str, int] = {}
+    keep = []
+    for ident, line in zip(df["id"], df[LINE_COLUMN], strict=True):
+        if not ident:
+            keep.append(False)
+            continue
+        if ident in first:
+            problems.append(Problem(table.file, "duplicated id", line=int(line), id=ident,
+                                    column="id", expected="a unique id",
+                                    found=f"{ident!r} again (first on line {first[ident]})"))
+            keep.append(False)
+            continue
+        first[ident] = int(line)
+        keep.append(True)
+    out = df[keep].set_index("id").drop(columns=[LINE_COLUMN])
+    out.index.name = "id"
+    return out, first
+
+
+def resolve_network_path(path: str | os.PathLike[str] | None) -> Path:
+    """Folder of a network given as a folder, a ``network.yaml`` path, or None (Jinan)."""
+    if path is None:
+        from heatnet.data import default_network_path
+
+        return default_network_path()
+    p = Path(path)
+    if p.is_file() and p.suffix in {".yaml", ".yml"}:
+        return p.parent
+    return p
+
+
+def read_network(
+    path: str | os.PathLike[str] | None = None,
+    profiles: str | os.PathLike[str] | None = None,
+    *,
+    strict_graph: bool = True,
+) -> tuple[Network | None, list[Problem]]:
+    """Read and check a network folder; return it (None if unusable) and every problem found.
+
+    Args:
+        path: network folder or its ``network.yaml``; None = the embedded Jinan network.
+        profiles: use this profiles CSV instead of the one named in ``network.yaml``.
+        strict_graph: demand nodes no source can reach are errors (True) or warnings.
+    """
+    from heatnet.validate import check_network
+
+    folder = resolve_network_path(path)
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        problems.append(Problem(str(folder), "network folder not found",
+                                expected="a folder with network.yaml, nodes.csv, sources.csv, "
+                                "pipes.csv and demands.csv", found="no such folder"))
+        return None, problems
+    config, econ = read_network_yaml(folder / "network.yaml", problems)
+    raw: dict[str, pd.DataFrame] = {}
+    complete = True
+    for table in schema.TABLES:
+        raw[table.file], ok = _read_table(folder, table, problems)
+        complete &= ok
+    if profiles is not None:
+        prof_path = Path(profiles)
+        prof_label = str(profiles)
+    elif config.get("profiles"):
+        prof_path = (folder / str(config["profiles"])).resolve()
+        prof_label = str(config["profiles"])
+    else:
+        prof_path = None
+        prof_label = "profiles"
+    if prof_path is not None:
+        prof = read_profiles(prof_path, problems, label=prof_label)
+        complete &= len(prof) > 0
+    else:
+        prof = pd.DataFrame({"period": pd.Series(dtype=object),
+                             "weight_h": pd.Series(dtype=float)})
+        complete = False
+    tables: dict[str, pd.DataFrame] = {}
+    lines: dict[str, dict[str, int]] = {}
+    for table in schema.TABLES:
+        tables[table.file], lines[table.file] = _index_by_id(raw[table.file], table, problems)
+    net = Network(
+        name=str(config.get("name") or folder.name),
+        description=str(config.get("description") or ""),
+        economics=econ,
+        nodes=tables["nodes.csv"],
+        sources=tables["sources.csv"],
+        pipes=tables["pipes.csv"],
+        demands=tables["demands.csv"],
+        profiles=prof,
+        folder=folder.resolve(),
+        profiles_path=prof_path,
+        line_numbers=lines,
+    )
+    problems += check_network(net, cross_checks=complete, strict_graph=strict_graph,
+                              profiles_label=prof_label)
+    usable = not any(p.severity == "error" for p in problems)
+    return (net if usable else None), problems
+
+
+def load_network(
+    path: str | os.PathLike[str] | None = None,
+    profiles: str | os.PathLike[str] | None = None,
+) -> Network:
+    """Read a network folder and return it, or raise :class:`InputError` with every problem.
+
+    Warnings do not stop loading; :func:`read_network` returns them.
+    """
+    net, problems = read_network(path, profiles)
+    if net is None:
+        where = resolve_network_path(path)
+        raise InputError(problems, context=f"network {where} cannot be used")
+    return net
+
+
+# --------------------------------------------------------------------------------------------
+# writing
+
+
+def write_csv_atomic(df: pd.DataFrame, path: Path, *, index: bool = False) -> None:
+    """Write a CSV so that readers never see a half-written file (temp file + rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            df.to_csv(fh, index=index, lineterminator="\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _table_for_file(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.reset_index()
+    for col in out.columns:
+        if out[col].dtype == bool:
+            out[col] = out[col].map({True: "true", False: "false"})
+    return out
+
+
+def write_network(net: Network, folder: str | os.PathLike[str], *,
+                  profiles_name: str = "profiles.csv") -> Path:
+    """Write ``net`` as a network folder (with its profiles CSV beside network.yaml).
+
+    The folder must not exist yet or be empty; it is written under a temporary name and renamed
+    when complete.
+    """
+    target = Path(folder)
+    if target.exists() and any(target.iterdir()):
+        raise InputError([Problem(str(target), "folder exists and is not empty",
+                                  expected="a new or empty folder", found="files in it")])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    try:
+        econ = {k: v for k, v in vars(net.economics).items()}
+        doc = {"name": net.name, "description": net.description, "profiles": profiles_name,
+               "economics": econ}
+        (tmp / "network.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True,
+                                                         sort_keys=False), encoding="utf-8")
+        for file, df in (("nodes.csv", net.nodes), ("sources.csv", net.sources),
+                         ("pipes.csv", net.pipes), ("demands.csv", net.demands)):
+            write_csv_atomic(_table_for_file(df), tmp / file)
+        write_csv_atomic(net.profiles, tmp / profiles_name)
+        if target.exists():
+            target.rmdir()
+        os.replace(tmp, target)
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target

@@ -1,0 +1,184 @@
+"""The network data model: one immutable object holding typed tables and the pipe graph.
+
+A :class:`Network` is what the loader returns and what the model, scenarios and results read.
+It is never changed in place: scenario functions build a new one with :func:`dataclasses.replace`
+and copies of the tables.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Economics:
+    """Economic parameters of a network (``economics:`` in ``network.yaml``).
+
+    Attributes:
+        discount_rate: for annualising one-off costs [1/year].
+        carbon_price_cny_per_t: price on every tonne emitted [CNY/tCO2].
+        co2_cap_t: cap on season emissions, or None for no cap [tCO2].
+        unserved_heat_cost_cny_per_mwh: penalty on heat not delivered [CNY/MWh].
+        retirement_annualisation_years: years over which a retirement cost is annualised [years].
+    """
+
+    discount_rate: float = 0.06
+    carbon_price_cny_per_t: float = 0.0
+    co2_cap_t: float | None = None
+    unserved_heat_cost_cny_per_mwh: float = 20000.0
+    retirement_annualisation_years: float = 20.0
+
+
+def annuity_factor(rate: float, years: float) -> float:
+    """Capital recovery factor a(r, n) = r / (1 - (1 + r)^-n), or 1/n when r = 0 [1/year]."""
+    if rate == 0:
+        return 1.0 / years
+    return rate / (1.0 - (1.0 + rate) ** (-years))
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """A validated heat network.
+
+    Tables are indexed by ``id`` (profiles by period position ``t``) and carry the schema
+    columns with their units in the names, plus any extra columns of the input files.
+
+    Attributes:
+        name: network name.
+        description: free text.
+        economics: economic parameters.
+        nodes: ``name``, ``lat``, ``lon`` by node id.
+        sources: by source id; see ``heatnet.schema.SOURCES``.
+        pipes: by pipe id; see ``heatnet.schema.PIPES``.
+        demands: by demand id; see ``heatnet.schema.DEMANDS``.
+        profiles: one row per period: ``period``, ``weight_h`` and per-unit profile columns.
+        folder: folder the network was read from (None if built in memory).
+        profiles_path: the profiles CSV it was read from (None if built in memory).
+        line_numbers: ``{file: {id: line}}`` for messages that point back into the files.
+    """
+
+    name: str
+    economics: Economics
+    nodes: pd.DataFrame
+    sources: pd.DataFrame
+    pipes: pd.DataFrame
+    demands: pd.DataFrame
+    profiles: pd.DataFrame
+    description: str = ""
+    folder: Path | None = None
+    profiles_path: Path | None = None
+    line_numbers: dict[str, dict[str, int]] = field(default_factory=dict, compare=False)
+
+    def replace(self, **changes: object) -> Network:
+        """A copy with some fields changed; tables are copied so the original stays intact."""
+        copied = {
+            k: getattr(self, k).copy()
+            for k in ("nodes", "sources", "pipes", "demands", "profiles")
+            if k not in changes
+        }
+        return dataclasses.replace(self, **copied, **changes)  # type: ignore[arg-type]
+
+    def with_economics(self, **changes: object) -> Network:
+        """A copy with some economic parameters changed (names as in :class:`Economics`)."""
+        return self.replace(economics=dataclasses.replace(self.economics, **changes))
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The pipe network: nodes with their attributes, one edge per pipe (key = pipe id).
+
+        Node attributes: ``name``, ``lat``, ``lon``, ``sources`` (ids), ``demands`` (ids).
+        Edge attributes: every column of ``pipes`` for that pipe.
+        """
+        g = nx.MultiDiGraph(name=self.name)
+        for nid, row in self.nodes.iterrows():
+            g.add_node(nid, **row.to_dict(), sources=[], demands=[])
+        for sid, node in self.sources["node"].items():
+            g.nodes[node]["sources"].append(sid)
+        for did, node in self.demands["node"].items():
+            g.nodes[node]["demands"].append(did)
+        for pid, row in self.pipes.iterrows():
+            g.add_edge(row["from_node"], row["to_node"], key=pid, **row.to_dict())
+        return g
+
+    @property
+    def weights_h(self) -> np.ndarray:
+        """Hours each period stands for, shape (T,) [h]."""
+        return self.profiles["weight_h"].to_numpy(dtype=float)
+
+    @property
+    def n_periods(self) -> int:
+        """Number of periods T."""
+        return len(self.profiles)
+
+    @property
+    def season_hours(self) -> float:
+        """Sum of period weights [h]."""
+        return float(self.weights_h.sum())
+
+    def demand_mw(self) -> pd.DataFrame:
+        """Heat demand by period (rows) and demand node (columns) [MW].
+
+        demand_{n,t} = sum over demands d at n of design_load_mw_d * profile_{d,t}.
+        """
+        d = self.demands
+        per_demand = self.profiles[d["profile"].to_list()].to_numpy(dtype=float) * d[
+            "design_load_mw"
+        ].to_numpy(dtype=float)
+        frame = pd.DataFrame(per_demand, columns=d["node"].to_list())
+        out = frame.T.groupby(level=0, sort=False).sum().T
+        out.index = self.profiles.index
+        out.columns.name = "node"
+        return out
+
+    def availability(self) -> pd.DataFrame:
+        """Per-unit available capacity by period (rows) and source (columns) [-]."""
+        cols = {}
+        for sid, prof in self.sources["availability"].items():
+            if prof:
+                cols[sid] = self.profiles[prof].to_numpy(dtype=float)
+            else:
+                cols[sid] = np.ones(self.n_periods)
+        return pd.DataFrame(cols, index=self.profiles.index, columns=self.sources.index)
+
+    def line_of(self, file: str, item_id: str) -> int | None:
+        """Line in ``file`` where ``item_id`` was defined, if the network was read from files."""
+        return self.line_numbers.get(file, {}).get(item_id)
+
+
+def network_summary(net: Network) -> dict[str, object]:
+    """Key figures of a network for a planner's first look.
+
+    Returns a dict with ``nodes``, ``sources`` (count by technology × status),
+    ``capacity_mw_by_technology`` (× status), ``pipes`` (count and km by status),
+    ``peak_demand_mw``, ``peak_period``, ``season_demand_gwh``, ``periods`` and
+    ``season_hours``.
+    """
+    s = net.sources
+    sources = pd.crosstab(s["technology"], s["status"]) if len(s) else pd.DataFrame()
+    cap = (
+        s.pivot_table(index="technology", columns="status", values="capacity_mw",
+                      aggfunc="sum", fill_value=0.0)
+        if len(s) else pd.DataFrame()
+    )
+    p = net.pipes
+    pipes = p.groupby("status").agg(count=("length_km", "size"), length_km=("length_km", "sum"))
+    demand = net.demand_mw().sum(axis=1)
+    t_peak = int(demand.to_numpy().argmax()) if len(demand) else 0
+    return {
+        "nodes": len(net.nodes),
+        "sources": sources,
+        "capacity_mw_by_technology": cap,
+        "pipes": pipes,
+        "peak_demand_mw": float(demand.max()) if len(demand) else 0.0,
+        "peak_period": str(net.profiles["period"].iloc[t_peak]) if len(demand) else "",
+        "season_demand_gwh": float((demand * net.weights_h).sum() / 1000.0),
+        "periods": net.n_periods,
+        "season_hours": net.season_hours,
+    }

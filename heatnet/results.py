@@ -1,0 +1,326 @@
+"""Result tables and KPIs of a solve, with units in every column name.
+
+:func:`build_tables` turns a model and its solution into tidy DataFrames:
+
+* ``sources``  — one row per source: decision, season heat, costs, CO2.
+* ``pipes``    — one row per pipe: decision, heat carried and lost, peak use, costs.
+* ``dispatch`` — one row per (period, source): ``heat_mw``.
+* ``flows``    — one row per (period, pipe): flows each way, net flow, loss.
+* ``nodes``    — one row per (period, node with demand): demand, unserved heat.
+* ``prices``   — one row per (period, node): marginal cost of heat [CNY/MWh].
+* ``periods``  — one row per period: label, weight, totals.
+
+:func:`cost_breakdown` and :func:`kpis` compute the figures a planner reads first. Every
+figure here is recomputed from the solution values, independently of the solver's objective,
+so the two can be checked against each other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from heatnet.model import HeatModel
+from heatnet.network import Network, annuity_factor
+from heatnet.solve import SolveResult
+
+DECISION_BY_STATUS = {"existing": "existing", "retired": "forced_retired",
+                      "unavailable": "unavailable"}
+
+
+def _period_frame(hm: HeatModel) -> pd.DataFrame:
+    prof = hm.net.profiles
+    return pd.DataFrame({"t": np.arange(hm.n_periods), "period": prof["period"].to_numpy(),
+                         "weight_h": prof["weight_h"].to_numpy(dtype=float)})
+
+
+def _long(hm: HeatModel, values: np.ndarray, ids: list[str], id_name: str,
+          value_name: str) -> pd.DataFrame:
+    """(ids × T) array → long table t, period, weight_h, <id_name>, <value_name>."""
+    per = _period_frame(hm)
+    n = len(ids)
+    return pd.DataFrame({
+        "t": np.tile(per["t"].to_numpy(), n),
+        "period": np.tile(per["period"].to_numpy(), n),
+        "weight_h": np.tile(per["weight_h"].to_numpy(), n),
+        id_name: np.repeat(np.asarray(ids, dtype=object), hm.n_periods),
+        value_name: values.reshape(-1) if n else np.zeros(0),
+    })
+
+
+def source_table(hm: HeatModel, res: SolveResult) -> pd.DataFrame:
+    """One row per source of the network (including retired and unavailable ones)."""
+    net = hm.net
+    econ = net.economics
+    w = net.weights_h
+    s = net.sources
+    out = s.copy()
+    out.insert(0, "decision", [DECISION_BY_STATUS.get(st, "") for st in s["status"]])
+    g = res.values["g"]
+    heat = np.zeros(len(s))
+    peak = np.zeros(len(s))
+    pos = {sid: i for i, sid in enumerate(hm.source_ids)}
+    in_service = np.array([st == "existing" for st in s["status"]])
+    k = dict(zip(hm.retirable, res.values["k"], strict=True))
+    b = dict(zip(hm.candidate_sources, res.values["b"], strict=True))
+    for r, sid in enumerate(s.index):
+        i = pos.get(sid)
+        if i is None:
+            continue
+        heat[r] = float(g[i] @ w)
+        peak[r] = float(g[i].max()) if g.shape[1] else 0.0
+        if i in k:
+            keep = k[i] > 0.5
+            out.iloc[r, 0] = "kept" if keep else "retired"
+            in_service[r] = keep
+        elif i in b:
+            built = b[i] > 0.5
+            out.iloc[r, 0] = "built" if built else "not_built"
+            in_service[r] = built
+    a_ret = annuity_factor(econ.discount_rate, econ.retirement_annualisation_years)
+    lifetimes = s["lifetime_years"].to_numpy(dtype=float)
+    capex_annual = np.array([c * annuity_factor(econ.discount_rate, life) if c else 0.0
+                             for c, life in zip(s["capex_cny"], lifetimes, strict=True)])
+    retiring = out["decision"].isin(["retired", "forced_retired"]).to_numpy()
+    built = (out["decision"] == "built").to_numpy()
+    out["in_service"] = in_service
+    out["heat_mwh"] = heat
+    out["peak_output_mw"] = peak
+    hours = net.season_hours
+    out["capacity_factor"] = np.where(s["capacity_mw"] > 0, heat / (s["capacity_mw"] * hours), 0)
+    out["co2_t"] = heat * s["co2_t_per_mwh"].to_numpy(dtype=float)
+    out["variable_cost_cny"] = heat * s["variable_cost_cny_per_mwh"].to_numpy(dtype=float)
+    out["carbon_cost_cny"] = out["co2_t"] * econ.carbon_price_cny_per_t
+    out["fixed_cost_cny"] = np.where(in_service, s["fixed_cost_cny_per_year"], 0.0)
+    out["capex_annual_cny"] = np.where(built, capex_annual, 0.0)
+    out["retirement_cost_annual_cny"] = np.where(retiring, s["retirement_cost_cny"] * a_ret, 0.0)
+    out["total_cost_cny"] = out[["variable_cost_cny", "carbon_cost_cny", "fixed_cost_cny",
+                                 "capex_annual_cny", "retirement_cost_annual_cny"]].sum(axis=1)
+    return out
+
+
+def pipe_table(hm: HeatModel, res: SolveResult) -> pd.DataFrame:
+    """One row per pipe: decision, heat entering and lost, peak flow, costs."""
+    net = hm.net
+    w = net.weights_h
+    p = net.pipes
+    out = p.copy()
+    out.insert(0, "decision", ["existing" if st == "existing" else "unavailable"
+                               if st == "unavailable" else "" for st in p["status"]])
+    pos = {pid: j for j, pid in enumerate(hm.pipe_ids)}
+    y = dict(zip(hm.candidate_pipes, res.values["y"], strict=True))
+    fp, fm = res.values["fp"], res.values["fm"]
+    n = len(p)
+    cols = {c: np.zeros(n) for c in ("heat_in_mwh", "heat_delivered_mwh", "loss_mwh",
+                                     "forward_mwh", "reverse_mwh", "peak_flow_mw")}
+    in_service = np.array([st == "existing" for st in p["status"]])
+    for r, pid in enumerate(p.index):
+        j = pos.get(pid)
+        if j is None:
+            continue
+        fwd, rev = float(fp[j] @ w), float(fm[j] @ w)
+        eta = float(hm.eta[j])
+        cols["forward_mwh"][r] = fwd
+        cols["reverse_mwh"][r] = rev
+        cols["heat_in_mwh"][r] = fwd + rev
+        cols["heat_delivered_mwh"][r] = eta * (fwd + rev)
+        cols["loss_mwh"][r] = (1 - eta) * (fwd + rev)
+        cols["peak_flow_mw"][r] = float((fp[j] + fm[j]).max()) if fp.shape[1] else 0.0
+        if j in y:
+            built = y[j] > 0.5
+            out.iloc[r, 0] = "built" if built else "not_built"
+            in_service[r] = built
+    out["in_service"] = in_service
+    for c, v in cols.items():
+        out[c] = v
+    out["utilisation"] = out["peak_flow_mw"] / p["capacity_mw"]
+    out["pumping_cost_cny"] = out["heat_in_mwh"] * p["pumping_cost_cny_per_mwh"]
+    r = net.economics.discount_rate
+    capex = np.array([c * annuity_factor(r, life) if c else 0.0
+                      for c, life in zip(p["capex_cny"], p["lifetime_years"], strict=True)])
+    out["capex_annual_cny"] = np.where(out["decision"] == "built", capex, 0.0)
+    return out
+
+
+def dispatch_table(hm: HeatModel, res: SolveResult) -> pd.DataFrame:
+    """Heat from each source in each period: t, period, weight_h, source, node, technology,
+    heat_mw, heat_mwh."""
+    d = _long(hm, res.values["g"], hm.source_ids, "source", "heat_mw")
+    s = hm.net.sources
+    d["node"] = s.loc[d["source"], "node"].to_numpy()
+    d["technology"] = s.loc[d["source"], "technology"].to_numpy()
+    d["heat_mwh"] = d["heat_mw"] * d["weight_h"]
+    return d
+
+
+def flow_table(hm: HeatModel, res: SolveResult) -> pd.DataFrame:
+    """Pipe flows by period: flow_forward_mw (entering at from_node), flow_reverse_mw,
+    net_flow_mw (forward − reverse, entering), delivered_mw and loss_mw."""
+    fp, fm = res.values["fp"], res.values["fm"]
+    f = _long(hm, fp, hm.pipe_ids, "pipe", "flow_forward_mw")
+    f["flow_reverse_mw"] = fm.reshape(-1) if len(hm.pipe_ids) else np.zeros(0)
+    p = hm.net.pipes
+    f["from_node"] = p.loc[f["pipe"], "from_node"].to_numpy()
+    f["to_node"] = p.loc[f["pipe"], "to_node"].to_numpy()
+    eta = np.repeat(hm.eta, hm.n_periods)
+    total = f["flow_forward_mw"] + f["flow_reverse_mw"]
+    f["net_flow_mw"] = f["flow_forward_mw"] - f["flow_reverse_mw"]
+    f["delivered_mw"] = eta * total
+    f["loss_mw"] = (1 - eta) * total
+    return f
+
+
+def node_table(hm: HeatModel, res: SolveResult) -> pd.DataFrame:
+    """Demand and unserved heat at each demand node by period [MW] and [MWh]."""
+    d = _long(hm, hm.demand_mw, hm.demand_nodes, "node", "demand_mw")
+    u = res.values.get("u")
+    d["unserved_mw"] = u.reshape(-1) if u is not None and u.size else 0.0
+    d["demand_mwh"] = d["demand_mw"] * d["weight_h"]
+    d["unserved_mwh"] = d["unserved_mw"] * d["weight_h"]
+    return d
+
+
+def price_table(hm: HeatModel, res: SolveResult) -> pd.DataFrame:
+    """Marginal cost of heat at each node and period [CNY/MWh] (empty if not computed)."""
+    if res.prices_cny_per_mwh is None:
+        return pd.DataFrame(columns=["t", "period", "weight_h", "node", "price_cny_per_mwh"])
+    p = _long(hm, res.prices_cny_per_mwh, hm.node_ids, "node", "price_cny_per_mwh")
+    return p.dropna(subset=["price_cny_per_mwh"]).reset_index(drop=True)
+
+
+def cost_breakdown(net: Network, tables: dict[str, pd.DataFrame],
+                   allow_unserved: bool = True) -> dict[str, float]:
+    """Annual cost by kind from the result tables alone [CNY/year]; adds up to the objective.
+
+    Keys: ``fixed_cny`` (in-service sources), ``capex_sources_cny``, ``capex_pipes_cny``,
+    ``retirement_cny``, ``variable_cny``, ``carbon_cny``, ``pumping_cny``, ``unserved_cny``,
+    ``total_cny``.
+    """
+    voll = net.economics.unserved_heat_cost_cny_per_mwh
+    s, p, n = tables["sources"], tables["pipes"], tables["nodes"]
+    items = {
+        "fixed_cny": float(s["fixed_cost_cny"].sum()),
+        "capex_sources_cny": float(s["capex_annual_cny"].sum()),
+        "capex_pipes_cny": float(p["capex_annual_cny"].sum()),
+        "retirement_cny": float(s["retirement_cost_annual_cny"].sum()),
+        "variable_cny": float(s["variable_cost_cny"].sum()),
+        "carbon_cny": float(s["carbon_cost_cny"].sum()),
+        "pumping_cny": float(p["pumping_cost_cny"].sum()),
+        "unserved_cny": float(n["unserved_mwh"].sum() * voll) if allow_unserved else 0.0,
+    }
+    items["total_cny"] = float(sum(items.values()))
+    return items
+
+
+def kpis(sources: pd.DataFrame, pipes: pd.DataFrame, nodes: pd.DataFrame) -> dict[str, float]:
+    """Season figures: heat demand, served and unserved heat, losses [MWh], CO2 [t], and the
+    share of produced heat from each technology group [-]."""
+    produced = float(sources["heat_mwh"].sum())
+    by_tech = sources.groupby("technology")["heat_mwh"].sum()
+    share = (lambda tech: float(by_tech.get(tech, 0.0)) / produced if produced else 0.0)
+    demand = float(nodes["demand_mwh"].sum())
+    unserved = float(nodes["unserved_mwh"].sum())
+    return {
+        "heat_demand_mwh": demand,
+        "heat_served_mwh": demand - unserved,
+        "unserved_mwh": unserved,
+        "heat_produced_mwh": produced,
+        "losses_mwh": float(pipes["loss_mwh"].sum()),
+        "co2_t": float(sources["co2_t"].sum()),
+        "waste_heat_share": share("waste_heat"),
+        "coal_share": share("coal_boiler"),
+        "chp_share": share("chp"),
+    }
+
+
+def decisions(sources: pd.DataFrame, pipes: pd.DataFrame) -> dict[str, list[str]]:
+    """Ids by decision: ``retired``, ``kept``, ``built_pipes``, ``built_sources`` and the
+    candidates left unbuilt."""
+    def ids(df: pd.DataFrame, decision: str) -> list[str]:
+        return [str(i) for i in df.index[df["decision"] == decision]]
+
+    return {
+        "retired": ids(sources, "retired") + ids(sources, "forced_retired"),
+        "kept": ids(sources, "kept"),
+        "built_pipes": ids(pipes, "built"),
+        "built_sources": ids(sources, "built"),
+        "not_built_pipes": ids(pipes, "not_built"),
+        "not_built_sources": ids(sources, "not_built"),
+    }
+
+
+def build_tables(hm: HeatModel, res: SolveResult) -> dict[str, pd.DataFrame]:
+    """All result tables of a solve that has a solution."""
+    nodes = node_table(hm, res)
+    per = _period_frame(hm)
+    per["demand_mw"] = hm.demand_mw.sum(axis=0)
+    per["unserved_mw"] = res.values["u"].sum(axis=0) if res.values["u"].size else 0.0
+    per["heat_produced_mw"] = res.values["g"].sum(axis=0) if res.values["g"].size else 0.0
+    return {
+        "sources": source_table(hm, res),
+        "pipes": pipe_table(hm, res),
+        "dispatch": dispatch_table(hm, res),
+        "flows": flow_table(hm, res),
+        "nodes": nodes,
+        "prices": price_table(hm, res),
+        "periods": per,
+    }
+
+
+def _money(cny: float | None) -> str:
+    if cny is None:
+        return "n/a"
+    return f"{cny / 1e6:,.1f} M CNY ({cny / 1e8:,.2f} 亿)"
+
+
+def _ids(label: str, ids: list[str]) -> str:
+    return f"{label} ({len(ids)}): {', '.join(ids) if ids else 'none'}"
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """The console summary of a run: status first, then cost, CO2 and decisions."""
+    lines = []
+    status = summary["status"]
+    gap = summary.get("mip_gap")
+    gap_txt = f"{gap * 100:.3g} %" if gap is not None else "n/a"
+    head = (f"status: {status} (HiGHS: {summary['termination']}), gap {gap_txt}, "
+            f"bound {_money(summary.get('bound_cny'))}")
+    if not summary.get("optimal"):
+        lines.append("NOT OPTIMAL: the figures below are from the best solution found, not a "
+                     "proven optimum" if summary.get("objective_cny") is not None else
+                     "NO SOLUTION: the solver found no feasible plan")
+    lines.append(head)
+    if summary.get("objective_cny") is None:
+        return "\n".join(lines)
+    lines.append(f"annual cost: {_money(summary['objective_cny'])}")
+    cb = summary["cost_breakdown_cny"]
+    parts = [f"{k.removesuffix('_cny')} {v / 1e6:,.1f}" for k, v in cb.items()
+             if k != "total_cny" and abs(v) > 0.5]
+    lines.append("  by kind [M CNY]: " + (", ".join(parts) if parts else "nothing"))
+    lines.append(
+        f"CO2: {summary['co2_t'] / 1e6:,.3f} Mt   waste-heat share: "
+        f"{summary['waste_heat_share'] * 100:.1f} %   coal share: "
+        f"{summary['coal_share'] * 100:.1f} %")
+    lines.append(
+        f"heat demand: {summary['heat_demand_mwh'] / 1e3:,.1f} GWh   unserved: "
+        f"{summary['unserved_mwh'] / 1e3:,.3f} GWh   pipe losses: "
+        f"{summary['losses_mwh'] / 1e3:,.1f} GWh")
+    if summary.get("unserved_by_node_mwh"):
+        short = ", ".join(f"{n} {v / 1e3:,.2f} GWh"
+                          for n, v in summary["unserved_by_node_mwh"].items())
+        lines.append(f"  short of heat in {summary['periods_short_of_heat']} periods: {short}")
+    lines.append(_ids("coal points retired", summary["retired"]))
+    lines.append(_ids("coal points kept", summary["kept"]))
+    lines.append(_ids("pipes built", summary["built_pipes"]))
+    lines.append(_ids("sources built", summary["built_sources"]))
+    not_built = summary["not_built_pipes"] + summary["not_built_sources"]
+    if not_built:
+        lines.append(_ids("candidates not built", not_built))
+    t = summary["timings_s"]
+    lines.append(
+        f"times: build {t['build']:.2f} s, hand-off {t['handoff']:.2f} s, solve "
+        f"{t['solve']:.2f} s, prices {t['prices']:.2f} s, total {t['total']:.2f} s; "
+        f"peak memory {summary['peak_rss_mb']:,.0f} MB")
+    return "\n".join(lines)

@@ -1,0 +1,296 @@
+"""The network format as data: one schema table per file.
+
+These tables drive loading (types, defaults), validation (required columns, ranges, choices) and
+the format documentation (``docs/format.md`` is generated from them by :func:`format_markdown`).
+They follow ``spec/network-format.md`` (v1); heatnet's extensions are marked as such.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+DType = Literal["text", "float", "bool"]
+
+TECHNOLOGIES: tuple[str, ...] = (
+    "waste_heat",
+    "chp",
+    "coal_boiler",
+    "gas_boiler",
+    "heat_pump",
+    "electric_boiler",
+    "geothermal",
+    "other",
+)
+SOURCE_STATUSES: tuple[str, ...] = ("existing", "retirable", "candidate", "retired", "unavailable")
+PIPE_STATUSES: tuple[str, ...] = ("existing", "candidate", "unavailable")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a network CSV file (or one key of ``network.yaml``).
+
+    Attributes:
+        name: column name, with its unit as suffix (``_mw``, ``_cny`` …).
+        dtype: ``text``, ``float`` or ``bool``.
+        unit: unit in words for the docs (empty for text).
+        required: a value must be given in every row.
+        default: value used when the column is absent or the cell is empty.
+        meaning: one-line explanation for planners.
+        minimum: lowest allowed value (floats).
+        strict_minimum: ``True`` if the minimum itself is not allowed (``> 0``).
+        maximum: highest allowed value (floats), inclusive unless ``strict_maximum``.
+        strict_maximum: ``True`` if the maximum itself is not allowed.
+        choices: allowed text values.
+        applies_to: which rows the column matters for (docs only).
+        extension: ``True`` if heatnet offers this beyond spec v1.
+    """
+
+    name: str
+    dtype: DType
+    unit: str = ""
+    required: bool = False
+    default: Any = None
+    meaning: str = ""
+    minimum: float | None = None
+    strict_minimum: bool = False
+    maximum: float | None = None
+    strict_maximum: bool = False
+    choices: tuple[str, ...] | None = None
+    applies_to: str = ""
+    extension: bool = False
+
+    def expected(self) -> str:
+        """Human description of a valid value, used in error messages and docs."""
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        if self.dtype == "bool":
+            return "true or false"
+        if self.dtype == "text":
+            return "a non-empty text" if self.required else "a text"
+        parts = []
+        if self.minimum is not None:
+            parts.append(f"{'>' if self.strict_minimum else '>='} {self.minimum:g}")
+        if self.maximum is not None:
+            parts.append(f"{'<' if self.strict_maximum else '<='} {self.maximum:g}")
+        rng = " and ".join(parts)
+        return f"a finite number {rng}".rstrip() if rng else "a finite number"
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """Schema of one CSV file of a network folder."""
+
+    file: str
+    columns: tuple[Column, ...]
+    meaning: str
+    id_column: str | None = "id"
+
+    def column(self, name: str) -> Column:
+        """The column called ``name`` (KeyError if the schema has none)."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Column names in schema order."""
+        return tuple(c.name for c in self.columns)
+
+
+NODES = TableSchema(
+    file="nodes.csv",
+    meaning="Places: sources, demand districts, junctions, pump/relay stations.",
+    columns=(
+        Column("id", "text", required=True, meaning="unique node id"),
+        Column("name", "text", default="", meaning="display name (any text; empty = the id)"),
+        Column("lat", "float", "degrees north (WGS84)", minimum=-90, maximum=90,
+               meaning="latitude; optional, needed for maps"),
+        Column("lon", "float", "degrees east (WGS84)", minimum=-180, maximum=180,
+               meaning="longitude; optional, needed for maps"),
+    ),
+)
+
+SOURCES = TableSchema(
+    file="sources.csv",
+    meaning="Heat sources, each at a node.",
+    columns=(
+        Column("id", "text", required=True, meaning="unique source id"),
+        Column("node", "text", required=True, meaning="id of the node the source feeds"),
+        Column("technology", "text", required=True, choices=TECHNOLOGIES,
+               meaning="kind of plant"),
+        Column("capacity_mw", "float", "MW", required=True, minimum=0, strict_minimum=True,
+               meaning="maximum heat output"),
+        Column("status", "text", required=True, choices=SOURCE_STATUSES,
+               meaning="existing (always available), retirable (the optimiser may retire it), "
+               "candidate (the optimiser may build it); heatnet extensions: retired (forced "
+               "retirement: no output, retirement cost paid), unavailable (left out)"),
+        Column("variable_cost_cny_per_mwh", "float", "CNY/MWh", default=0.0,
+               meaning="fuel and variable O&M per MWh of heat"),
+        Column("co2_t_per_mwh", "float", "tCO2/MWh", default=0.0, minimum=0,
+               meaning="emissions per MWh of heat"),
+        Column("fixed_cost_cny_per_year", "float", "CNY/year", default=0.0, minimum=0,
+               meaning="paid while the source is in service (existing, kept, or built)"),
+        Column("retirement_cost_cny", "float", "CNY", default=0.0, minimum=0,
+               applies_to="retirable", meaning="one-off cost of retiring"),
+        Column("capex_cny", "float", "CNY", default=0.0, minimum=0, applies_to="candidate",
+               meaning="one-off build cost"),
+        Column("lifetime_years", "float", "years", default=25.0, minimum=0,
+               strict_minimum=True, applies_to="candidate",
+               meaning="lifetime over which capex is annualised"),
+        Column("availability", "text", default="",
+               meaning="name of a profile column giving the per-unit available capacity; "
+               "empty = 1"),
+    ),
+)
+
+PIPES = TableSchema(
+    file="pipes.csv",
+    meaning="Pipelines between nodes, existing or candidate.",
+    columns=(
+        Column("id", "text", required=True, meaning="unique pipe id"),
+        Column("from_node", "text", required=True, meaning="node id at the start"),
+        Column("to_node", "text", required=True, meaning="node id at the end (not from_node)"),
+        Column("length_km", "float", "km", required=True, minimum=0, strict_minimum=True,
+               meaning="route length"),
+        Column("capacity_mw", "float", "MW", required=True, minimum=0, strict_minimum=True,
+               meaning="maximum heat flow entering the pipe"),
+        Column("status", "text", required=True, choices=PIPE_STATUSES,
+               meaning="existing or candidate; heatnet extension: unavailable (left out)"),
+        Column("bidirectional", "bool", default=True,
+               meaning="true: heat may flow either way (capacity shared)"),
+        Column("loss_fraction_per_km", "float", "1/km", default=0.0, minimum=0, maximum=1,
+               strict_maximum=True,
+               meaning="share of the entering heat lost per km; "
+               "1 - loss_fraction_per_km * length_km must stay > 0"),
+        Column("pumping_cost_cny_per_mwh", "float", "CNY/MWh", default=0.0, minimum=0,
+               meaning="cost per MWh entering the pipe (pumping electricity)"),
+        Column("capex_cny", "float", "CNY", default=0.0, minimum=0, applies_to="candidate",
+               meaning="one-off build cost"),
+        Column("lifetime_years", "float", "years", default=40.0, minimum=0,
+               strict_minimum=True, applies_to="candidate",
+               meaning="lifetime over which capex is annualised"),
+    ),
+)
+
+DEMANDS = TableSchema(
+    file="demands.csv",
+    meaning="Heat demands, each at a node.",
+    columns=(
+        Column("id", "text", required=True, meaning="unique demand id"),
+        Column("node", "text", required=True, meaning="id of the node where heat is needed"),
+        Column("design_load_mw", "float", "MW", required=True, minimum=0,
+               meaning="heat load at profile value 1.0"),
+        Column("profile", "text", required=True, meaning="name of a profile column"),
+    ),
+)
+
+PROFILES = TableSchema(
+    file="(profiles CSV)",
+    id_column=None,
+    meaning="One row per period t, in order; any number of named per-unit profile columns "
+    "(floats >= 0) follow the two fixed columns.",
+    columns=(
+        Column("period", "text", required=True, meaning="label or timestamp of the period"),
+        Column("weight_h", "float", "h", required=True, minimum=0, strict_minimum=True,
+               meaning="hours this row stands for"),
+    ),
+)
+
+TABLES: tuple[TableSchema, ...] = (NODES, SOURCES, PIPES, DEMANDS)
+
+NETWORK_YAML: tuple[Column, ...] = (
+    Column("name", "text", required=True, meaning="network name"),
+    Column("description", "text", default="", meaning="free text"),
+    Column("profiles", "text", required=True,
+           meaning="path to the time-series CSV, relative to network.yaml"),
+)
+
+ECONOMICS: tuple[Column, ...] = (
+    Column("discount_rate", "float", "1/year", default=0.06, minimum=0,
+           meaning="for annualising one-off costs"),
+    Column("carbon_price_cny_per_t", "float", "CNY/tCO2", default=0.0, minimum=0,
+           meaning="price on every tonne emitted"),
+    Column("co2_cap_t", "float", "tCO2/season", default=None, minimum=0,
+           meaning="cap on season emissions; absent or null = no cap"),
+    Column("unserved_heat_cost_cny_per_mwh", "float", "CNY/MWh", default=20000.0, minimum=0,
+           meaning="penalty on heat not delivered"),
+    Column("retirement_annualisation_years", "float", "years", default=20.0, minimum=0,
+           strict_minimum=True,
+           meaning="years over which a one-off retirement cost is annualised"),
+)
+
+
+def _default_text(col: Column) -> str:
+    if col.required:
+        return "required"
+    if col.default is None:
+        return "empty"
+    if col.default == "":
+        return "empty"
+    if isinstance(col.default, bool):
+        return "true" if col.default else "false"
+    return f"{col.default:g}" if isinstance(col.default, float) else str(col.default)
+
+
+def _table_md(columns: tuple[Column, ...]) -> list[str]:
+    rows = ["| column | type | unit | default | valid values | meaning |", "|---|---|---|---|---|---|"]
+    for c in columns:
+        meaning = c.meaning + (f" ({c.applies_to} only)" if c.applies_to else "")
+        if c.extension:
+            meaning += " *(heatnet extension)*"
+        rows.append(
+            f"| `{c.name}` | {c.dtype} | {c.unit or '–'} | {_default_text(c)} | "
+            f"{c.expected()} | {meaning} |"
+        )
+    return rows
+
+
+def format_markdown() -> str:
+    """The format reference (``docs/format.md``), generated from the schema tables."""
+    out = [
+        "# Network folder format",
+        "",
+        "<!-- generated by `heatnet format-doc` from heatnet/schema.py; do not edit by hand -->",
+        "",
+        "A network is a folder with `network.yaml`, `nodes.csv`, `sources.csv`, `pipes.csv` and "
+        "`demands.csv`, and a profiles CSV that `network.yaml` points to. The format follows "
+        "heatnet's spec v1; units are part of the column names (money CNY, power MW, energy "
+        "MWh, mass tCO2, length km).",
+        "",
+        "CSV files are UTF-8 (with or without the byte-order mark Excel writes), comma-"
+        "separated, with one header row. Empty cells take the default. Booleans are "
+        "`true`/`false` (also `1`/`0`, `yes`/`no`). Columns not listed here are kept "
+        "unchanged and carried into the results (use them for notes and sources).",
+        "",
+        "## network.yaml",
+        "",
+        *_table_md(NETWORK_YAML),
+        "",
+        "### economics (a mapping under `economics:`)",
+        "",
+        *_table_md(ECONOMICS),
+        "",
+        "Unknown keys are errors (with a did-you-mean hint).",
+        "",
+    ]
+    for table in (*TABLES, PROFILES):
+        title = table.file if table is not PROFILES else "The profiles CSV"
+        out += [f"## {title}", "", table.meaning, "", *_table_md(table.columns), ""]
+    out += [
+        "## Checks",
+        "",
+        "`heatnet validate` reports every problem at once, each with file, line, id, field, "
+        "what was expected and what was found. Errors: missing files or columns, duplicated "
+        "columns or ids, unknown node or profile references, values that are not numbers, "
+        "NaN, infinite, or outside the ranges above, unknown status or technology, a pipe from "
+        "a node to itself, pipe efficiency `1 - loss_fraction_per_km * length_km <= 0`, "
+        "profile weights <= 0 or values < 0, and demand nodes that no source can reach "
+        "through the pipes (direction respected). Warnings: available capacity below peak "
+        "demand (unserved heat is priced, so the model still solves), costs on rows where "
+        "they never apply (capex on an existing pipe, retirement cost on a source that cannot "
+        "retire), and nodes with nothing attached.",
+        "",
+    ]
+    return "\n".join(out)

@@ -1,0 +1,202 @@
+"""Checks on a loaded network: references, physics, graph reachability, capacity adequacy.
+
+Each ``check_*`` function takes a :class:`~heatnet.network.Network` and returns a list of
+:class:`~heatnet.errors.Problem` (errors and warnings); none of them raises.
+:func:`check_network` runs them all. Per-cell checks (types, ranges, choices) happen earlier, in
+:mod:`heatnet.io`, while the files are read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from heatnet.errors import Problem, Severity
+from heatnet.io import did_you_mean
+from heatnet.network import Network
+
+ACTIVE_SOURCE = ("existing", "retirable", "candidate")
+
+
+def _unknown_ref(
+    net: Network, file: str, column: str, refs: pd.Series, known: Iterable[str], what: str
+) -> list[Problem]:
+    known = list(known)
+    known_set = set(known)
+    out = []
+    for ident, ref in refs.items():
+        if ref and ref not in known_set:
+            out.append(Problem(file, f"unknown {what}", line=net.line_of(file, str(ident)),
+                               id=str(ident), column=column,
+                               expected=f"the id of a {what} ({len(known_set)} defined)",
+                               found=repr(ref), hint=did_you_mean(ref, known)))
+    return out
+
+
+def check_references(net: Network, profiles_label: str = "profiles") -> list[Problem]:
+    """Every node id and profile-column name used in a table is defined."""
+    nodes = net.nodes.index
+    profile_cols = [c for c in net.profiles.columns if c not in ("period", "weight_h")]
+    out = _unknown_ref(net, "sources.csv", "node", net.sources["node"], nodes, "node")
+    out += _unknown_ref(net, "demands.csv", "node", net.demands["node"], nodes, "node")
+    out += _unknown_ref(net, "pipes.csv", "from_node", net.pipes["from_node"], nodes, "node")
+    out += _unknown_ref(net, "pipes.csv", "to_node", net.pipes["to_node"], nodes, "node")
+    what = f"profile column of {profiles_label}"
+    out += _unknown_ref(net, "demands.csv", "profile", net.demands["profile"], profile_cols, what)
+    out += _unknown_ref(net, "sources.csv", "availability", net.sources["availability"],
+                        profile_cols, what)
+    return out
+
+
+def check_pipes(net: Network) -> list[Problem]:
+    """No pipe from a node to itself; efficiency 1 - loss_fraction_per_km * length_km > 0."""
+    out = []
+    p = net.pipes
+    for pid, row in p.iterrows():
+        line = net.line_of("pipes.csv", str(pid))
+        if row["from_node"] and row["from_node"] == row["to_node"]:
+            out.append(Problem("pipes.csv", "pipe from a node to itself", line=line, id=str(pid),
+                               column="to_node", expected="a node other than from_node",
+                               found=repr(row["to_node"])))
+        eta = 1.0 - row["loss_fraction_per_km"] * row["length_km"]
+        if np.isfinite(eta) and eta <= 0:
+            out.append(Problem(
+                "pipes.csv", "the pipe would lose all its heat", line=line, id=str(pid),
+                column="loss_fraction_per_km",
+                expected="1 - loss_fraction_per_km * length_km > 0",
+                found=f"{row['loss_fraction_per_km']:g} * {row['length_km']:g} km = "
+                f"{1 - eta:.3g} lost",
+                hint="loss_fraction_per_km is a share per km, e.g. 0.0001 for 0.01 %/km"))
+    return out
+
+
+def check_costs(net: Network) -> list[Problem]:
+    """Warnings on values that never apply or look wrong (they do not stop a solve)."""
+    out = []
+    for sid, row in net.sources.iterrows():
+        line = net.line_of("sources.csv", str(sid))
+        if row["capex_cny"] > 0 and row["status"] != "candidate":
+            out.append(Problem("sources.csv", "capex is only used for candidate sources and is "
+                               "ignored here", line=line, id=str(sid), column="capex_cny",
+                               found=f"{row['capex_cny']:g} on a {row['status']} source",
+                               severity="warning"))
+        if row["retirement_cost_cny"] > 0 and row["status"] not in ("retirable", "retired"):
+            out.append(Problem("sources.csv", "retirement cost is only used for retirable "
+                               "sources and is ignored here", line=line, id=str(sid),
+                               column="retirement_cost_cny",
+                               found=f"{row['retirement_cost_cny']:g} on a {row['status']} "
+                               "source", severity="warning"))
+        if row["variable_cost_cny_per_mwh"] < 0:
+            out.append(Problem("sources.csv", "negative variable cost: the optimiser will "
+                               "produce heat and burn it in pipe losses to earn it", line=line,
+                               id=str(sid), column="variable_cost_cny_per_mwh",
+                               expected="a cost >= 0",
+                               found=f"{row['variable_cost_cny_per_mwh']:g}",
+                               severity="warning"))
+    for pid, row in net.pipes.iterrows():
+        if row["capex_cny"] > 0 and row["status"] != "candidate":
+            out.append(Problem("pipes.csv", "capex is only used for candidate pipes and is "
+                               "ignored here", line=net.line_of("pipes.csv", str(pid)),
+                               id=str(pid), column="capex_cny",
+                               found=f"{row['capex_cny']:g} on a {row['status']} pipe",
+                               severity="warning"))
+    for did, row in net.demands.iterrows():
+        if row["design_load_mw"] == 0:
+            out.append(Problem("demands.csv", "design load is zero: this demand never needs "
+                               "heat", line=net.line_of("demands.csv", str(did)), id=str(did),
+                               column="design_load_mw", found="0", severity="warning"))
+    return out
+
+
+def flow_graph(net: Network) -> nx.DiGraph:
+    """Directed graph of where heat can go: from→to for every usable pipe, both ways if
+    bidirectional (existing and candidate pipes; unavailable pipes left out)."""
+    g = nx.DiGraph()
+    g.add_nodes_from(net.nodes.index)
+    for _, row in net.pipes.iterrows():
+        if row["status"] == "unavailable":
+            continue
+        g.add_edge(row["from_node"], row["to_node"])
+        if row["bidirectional"]:
+            g.add_edge(row["to_node"], row["from_node"])
+    return g
+
+
+def check_graph(net: Network, severity: Severity = "error") -> list[Problem]:
+    """Every demand node can be reached by heat from some usable source through the pipes
+    (existing or candidate, respecting direction); nodes with nothing attached are flagged."""
+    g = flow_graph(net)
+    src_nodes = set(net.sources.loc[net.sources["status"].isin(ACTIVE_SOURCE), "node"])
+    src_nodes &= set(g.nodes)
+    reach: set[str] = set()
+    for n in src_nodes:
+        if n not in reach:
+            reach |= nx.descendants(g, n) | {n}
+    out = []
+    demand_mwh = (net.demand_mw().mul(net.weights_h, axis=0)).sum()
+    for did, row in net.demands.iterrows():
+        node = row["node"]
+        if node in g.nodes and node not in reach:
+            gwh = demand_mwh.get(node, 0.0) / 1000
+            out.append(Problem(
+                "demands.csv", "no source can reach this demand through the pipes",
+                line=net.line_of("demands.csv", str(did)), id=str(did), column="node",
+                expected="a path of pipes (direction respected) from a source's node",
+                found=f"node {node!r} unreachable; its {gwh:,.1f} GWh would all be unserved",
+                hint="check pipe directions (bidirectional) and node ids", severity=severity))
+    used = set(net.sources["node"]) | set(net.demands["node"])
+    for nid in net.nodes.index:
+        if g.degree(nid) == 0 and nid not in used:
+            out.append(Problem("nodes.csv", "node has no pipes, sources or demands",
+                               line=net.line_of("nodes.csv", str(nid)), id=str(nid),
+                               severity="warning"))
+    return out
+
+
+def check_capacity(net: Network) -> list[Problem]:
+    """Warn when even every usable source (candidates included) cannot cover the peak demand.
+
+    Capacity in period t = sum over existing, retirable and candidate sources of
+    capacity_mw * availability_t; compared with total demand_t (pipe losses ignored).
+    """
+    if net.n_periods == 0 or net.demands.empty:
+        return []
+    active = net.sources["status"].isin(ACTIVE_SOURCE)
+    cap = (net.availability().loc[:, active] * net.sources.loc[active, "capacity_mw"]).sum(axis=1)
+    demand = net.demand_mw().sum(axis=1)
+    short = demand - cap
+    t = int(short.to_numpy().argmax())
+    if short.iloc[t] <= 0:
+        return []
+    n_short = int((short > 0).sum())
+    period = net.profiles["period"].iloc[t]
+    return [Problem(
+        None, "available capacity is below demand: some heat will be unserved (priced at "
+        f"{net.economics.unserved_heat_cost_cny_per_mwh:,.0f} CNY/MWh)",
+        found=f"{cap.iloc[t]:,.1f} MW of capacity against {demand.iloc[t]:,.1f} MW of demand "
+        f"in period {period!r} (short in {n_short} of {net.n_periods} periods)",
+        severity="warning")]
+
+
+def check_network(
+    net: Network,
+    *,
+    cross_checks: bool = True,
+    strict_graph: bool = True,
+    profiles_label: str = "profiles",
+) -> list[Problem]:
+    """All checks on a network; ``cross_checks=False`` runs only those needing one table."""
+    out = check_pipes(net)
+    if not cross_checks:
+        return out
+    refs = check_references(net, profiles_label)
+    out += refs
+    out += check_costs(net)
+    if any(p.severity == "error" for p in refs):
+        return out
+    out += check_graph(net, "error" if strict_graph else "warning")
+    out += check_capacity(net)
+    return out
