@@ -151,6 +151,34 @@ def solve(network: Path | None, profiles: Path | None, carbon_price: float | Non
         sys.exit(2)
 
 
+@cli.command()
+@click.argument("temperature_csv", type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="Profiles CSV to write (period, weight_h, space_heating, "
+              "heat_pump_capacity).")
+@click.option("--indoor-c", type=float, default=18.0, show_default=True,
+              help="Indoor set point [°C].")
+@click.option("--design-c", type=float, default=-5.3, show_default=True,
+              help="Design outdoor temperature (daily mean) [°C]; profile = 1 there.")
+@click.option("--inertia-h", type=click.FloatRange(min=0), default=12.0, show_default=True,
+              help="Time constant of the buildings' thermal inertia smoothing [h]; 0 = none.")
+@click.option("--resolution", type=click.Choice(["hourly", "daily"]), default="hourly",
+              show_default=True, help="Hourly rows, or daily rows of weight 24 h.")
+def profiles(temperature_csv: Path, out: Path, indoor_c: float, design_c: float,
+             inertia_h: float, resolution: str) -> None:
+    """Make demand and availability profiles from an hourly temperature CSV
+    (columns period, temperature_c) by the heating degree-hour method (docs/profiles.md)."""
+    from heatnet.profiles import make_profiles, write_profiles
+
+    df = make_profiles(temperature_csv, t_indoor_c=indoor_c, t_design_c=design_c,
+                       inertia_h=inertia_h, resolution=resolution)  # type: ignore[arg-type]
+    write_profiles(df, out)
+    w = df["weight_h"].to_numpy()
+    sh = df["space_heating"].to_numpy()
+    click.echo(f"wrote {out}: {len(df)} periods, {w.sum():,.0f} h; space_heating peak "
+               f"{sh.max():.3f}, season load factor {float((sh * w).sum() / w.sum()):.3f}")
+
+
 def main() -> None:
     """Console-script entry point."""
     sys.exit(cli.main(standalone_mode=True))
