@@ -10,7 +10,7 @@ as pandas tables::
 from heatnet.errors import HeatnetError, InputError, Problem
 from heatnet.io import load_network, read_network, write_network
 from heatnet.network import Economics, Network
-from heatnet.run import Run, solve
+from heatnet.run import Run, StoredRun, read_run, solve
 from heatnet.solve import SolveOptions, SolveResult, Status
 
 __all__ = [
@@ -25,6 +25,8 @@ __all__ = [
     "Status",
     "load_network",
     "read_network",
+    "read_run",
+    "StoredRun",
     "solve",
     "write_network",
 ]

@@ -34,6 +34,7 @@ import pandas as pd
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
+from heatnet.errors import Problem, raise_if_errors
 from heatnet.network import Network, annuity_factor
 
 ACTIVE = ("existing", "retirable", "candidate")
@@ -106,10 +107,36 @@ def add_variables(hm: HeatModel) -> None:
     m.k = pyo.Var(hm.retirable, within=pyo.Binary)
     m.b = pyo.Var(hm.candidate_sources, within=pyo.Binary)
     m.y = pyo.Var(hm.candidate_pipes, within=pyo.Binary)
+    _fix_decisions(hm)
+
+
+def _fix_decisions(hm: HeatModel) -> None:
+    """Fix the binaries named in ``hm.fixed``; unknown (kind, id) pairs are input errors."""
+    m = hm.m
+    slots = {
+        "keep_source": (m.k, {hm.source_ids[i]: i for i in hm.retirable}, "retirable source"),
+        "build_source": (m.b, {hm.source_ids[i]: i for i in hm.candidate_sources},
+                         "candidate source"),
+        "build_pipe": (m.y, {hm.pipe_ids[j]: j for j in hm.candidate_pipes}, "candidate pipe"),
+    }
+    problems = []
     for (kind, ident), value in hm.fixed.items():
-        var = {"keep_source": m.k, "build_source": m.b, "build_pipe": m.y}[kind]
-        pos = (hm.source_ids if kind != "build_pipe" else hm.pipe_ids).index(ident)
-        var[pos].fix(value)
+        if kind not in slots:
+            problems.append(Problem(None, "unknown decision kind", column="fixed",
+                                    expected="keep_source, build_source or build_pipe",
+                                    found=repr(kind)))
+            continue
+        var, positions, what = slots[kind]
+        if ident not in positions:
+            problems.append(Problem(None, f"not a {what}", id=str(ident), column=kind,
+                                    expected=f"the id of a {what}", found=repr(ident)))
+            continue
+        if value not in (0, 1):
+            problems.append(Problem(None, "decision must be 0 or 1", id=str(ident),
+                                    column=kind, expected="0 or 1", found=repr(value)))
+            continue
+        var[positions[ident]].fix(float(value))
+    raise_if_errors(problems, context="cannot fix decisions")
 
 
 def add_source_limits(hm: HeatModel) -> None:

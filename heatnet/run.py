@@ -17,6 +17,7 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -209,6 +210,8 @@ def solve(
     *,
     profiles: str | os.PathLike[str] | None = None,
     name: str | None = None,
+    fixed: Mapping[tuple[str, str], float] | None = None,
+    warm_start: Mapping[tuple[str, str], float] | None = None,
 ) -> Run:
     """Solve the retirement-and-routing MILP for a network and return the :class:`Run`.
 
@@ -217,6 +220,9 @@ def solve(
         options: solver options (gap, time limit, threads, …).
         profiles: profiles CSV to use instead of the network's (only with a folder).
         name: run name (default ``<network>_<timestamp>``).
+        fixed: decisions to fix, ``{(kind, id): 0 or 1}``; kind is ``keep_source``,
+            ``build_source`` or ``build_pipe``.
+        warm_start: decisions offered to HiGHS as a starting plan (same keys as ``fixed``).
 
     The run is returned whatever the solver status; check ``run.is_optimal``.
     """
@@ -238,9 +244,9 @@ def solve(
         log_path = Path(tmp) / "highs.log"
         solve_opts = dataclasses.replace(opts, log_file=log_path)
         t0 = time.perf_counter()
-        hm = build_model(net, allow_unserved=opts.allow_unserved)
+        hm = build_model(net, allow_unserved=opts.allow_unserved, fixed=fixed)
         build_s = time.perf_counter() - t0
-        res = solve_model(hm, solve_opts, build_s=build_s)
+        res = solve_model(hm, solve_opts, build_s=build_s, warm_start=warm_start)
         log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
     tables = build_tables(hm, res) if res.has_solution else {}
     total = time.perf_counter() - t_start
@@ -248,4 +254,50 @@ def solve(
     return Run(run_name, net, opts, res, tables, summary, warnings, log)
 
 
-__all__ = ["Run", "SolveOptions", "SolveResult", "Status", "cost_breakdown", "solve"]
+@dataclass
+class StoredRun:
+    """A run read back from its results folder (see :func:`read_run`).
+
+    Attributes:
+        folder: the run folder.
+        summary: the parsed ``summary.json``.
+        tables: result tables by name (``sources``, ``pipes``, ``dispatch``, ``flows``,
+            ``nodes``, ``prices``, ``periods``); ``sources`` and ``pipes`` indexed by id.
+        network: the resolved inputs the run was solved with (``inputs/``).
+    """
+
+    folder: Path
+    summary: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+    network: Network
+
+    @property
+    def name(self) -> str:
+        """Run name (the folder name)."""
+        return self.folder.name
+
+
+def read_run(folder: str | os.PathLike[str]) -> StoredRun:
+    """Read a run folder written by :meth:`Run.write` (tables as written, ids as index for
+    ``sources`` and ``pipes``). Raises :class:`InputError` if it is not a complete run."""
+    path = Path(folder)
+    summary_path = path / "summary.json"
+    if not summary_path.is_file():
+        raise InputError([Problem(str(path), "not a heatnet run folder",
+                                  expected="a folder with summary.json written by heatnet "
+                                  "solve", found="no summary.json")])
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    tables: dict[str, pd.DataFrame] = {}
+    for key in TABLE_FILES:
+        f = path / f"{key}.csv"
+        if f.is_file():
+            df = pd.read_csv(f, keep_default_na=False, na_values=[""])
+            if key in ("sources", "pipes") and "id" in df.columns:
+                df = df.set_index("id")
+            tables[key] = df
+    from heatnet.io import load_network
+
+    return StoredRun(path, summary, tables, load_network(path / "inputs"))
+
+
+__all__ = ["Run", "SolveOptions", "SolveResult", "Status", "StoredRun", "cost_breakdown", "read_run", "solve"]

@@ -16,6 +16,7 @@ import math
 import resource
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -323,18 +324,46 @@ def _heat_prices(hm: HeatModel, comp: _Compiled, x: np.ndarray) -> np.ndarray:
     return prices
 
 
+def _warm_start(hm: HeatModel, comp: _Compiled,
+                start: Mapping[tuple[str, str], float]) -> None:
+    """Offer HiGHS a partial MIP start: values for some binaries, by (kind, id)."""
+    src = {sid: i for i, sid in enumerate(hm.source_ids)}
+    pipe = {pid: j for j, pid in enumerate(hm.pipe_ids)}
+    family = {"keep_source": (_FAMILIES.index("k"), src),
+              "build_source": (_FAMILIES.index("b"), src),
+              "build_pipe": (_FAMILIES.index("y"), pipe)}
+    col_of = {(int(f), int(p)): c for c, (f, p) in
+              enumerate(zip(comp.col_family, comp.col_pos, strict=True))
+              if c in set(comp.integer_cols.tolist())}
+    cols, vals = [], []
+    for (kind, ident), value in start.items():
+        code, positions = family[kind]
+        c = col_of.get((code, positions.get(ident, -1)))
+        if c is not None:
+            cols.append(c)
+            vals.append(float(value))
+    if cols:
+        comp.highs.setSolution(len(cols), np.array(cols, dtype=np.int32),
+                               np.array(vals, dtype=float))
+
+
 def solve_model(hm: HeatModel, options: SolveOptions | None = None,
-                build_s: float = 0.0) -> SolveResult:
+                build_s: float = 0.0,
+                warm_start: Mapping[tuple[str, str], float] | None = None) -> SolveResult:
     """Solve a built model with HiGHS and return the result (never raises on non-optimal).
 
     A result whose status is not ``optimal`` may still carry a feasible solution
-    (``has_solution``); callers must not present it as optimal.
+    (``has_solution``); callers must not present it as optimal. ``warm_start`` offers
+    values of binaries ``{(kind, id): 0/1}`` as a starting point (e.g. a neighbouring
+    scenario's plan); HiGHS completes and checks it.
     """
     opts = options or SolveOptions()
     t0 = time.perf_counter()
     h = new_highs()
     _options(h, opts)
     comp = (_compile_lp_file if opts.route == "lp_file" else _compile_standard_form)(hm, h)
+    if warm_start:
+        _warm_start(hm, comp, warm_start)
     t1 = time.perf_counter()
     h.run()
     t2 = time.perf_counter()
