@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -296,6 +297,46 @@ def annual_fixed_costs(hm: HeatModel) -> dict[str, object]:
             "build_pipe": np.array(build_pipe, dtype=float)}
 
 
+def add_unserved_cap(hm: HeatModel, max_unserved_mwh: float | None) -> None:
+    """Optional cap on the season's unserved heat [MWh]:
+
+        sum_t w_t sum_n u[n,t] <= max_unserved_mwh
+
+    Used with the emission objective, where leaving heat unserved would otherwise be the
+    cheapest way to emit nothing.
+    """
+    if max_unserved_mwh is None or not hm.allow_unserved:
+        return
+    m = hm.m
+    w = hm.net.weights_h
+    coefs, variables = [], []
+    for n in range(len(hm.demand_nodes)):
+        for t in range(hm.n_periods):
+            coefs.append(float(w[t]))
+            variables.append(m.u[n, t])
+    m.unserved_cap = pyo.Constraint(expr=_linear(coefs, variables) <= float(max_unserved_mwh))
+
+
+def add_emission_objective(hm: HeatModel) -> None:
+    """Minimise season emissions [ktCO2] instead of cost:
+
+        min E / 1000 = sum_t w_t sum_s co2_s g[s,t] / 1000
+
+    ``cost_scale`` is set to 1e-3 so that the solver's objective divided by it reads in tCO2.
+    """
+    m = hm.m
+    hm.cost_scale = 1e-3
+    hm.constant_cny = 0.0
+    co2 = hm.net.sources.loc[hm.source_ids, "co2_t_per_mwh"].to_numpy(dtype=float)
+    w = hm.net.weights_h
+    coefs, variables = [], []
+    for i in np.flatnonzero(co2 > 0):
+        for t in range(hm.n_periods):
+            coefs.append(float(w[t] * co2[i] / 1000.0))
+            variables.append(m.g[int(i), t])
+    m.cost = pyo.Objective(expr=_linear(coefs, variables), sense=pyo.minimize)
+
+
 def add_objective(hm: HeatModel) -> None:
     """Minimise the annual cost [CNY/year] (× ``cost_scale`` internally):
 
@@ -363,6 +404,8 @@ def build_model(
     *,
     allow_unserved: bool = True,
     fixed: Mapping[tuple[str, str], float] | None = None,
+    objective: Literal["cost", "co2"] = "cost",
+    max_unserved_mwh: float | None = None,
 ) -> HeatModel:
     """Build the MILP for ``net``.
 
@@ -372,6 +415,9 @@ def build_model(
             of heat is infeasible.
         fixed: decisions to fix, ``{(kind, id): 0 or 1}`` with kind one of
             ``keep_source``, ``build_source``, ``build_pipe``.
+        objective: ``cost`` (the annual cost, spec §2) or ``co2`` (season emissions, for the
+            minimum-emission end of a cost–CO2 front).
+        max_unserved_mwh: optional cap on the season's unserved heat [MWh].
     """
     s = net.sources[net.sources["status"].isin(ACTIVE)]
     pipes = net.pipes[net.pipes["status"] != "unavailable"]
@@ -408,7 +454,11 @@ def build_model(
     add_pipe_limits(hm)
     add_heat_balance(hm)
     add_emission_cap(hm)
-    add_objective(hm)
+    add_unserved_cap(hm, max_unserved_mwh)
+    if objective == "co2":
+        add_emission_objective(hm)
+    else:
+        add_objective(hm)
     return hm
 
 

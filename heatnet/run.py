@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from heatnet.errors import InputError, Problem
+from heatnet.errors import InputError, Problem, SolveError
 from heatnet.io import read_network, resolve_network_path, write_network
 from heatnet.model import build_model
 from heatnet.network import Network
@@ -252,6 +252,28 @@ def solve(
     total = time.perf_counter() - t_start
     summary = make_summary(net, opts, res, tables, hm.allow_unserved, total, warnings)
     return Run(run_name, net, opts, res, tables, summary, warnings, log)
+
+
+def min_emissions_t(
+    net: Network,
+    options: SolveOptions | None = None,
+    *,
+    max_unserved_mwh: float | None = None,
+) -> tuple[float, SolveResult]:
+    """The least season emissions any plan can reach [tCO2], and the solver result.
+
+    Leaving heat unserved emits nothing, so give ``max_unserved_mwh`` (e.g. the unserved heat
+    of the minimum-cost plan) to ask for the least emissions at that service level. The
+    returned ``SolveResult.objective_cny`` holds tonnes here, not CNY.
+    """
+    opts = dataclasses.replace(options or SolveOptions(), heat_prices=False)
+    t0 = time.perf_counter()
+    hm = build_model(net, allow_unserved=opts.allow_unserved, objective="co2",
+                     max_unserved_mwh=max_unserved_mwh)
+    res = solve_model(hm, opts, build_s=time.perf_counter() - t0)
+    if res.objective_cny is None:
+        raise SolveError(f"no plan found when minimising emissions (status {res.status.value})")
+    return res.objective_cny, res
 
 
 @dataclass
