@@ -23,10 +23,10 @@ __all__ = [
     "SolveOptions",
     "SolveResult",
     "Status",
+    "StoredRun",
     "load_network",
     "read_network",
     "read_run",
-    "StoredRun",
     "solve",
     "write_network",
 ]

@@ -60,7 +60,8 @@ class Problem:
         if self.expected is not None:
             text += f"; expected {self.expected}"
         if self.found is not None:
-            text += f", found {self.found}" if self.expected is not None else f"; found {self.found}"
+            sep = "," if self.expected is not None else ";"
+            text += f"{sep} found {self.found}"
         if self.hint:
             text += f". {self.hint}"
         loc = self.location()

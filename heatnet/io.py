@@ -85,6 +85,7 @@ class Records:
 
     header: list[str]
     rows: list[tuple[int, list[str]]]
+    header_line: int = 1
 
 
 def read_records(text: str, label: str, problems: list[Problem]) -> Records | None:
@@ -134,7 +135,7 @@ def read_records(text: str, label: str, problems: list[Problem]) -> Records | No
     if not ok:
         return None
     rows = [(line, (rec + [""] * len(header))[: len(header)]) for line, rec in rows]
-    return Records(header, rows)
+    return Records(header, rows, header_line)
 
 
 # --------------------------------------------------------------------------------------------
@@ -181,16 +182,8 @@ def convert_column(
         for i in np.flatnonzero(np.isinf(arr)):
             bad(int(i), "infinite value")
             arr[i] = np.nan
-        finite = np.isfinite(arr)
-        for i in np.flatnonzero(finite):
-            v = arr[i]
-            too_low = col.minimum is not None and (
-                v < col.minimum or (col.strict_minimum and v == col.minimum)
-            )
-            too_high = col.maximum is not None and (
-                v > col.maximum or (col.strict_maximum and v == col.maximum)
-            )
-            if too_low or too_high:
+        for i in np.flatnonzero(np.isfinite(arr)):
+            if not col.in_range(float(arr[i])):
                 bad(int(i), "value out of range")
                 arr[i] = np.nan
         return pd.Series(arr, dtype=float)
@@ -237,7 +230,7 @@ def parse_table(
     extras = [h for h in header if h not in table.names]
     for name in missing:
         close = difflib.get_close_matches(name, extras, n=1, cutoff=0.6)
-        problems.append(Problem(label, "missing column", line=1, column=name,
+        problems.append(Problem(label, "missing column", line=records.header_line, column=name,
                                 expected=f"a column named {name!r}",
                                 found="columns " + ", ".join(header),
                                 hint=f"rename column {close[0]!r} to {name!r}" if close else None))
@@ -305,9 +298,7 @@ def _yaml_value(
                                     expected=col.expected(), found=repr(value)))
             return col.default
         v = float(value)
-        low = col.minimum is not None and (v < col.minimum or (col.strict_minimum and v == col.minimum))
-        high = col.maximum is not None and (v > col.maximum or (col.strict_maximum and v == col.maximum))
-        if not math.isfinite(v) or low or high:
+        if not math.isfinite(v) or not col.in_range(v):
             problems.append(Problem(label, "value out of range", line=line, column=key,
                                     expected=col.expected(), found=repr(value)))
             return col.default
@@ -319,6 +310,52 @@ def _yaml_value(
     return value
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML loader that records duplicated keys instead of keeping the last silently."""
+
+    duplicates: list[tuple[str, int]]
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode,
+                       deep: bool = False) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        try:
+            duplicated = key in seen
+        except TypeError:
+            continue
+        if duplicated:
+            loader.duplicates.append((str(key), key_node.start_mark.line + 1))
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_yaml(text: str, label: str, problems: list[Problem]) -> Any:
+    """Parse YAML safely; syntax errors and duplicated keys become problems (None returned
+    on a syntax error)."""
+    loader = _StrictLoader(text)
+    loader.duplicates = []
+    try:
+        doc = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.append(Problem(label, "not valid YAML: " + str(getattr(exc, "problem", exc)),
+                                line=mark.line + 1 if mark else None,
+                                expected="a YAML mapping of keys to values"))
+        return None
+    finally:
+        loader.dispose()
+    for key, line in loader.duplicates:
+        problems.append(Problem(label, "duplicated key", line=line, column=key,
+                                expected="each key once in its mapping",
+                                found=f"{key!r} again"))
+    return doc
+
+
 def read_network_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, Any], Economics]:
     """``name``, ``description``, ``profiles`` and the economics of a network.yaml."""
     label = path.name
@@ -326,13 +363,8 @@ def read_network_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, An
     text = read_text(path, label, problems)
     if text is None:
         return config, Economics()
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problems.append(Problem(label, "not valid YAML: " + str(getattr(exc, "problem", exc)),
-                                line=mark.line + 1 if mark else None,
-                                expected="a YAML mapping of keys to values"))
+    doc = parse_yaml(text, label, problems)
+    if doc is None:
         return config, Economics()
     if not isinstance(doc, dict):
         problems.append(Problem(label, "not a YAML mapping", expected="keys such as name:, "
@@ -462,7 +494,7 @@ def _index_by_id(
             continue
         first[ident] = int(line)
         keep.append(True)
-    out = df[keep].set_index("id").drop(columns=[LINE_COLUMN])
+    out = df.loc[np.array(keep, dtype=bool)].set_index("id").drop(columns=[LINE_COLUMN])
     out.index.name = "id"
     return out, first
 

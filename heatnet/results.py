@@ -219,7 +219,10 @@ def kpis(sources: pd.DataFrame, pipes: pd.DataFrame, nodes: pd.DataFrame) -> dic
     share of produced heat from each technology group [-]."""
     produced = float(sources["heat_mwh"].sum())
     by_tech = sources.groupby("technology")["heat_mwh"].sum()
-    share = (lambda tech: float(by_tech.get(tech, 0.0)) / produced if produced else 0.0)
+
+    def share(tech: str) -> float:
+        return float(by_tech.get(tech, 0.0)) / produced if produced else 0.0
+
     demand = float(nodes["demand_mwh"].sum())
     unserved = float(nodes["unserved_mwh"].sum())
     return {

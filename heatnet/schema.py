@@ -60,6 +60,16 @@ class Column:
     applies_to: str = ""
     extension: bool = False
 
+    def in_range(self, value: float) -> bool:
+        """True if a finite ``value`` respects the column's minimum and maximum."""
+        if self.minimum is not None and (
+            value < self.minimum or (self.strict_minimum and value == self.minimum)
+        ):
+            return False
+        return self.maximum is None or not (
+            value > self.maximum or (self.strict_maximum and value == self.maximum)
+        )
+
     def expected(self) -> str:
         """Human description of a valid value, used in error messages and docs."""
         if self.choices:
@@ -235,7 +245,10 @@ def _default_text(col: Column) -> str:
 
 
 def _table_md(columns: tuple[Column, ...]) -> list[str]:
-    rows = ["| column | type | unit | default | valid values | meaning |", "|---|---|---|---|---|---|"]
+    rows = [
+        "| column | type | unit | default | valid values | meaning |",
+        "|---|---|---|---|---|---|",
+    ]
     for c in columns:
         meaning = c.meaning + (f" ({c.applies_to} only)" if c.applies_to else "")
         if c.extension:

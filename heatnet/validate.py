@@ -81,14 +81,15 @@ def check_costs(net: Network) -> list[Problem]:
         if row["capex_cny"] > 0 and row["status"] != "candidate":
             out.append(Problem("sources.csv", "capex is only used for candidate sources and is "
                                "ignored here", line=line, id=str(sid), column="capex_cny",
-                               found=f"{row['capex_cny']:g} on a {row['status']} source",
+                               found=f"{row['capex_cny']:g} on a source with status "
+                               f"{row['status']}",
                                severity="warning"))
         if row["retirement_cost_cny"] > 0 and row["status"] not in ("retirable", "retired"):
             out.append(Problem("sources.csv", "retirement cost is only used for retirable "
                                "sources and is ignored here", line=line, id=str(sid),
                                column="retirement_cost_cny",
-                               found=f"{row['retirement_cost_cny']:g} on a {row['status']} "
-                               "source", severity="warning"))
+                               found=f"{row['retirement_cost_cny']:g} on a source with "
+                               f"status {row['status']}", severity="warning"))
         if row["variable_cost_cny_per_mwh"] < 0:
             out.append(Problem("sources.csv", "negative variable cost: the optimiser will "
                                "produce heat and burn it in pipe losses to earn it", line=line,
@@ -101,7 +102,7 @@ def check_costs(net: Network) -> list[Problem]:
             out.append(Problem("pipes.csv", "capex is only used for candidate pipes and is "
                                "ignored here", line=net.line_of("pipes.csv", str(pid)),
                                id=str(pid), column="capex_cny",
-                               found=f"{row['capex_cny']:g} on a {row['status']} pipe",
+                               found=f"{row['capex_cny']:g} on a pipe with status {row['status']}",
                                severity="warning"))
     for did, row in net.demands.iterrows():
         if row["design_load_mw"] == 0:
@@ -181,6 +182,14 @@ def check_capacity(net: Network) -> list[Problem]:
         severity="warning")]
 
 
+def _blank_refs(net: Network) -> bool:
+    """True if a cell the graph and capacity checks read is empty (missing or invalid, already
+    reported by the loader): those checks would crash or report follow-on errors."""
+    cells = ((net.sources, ("node", "status")), (net.pipes, ("from_node", "to_node", "status")),
+             (net.demands, ("node", "profile")))
+    return any(bool((df[c] == "").any()) for df, cols in cells for c in cols)
+
+
 def check_network(
     net: Network,
     *,
@@ -195,7 +204,7 @@ def check_network(
     refs = check_references(net, profiles_label)
     out += refs
     out += check_costs(net)
-    if any(p.severity == "error" for p in refs):
+    if any(p.severity == "error" for p in refs) or _blank_refs(net):
         return out
     out += check_graph(net, "error" if strict_graph else "warning")
     out += check_capacity(net)
