@@ -54,7 +54,7 @@ def _echo_warnings(problems: list[Problem]) -> None:
 
 
 def _frame_text(df: pd.DataFrame, indent: str = "    ") -> str:
-    text = df.to_string(float_format=lambda v: f"{v:,.0f}")
+    text = df.to_string(float_format=lambda v: f"{v:,.1f}")
     return "\n".join(indent + line for line in text.splitlines())
 
 
@@ -87,6 +87,28 @@ def validate(network: Path | None, profiles: Path | None) -> None:
     click.echo(f"  peak demand: {s['peak_demand_mw']:,.1f} MW (period {s['peak_period']})")
     click.echo(f"  season demand: {s['season_demand_gwh']:,.1f} GWh")
     _echo_warnings(problems)
+
+
+@cli.command("format-doc")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 if the file differs from what the schema gives.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
+              default=Path("docs/format.md"), show_default=True, help="File to write or check.")
+def format_doc(check: bool, out: Path) -> None:
+    """Write the network-format reference (docs/format.md) from heatnet's schema tables."""
+    from heatnet.schema import format_markdown
+
+    text = format_markdown()
+    if check:
+        current = out.read_text(encoding="utf-8") if out.is_file() else None
+        if current != text:
+            click.echo(f"{out} is out of date: run `heatnet format-doc`", err=True)
+            sys.exit(1)
+        click.echo(f"{out} is up to date")
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8", newline="\n")
+    click.echo(f"wrote {out}")
 
 
 @cli.command()
