@@ -1,0 +1,638 @@
+"""Plan reports: one self-contained HTML file per run or study, and the study-folder loader.
+
+:func:`write_report` turns a run folder (``results/<run>/``) or a study folder
+(``results/<study>/`` with ``index.csv`` and/or ``pareto.csv`` and one run folder per scenario
+or point) into ``report.html``: the summary tables and every figure of :mod:`heatnet.plot`,
+with plotly.js inlined once, so the file opens offline and can be mailed as it is. Every name
+is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+
+from heatnet import plot
+from heatnet.errors import InputError, Problem
+from heatnet.export import PLOTLY_CONFIG
+
+if TYPE_CHECKING:
+    from heatnet.run import StoredRun
+
+INDEX_COLUMNS: tuple[str, ...] = ("scenario", "folder", "status", "objective_cny", "co2_t")
+PARETO_COLUMNS: tuple[str, ...] = (
+    "point",
+    "co2_cap_t",
+    "status",
+    "objective_cny",
+    "co2_t",
+    "mip_gap",
+    "folder",
+)
+REPORT_FILE = "report.html"
+CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data: blob:; font-src data:"
+)
+"""Content-Security-Policy of the report: nothing may be loaded from anywhere."""
+STYLE = """
+body { font-family: system-ui, "Noto Sans CJK SC", "Microsoft YaHei", "WenQuanYi Micro Hei",
+       sans-serif; margin: 1.5rem auto; max-width: 1400px; padding: 0 1rem; color: #222; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
+p.meta { color: #666; margin-top: 0; }
+table { border-collapse: collapse; margin: .6rem 0; font-size: .92rem; }
+th, td { border: 1px solid #ddd; padding: .25rem .55rem; text-align: left; vertical-align: top; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f3f3f3; }
+table.kv td:first-child { white-space: nowrap; background: #fafafa; }
+.banner { padding: .6rem 1rem; border-radius: 4px; margin: .8rem 0; }
+.ok { background: #e8f5e9; border: 1px solid #a5d6a7; }
+.warn { background: #fdecea; border: 1px solid #f5a9a3; }
+.figure { margin: 1rem 0 2rem; }
+"""
+
+
+def esc(text: object) -> str:
+    """``text`` escaped for HTML."""
+    return html.escape(str(text), quote=True)
+
+
+# --- studies ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Study:
+    """A study folder read back: its index tables and the runs they point to.
+
+    Attributes:
+        folder: the study folder.
+        index: ``index.csv`` (scenario, folder, status, objective_cny, co2_t, …), or None.
+        pareto: ``pareto.csv`` (point, co2_cap_t, status, objective_cny, co2_t, mip_gap,
+            folder), or None.
+        runs: the scenarios' runs by scenario label, in index order (rows without a run folder,
+            e.g. infeasible scenarios, are left out and listed in ``skipped``).
+        pareto_runs: the Pareto points' runs by point label, in file order.
+        caps_t: the CO2 cap of each Pareto point [t] (None for no cap).
+        skipped: rows without a run folder, as ``"<label> (<status>)"``.
+    """
+
+    folder: Path
+    index: pd.DataFrame | None
+    pareto: pd.DataFrame | None
+    runs: dict[str, StoredRun] = field(default_factory=dict)
+    pareto_runs: dict[str, StoredRun] = field(default_factory=dict)
+    caps_t: dict[str, float | None] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """Study name (the folder name)."""
+        return self.folder.name
+
+
+def is_study(folder: Path) -> bool:
+    """True for a folder with ``index.csv`` or ``pareto.csv`` and no ``summary.json``."""
+    return (folder / "index.csv").is_file() or (folder / "pareto.csv").is_file()
+
+
+def _read_table(path: Path, required: Sequence[str], problems: list[Problem]) -> pd.DataFrame:
+    df = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"folder": str})
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        problems.append(
+            Problem(
+                path.name,
+                "missing columns",
+                expected=", ".join(required),
+                found="no " + ", ".join(missing),
+            )
+        )
+    return df
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) == ""
+
+
+def read_study(folder: str | os.PathLike[str]) -> Study:
+    """Read a study folder: ``index.csv`` and/or ``pareto.csv``, and every run folder they name
+    (``folder`` relative to the study). Raises InputError listing every problem (missing
+    columns, repeated labels, run folders that are named but missing or incomplete)."""
+    from heatnet.run import read_run
+
+    path = Path(folder)
+    problems: list[Problem] = []
+    if not path.is_dir() or not is_study(path):
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    "not a study folder",
+                    expected="a folder with index.csv (scenarios) or pareto.csv (Pareto points)",
+                    found="neither" if path.is_dir() else "no such folder",
+                )
+            ]
+        )
+    index = (
+        _read_table(path / "index.csv", INDEX_COLUMNS, problems)
+        if (path / "index.csv").is_file()
+        else None
+    )
+    pareto = (
+        _read_table(path / "pareto.csv", PARETO_COLUMNS, problems)
+        if (path / "pareto.csv").is_file()
+        else None
+    )
+    if problems:
+        raise InputError(problems, context=f"study {path} cannot be read")
+    study = Study(path, index, pareto)
+
+    def load(df: pd.DataFrame, label_col: str, file: str) -> dict[str, StoredRun]:
+        out: dict[str, StoredRun] = {}
+        for line, row in enumerate(df.itertuples(index=False), start=2):
+            rec = row._asdict()
+            label = str(rec[label_col])
+            if label in out:
+                problems.append(
+                    Problem(file, "label repeats", line=line, id=label, column=label_col)
+                )
+                continue
+            if _blank(rec.get("folder")):
+                study.skipped.append(f"{label} ({rec.get('status', 'no run')})")
+                continue
+            run_dir = Path(str(rec["folder"]))
+            run_dir = run_dir if run_dir.is_absolute() else path / run_dir
+            try:
+                out[label] = read_run(run_dir)
+            except InputError as exc:
+                problems.append(
+                    Problem(
+                        file,
+                        "run folder cannot be read",
+                        line=line,
+                        id=label,
+                        column="folder",
+                        found=f"{run_dir}: {exc.errors[0]}",
+                    )
+                )
+        return out
+
+    if index is not None:
+        study.runs = load(index, "scenario", "index.csv")
+    if pareto is not None:
+        study.pareto_runs = load(pareto, "point", "pareto.csv")
+        for rec in pareto.itertuples(index=False):
+            cap = rec.co2_cap_t
+            study.caps_t[str(rec.point)] = None if _blank(cap) else float(cap)
+    if problems:
+        raise InputError(problems, context=f"study {path} cannot be read")
+    return study
+
+
+# --- HTML building blocks ---------------------------------------------------------------------
+
+
+def figure_div(fig: go.Figure, div_id: str) -> str:
+    """A figure as an HTML fragment (no plotly.js; the page carries it once)."""
+    body = pio.to_html(
+        fig,
+        full_html=False,
+        include_plotlyjs=False,
+        include_mathjax=False,
+        div_id=div_id,
+        config=PLOTLY_CONFIG,
+    )
+    return f'<div class="figure" id="{esc(div_id)}-box">{body}</div>'
+
+
+def html_table(
+    rows: Sequence[Sequence[object]], header: Sequence[str] | None = None, css_class: str = ""
+) -> str:
+    """A table from rows of cells; text is escaped, numbers are right-aligned."""
+    out = [f'<table class="{esc(css_class)}">' if css_class else "<table>"]
+    if header:
+        out.append("<tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr>")
+    for row in rows:
+        cells = []
+        for cell in row:
+            cls = ' class="num"' if isinstance(cell, (int, float)) else ""
+            cells.append(f"<td{cls}>{_fmt(cell)}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def _fmt(cell: object) -> str:
+    if isinstance(cell, bool):
+        return "yes" if cell else "no"
+    if isinstance(cell, float):
+        return "" if math.isnan(cell) else f"{cell:,.1f}"
+    if isinstance(cell, int):
+        return f"{cell:,d}"
+    return esc("" if cell is None else cell)
+
+
+def page(title: str, body: str) -> str:
+    """A complete HTML page with plotly.js inlined once in the head."""
+    try:
+        version = metadata.version("heatnet")
+    except metadata.PackageNotFoundError:  # pragma: no cover
+        version = "unknown"
+    stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{esc(title)}</title>\n<style>{STYLE}</style>\n"
+        f'<script type="text/javascript">{get_plotlyjs()}</script>\n</head>\n<body>\n'
+        f'{body}\n<p class="meta">made by heatnet {esc(version)} on {esc(stamp)}; opens '
+        "offline (plotly.js is inside this file)</p>\n</body>\n</html>\n"
+    )
+
+
+def _gwh(mwh: float | None) -> float:
+    return float(mwh or 0.0) / plot.MWH_PER_GWH
+
+
+def _mcny(cny: float | None) -> float:
+    return float(cny or 0.0) / plot.CNY_PER_MCNY
+
+
+def _names(ids: Sequence[str], names: dict[str, str], max_chars: int = 24) -> str:
+    """``id (short name)`` for each id, or "none"."""
+    if not ids:
+        return "none"
+    out = []
+    for i in ids:
+        name = names.get(i, i)
+        out.append(i if name == i else f"{i} ({plot.shorten(name, max_chars)})")
+    return f"{len(ids)}: " + "; ".join(out)
+
+
+def status_banner(summary: dict[str, Any]) -> str:
+    """Green line for a proven optimum, red warning otherwise."""
+    gap = summary.get("mip_gap")
+    gap_txt = f"{gap * 100:.3g} %" if gap is not None else "n/a"
+    if summary.get("optimal"):
+        return (
+            f'<div class="banner ok">proven optimal (HiGHS: {esc(summary.get("termination"))}'
+            f", gap {esc(gap_txt)})</div>"
+        )
+    return (
+        f'<div class="banner warn"><b>NOT OPTIMAL</b>: status {esc(summary.get("status"))} '
+        f"(HiGHS: {esc(summary.get('termination'))}), gap {esc(gap_txt)}: the figures are "
+        "from the best plan found, not a proven optimum</div>"
+    )
+
+
+def summary_rows(run: plot.RunResults) -> list[tuple[str, object]]:
+    """Key figures of a run as (label with unit, value) rows."""
+    s = run.summary
+    info = plot.source_info(run)
+    src_names = dict(info["name"])
+    pipes = run.network.pipes
+    pipe_names = plot.display_names(pipes, pipes.index)
+    rows: list[tuple[str, object]] = [
+        ("network", s.get("network", "")),
+        ("run folder", str(getattr(run, "folder", ""))),
+        ("status", s.get("status", "")),
+        ("annual cost [M CNY]", _mcny(s.get("objective_cny"))),
+        ("annual cost [亿 CNY]", float(s.get("objective_cny") or 0.0) / 1e8),
+        ("best bound [M CNY]", _mcny(s.get("bound_cny"))),
+        ("CO2 of the season [kt]", float(s.get("co2_t") or 0.0) / plot.T_PER_KT),
+        ("heat demand [GWh]", _gwh(s.get("heat_demand_mwh"))),
+        ("heat served [GWh]", _gwh(s.get("heat_served_mwh"))),
+        ("unserved heat [GWh]", _gwh(s.get("unserved_mwh"))),
+        ("heat produced [GWh]", _gwh(s.get("heat_produced_mwh"))),
+        ("pipe losses [GWh]", _gwh(s.get("losses_mwh"))),
+        ("waste-heat share [%]", float(s.get("waste_heat_share") or 0.0) * 100),
+        ("CHP share [%]", float(s.get("chp_share") or 0.0) * 100),
+        ("coal share [%]", float(s.get("coal_share") or 0.0) * 100),
+        ("coal points retired", _names(s.get("retired", []), src_names)),
+        ("coal points kept", _names(s.get("kept", []), src_names)),
+        ("pipes built", _names(s.get("built_pipes", []), pipe_names)),
+        ("sources built", _names(s.get("built_sources", []), src_names)),
+        (
+            "candidates not built",
+            _names(
+                s.get("not_built_pipes", []) + s.get("not_built_sources", []),
+                {**src_names, **pipe_names},
+            ),
+        ),
+        ("periods / season hours", f"{s.get('periods', '')} / {s.get('season_hours', '')}"),
+    ]
+    return [(k, f"{v:,.1f}" if isinstance(v, float) else v) for k, v in rows]
+
+
+def district_rows(run: plot.RunResults) -> list[list[object]]:
+    """One row per demand node: id, name, season demand and unserved heat, peak demand."""
+    nodes = run.tables.get("nodes")
+    if nodes is None:
+        return []
+    names = plot.display_names(run.network.nodes, run.network.nodes.index)
+    g = nodes.groupby("node", sort=False)
+    season = g[["demand_mwh", "unserved_mwh"]].sum()
+    peak = g[["demand_mw", "unserved_mw"]].max()
+    return [
+        [
+            str(n),
+            names.get(str(n), str(n)),
+            _gwh(season.at[n, "demand_mwh"]),
+            _gwh(season.at[n, "unserved_mwh"]),
+            float(peak.at[n, "demand_mw"]),
+            float(peak.at[n, "unserved_mw"]),
+        ]
+        for n in season.index
+    ]
+
+
+def sources_rows(run: plot.RunResults) -> list[list[object]]:
+    """One row per source: id, name, technology, decision, capacity, heat, CO2, cost."""
+    src = run.tables.get("sources")
+    if src is None:
+        return []
+    info = plot.source_info(run)
+    rows = []
+    for sid in src.index:
+        r = src.loc[sid]
+        rows.append(
+            [
+                str(sid),
+                info.at[str(sid), "name"],
+                plot.tech_label(str(r["technology"])),
+                str(r["decision"]).replace("_", " "),
+                float(r["capacity_mw"]),
+                _gwh(r["heat_mwh"]),
+                float(r["capacity_factor"]) * 100,
+                float(r["co2_t"]) / plot.T_PER_KT,
+                _mcny(r["total_cost_cny"]),
+            ]
+        )
+    return rows
+
+
+def run_report_html(run: plot.RunResults) -> str:
+    """The HTML report of one run: summary, cost breakdown, Sankey, map, dispatch, load
+    duration, and the table of sources."""
+    s = run.summary
+    name = plot.run_label(run)
+    cb = s.get("cost_breakdown_cny") or {}
+    cost_rows = [
+        (plot.COST_LABELS.get(k, k), _mcny(v)) for k, v in cb.items() if k != "total_cny"
+    ] + [("total", _mcny(cb.get("total_cny")))]
+    warnings = s.get("warnings") or []
+    parts = [
+        f"<h1>heatnet report: {esc(name)}</h1>",
+        f'<p class="meta">network {esc(s.get("network", ""))} · input hash '
+        f"{esc(str(s.get('input_hash', ''))[:12])}</p>",
+        status_banner(s),
+        "<h2>Summary</h2>",
+        html_table(summary_rows(run), ["figure", "value"], "kv"),
+        "<h2>Annual cost by kind [M CNY]</h2>",
+        html_table(cost_rows, ["kind", "M CNY"]),
+        "<h2>Heat flows of the season</h2>",
+        figure_div(plot.sankey_figure(run), "fig-sankey"),
+        "<h2>Network map</h2>",
+        figure_div(plot.map_figure(run), "fig-map"),
+        "<h2>Dispatch over the season</h2>",
+        figure_div(plot.dispatch_figure(run), "fig-dispatch"),
+        "<h2>Load-duration curve</h2>",
+        figure_div(plot.duration_figure(run), "fig-duration"),
+        "<h2>Districts</h2>",
+        html_table(
+            district_rows(run),
+            [
+                "id",
+                "name",
+                "demand [GWh]",
+                "unserved [GWh]",
+                "peak demand [MW]",
+                "largest shortfall [MW]",
+            ],
+        ),
+        "<h2>Sources</h2>",
+        html_table(
+            sources_rows(run),
+            [
+                "id",
+                "name",
+                "technology",
+                "decision",
+                "capacity [MW]",
+                "heat [GWh]",
+                "capacity factor [%]",
+                "CO2 [kt]",
+                "cost [M CNY/year]",
+            ],
+        ),
+    ]
+    if warnings:
+        parts.append(
+            "<h2>Input warnings</h2><ul>"
+            + "".join(f"<li>{esc(w)}</li>" for w in warnings)
+            + "</ul>"
+        )
+    return page(f"heatnet report: {name}", "\n".join(parts))
+
+
+def study_report_html(study: Study) -> str:
+    """The HTML report of a study: scenario table, retirement matrix, cost and CO2, and the
+    Pareto front when the study has one."""
+    parts = [
+        f"<h1>heatnet study: {esc(study.name)}</h1>",
+        f'<p class="meta">{len(study.runs)} scenario runs, {len(study.pareto_runs)} '
+        "Pareto points</p>",
+    ]
+    if study.runs:
+        rows = []
+        for label, run in study.runs.items():
+            s = run.summary
+            rows.append(
+                [
+                    label,
+                    s.get("status", ""),
+                    bool(s.get("optimal")),
+                    _mcny(s.get("objective_cny")),
+                    float(s.get("co2_t") or 0.0) / 1e3,
+                    _gwh(s.get("unserved_mwh")),
+                    len(s.get("retired", [])),
+                    len(s.get("built_pipes", [])),
+                ]
+            )
+        parts += [
+            "<h2>Scenarios</h2>",
+            html_table(
+                rows,
+                [
+                    "scenario",
+                    "status",
+                    "optimal",
+                    "annual cost [M CNY]",
+                    "CO2 [kt]",
+                    "unserved [GWh]",
+                    "coal points retired",
+                    "pipes built",
+                ],
+            ),
+            "<h2>Retirement plans</h2>",
+            figure_div(plot.matrix_figure(study.runs), "fig-matrix"),
+            "<h2>Cost and CO2 by scenario</h2>",
+            figure_div(plot.costs_figure(study.runs), "fig-costs"),
+        ]
+    if study.pareto_runs:
+        rows = []
+        for label, run in study.pareto_runs.items():
+            s = run.summary
+            cap = study.caps_t.get(label)
+            rows.append(
+                [
+                    label,
+                    "none" if cap is None else cap / 1e3,
+                    s.get("status", ""),
+                    _mcny(s.get("objective_cny")),
+                    float(s.get("co2_t") or 0.0) / 1e3,
+                    len(s.get("retired", [])),
+                ]
+            )
+        parts += [
+            "<h2>Cost against CO2 (Pareto front)</h2>",
+            figure_div(plot.pareto_figure(study.pareto_runs, caps_t=study.caps_t), "fig-pareto"),
+            html_table(
+                rows,
+                [
+                    "point",
+                    "CO2 cap [kt]",
+                    "status",
+                    "annual cost [M CNY]",
+                    "CO2 [kt]",
+                    "coal points retired",
+                ],
+            ),
+        ]
+        if not study.runs:
+            parts += [
+                "<h2>Retirement along the front</h2>",
+                figure_div(plot.matrix_figure(study.pareto_runs), "fig-pareto-matrix"),
+            ]
+    if study.skipped:
+        parts.append(
+            "<h2>Without a plan</h2><ul>"
+            + "".join(f"<li>{esc(x)}</li>" for x in study.skipped)
+            + "</ul>"
+        )
+    return page(f"heatnet study: {study.name}", "\n".join(parts))
+
+
+def write_report(folder: str | os.PathLike[str], out: str | os.PathLike[str] | None = None) -> Path:
+    """Write the report of a run folder or a study folder (default ``<folder>/report.html``)
+    and return its path."""
+    from heatnet.run import read_run
+
+    path = Path(folder)
+    if path.is_dir() and is_study(path) and not (path / "summary.json").is_file():
+        text = study_report_html(read_study(path))
+    else:
+        text = run_report_html(read_run(path))
+    target = Path(out) if out is not None else path / REPORT_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+# --- figures for the command line -------------------------------------------------------------
+
+
+def load_for_plot(paths: Sequence[Path], kind: str) -> tuple[Any, Path]:
+    """What ``heatnet plot`` draws from: one run for a run figure, a study or several runs for
+    a comparison; and the folder that gets the file by default."""
+    from heatnet.run import read_run
+
+    if kind in plot.RUN_KINDS:
+        if len(paths) != 1:
+            raise InputError(
+                [
+                    Problem(
+                        None,
+                        f"a {kind} figure shows one run",
+                        column="RUN",
+                        expected="one run folder",
+                        found=f"{len(paths)} folders",
+                    )
+                ]
+            )
+        return read_run(paths[0]), paths[0]
+    if kind not in plot.COMPARISON_KINDS:
+        raise InputError(
+            [
+                Problem(
+                    None,
+                    "unknown figure kind",
+                    column="--kind",
+                    expected="one of " + ", ".join(plot.FIGURE_KINDS),
+                    found=repr(kind),
+                )
+            ]
+        )
+    if len(paths) == 1 and is_study(paths[0]) and not (paths[0] / "summary.json").is_file():
+        return read_study(paths[0]), paths[0]
+    runs = [read_run(p) for p in paths]
+    labels: dict[str, plot.RunResults] = {}
+    for p, r in zip(paths, runs, strict=True):
+        label = p.resolve().name
+        labels[label if label not in labels else str(p)] = r
+    return labels, paths[0] if len(paths) == 1 else Path(".")
+
+
+def cli_figure(
+    paths: Sequence[Path], kind: str, *, period: str | None = None, by: plot.GroupBy | None = None
+) -> tuple[go.Figure, Path]:
+    """The figure ``heatnet plot`` draws, and the folder for its default file name."""
+    loaded, home = load_for_plot(paths, kind)
+    if kind in plot.RUN_KINDS:
+        if period is not None and kind not in ("sankey", "map"):
+            raise InputError(
+                [
+                    Problem(
+                        None, f"--period applies to sankey and map, not {kind}", column="--period"
+                    )
+                ]
+            )
+        if by is not None and kind == "map":
+            raise InputError(
+                [Problem(None, "--by applies to sankey, dispatch and duration", column="--by")]
+            )
+        return plot.run_figure(kind, loaded, period=period, by=by), home
+    if period is not None or by is not None:
+        raise InputError(
+            [Problem(None, f"--period and --by do not apply to {kind}", column="--period/--by")]
+        )
+    if isinstance(loaded, Study):
+        if kind == "pareto":
+            if not loaded.pareto_runs:
+                raise InputError(
+                    [
+                        Problem(
+                            "pareto.csv",
+                            "this study has no Pareto front",
+                            expected="a study folder with pareto.csv",
+                            found=str(loaded.folder),
+                        )
+                    ]
+                )
+            return plot.pareto_figure(loaded.pareto_runs, caps_t=loaded.caps_t), home
+        runs = loaded.runs or loaded.pareto_runs
+        return plot.comparison_figure(kind, runs), home
+    return plot.comparison_figure(kind, loaded), home

@@ -1,0 +1,179 @@
+"""Reports in a real headless Chromium, and static export (PNG, SVG, PDF) through kaleido.
+
+Skipped when no Chromium is found, unless HEATNET_REQUIRE_BROWSER=1 (CI), where they fail.
+Playwright drives the system Chromium (no browser download). Screenshots are kept in
+``test-artifacts/`` at the repository root.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import heatnet
+from heatnet import plot
+from heatnet.cli import cli
+from heatnet.export import write_static
+from heatnet.report import read_study, write_report
+from tests.plot_nets import EVIL, jinan_run, require_browser, solve_tiny, write_study
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+PLOTS_READY = """() => {
+  const divs = Array.from(document.querySelectorAll('.js-plotly-plot'));
+  return divs.length > 0 && divs.every(d => d._fullLayout && d.querySelector('svg.main-svg'));
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    path = require_browser()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - playwright is in the test extra
+        if os.environ.get("HEATNET_REQUIRE_BROWSER") == "1":
+            pytest.fail("playwright is not installed (pip install -e '.[test]')")
+        pytest.skip("playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+class Page:
+    """A page that records console errors, uncaught exceptions, dialogs and requests."""
+
+    def __init__(self, browser: Any, html_file: Path) -> None:
+        self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+        self.page.on("dialog", self._dialog)
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.goto(html_file.resolve().as_uri(), wait_until="load")
+        self.page.wait_for_function(PLOTS_READY, timeout=30_000)
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def eval(self, script: str) -> Any:
+        return self.page.evaluate(script)
+
+
+def test_jinan_report_renders_offline(browser: Any, tmp_path: Path) -> None:
+    report = write_report(jinan_run(), tmp_path / "jinan_report.html")
+    page = Page(browser, report)
+    assert page.errors == []
+    assert page.requests == [report.resolve().as_uri()]  # nothing fetched: works offline
+    # the Sankey is drawn, with Chinese names as written
+    labels = page.eval(
+        "Array.from(document.querySelectorAll('#fig-sankey .sankey-node "
+        ".node-label')).map(n => n.textContent)"
+    )
+    assert len(labels) > 20
+    assert "聊热入济 北线 (2025)" in labels
+    assert any(x.startswith("信源电厂余热") for x in labels)
+    links = page.eval("document.querySelectorAll('#fig-sankey .sankey-link').length")
+    assert links > 20
+    # the map: one drawn line per pipe, node markers, equal-aspect lon/lat axes
+    n_pipes = len(heatnet.read_run(jinan_run()).tables["pipes"])
+    lines = page.eval(
+        "Array.from(document.querySelectorAll('#fig-map .scatterlayer .trace "
+        ".js-line')).filter(p => (p.getAttribute('d') || '').length > 3).length"
+    )
+    assert lines == n_pipes
+    markers = page.eval("document.querySelectorAll('#fig-map .scatterlayer .point').length")
+    assert markers > 20
+    assert page.eval("document.querySelector('#fig-map .xtitle').textContent") == ("longitude [°E]")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.page.screenshot(path=str(ARTIFACTS / "jinan_report.png"), full_page=True)
+    page.page.locator("#fig-sankey").screenshot(path=str(ARTIFACTS / "jinan_sankey.png"))
+    page.page.locator("#fig-map").screenshot(path=str(ARTIFACTS / "jinan_map.png"))
+    assert (ARTIFACTS / "jinan_report.png").stat().st_size > 10_000
+
+
+def test_script_name_is_shown_as_text(browser: Any, tmp_path: Path) -> None:
+    report = write_report(solve_tiny(tmp_path), tmp_path / "tiny.html")
+    page = Page(browser, report)
+    assert page.errors == []
+    assert page.dialogs == []  # alert(1) never ran
+    labels = page.eval(
+        "Array.from(document.querySelectorAll('#fig-sankey .node-label')).map(n => n.textContent)"
+    )
+    assert any(EVIL[:20] in x for x in labels)  # shown as text (cut to the label width)
+    cells = page.eval("Array.from(document.querySelectorAll('td')).map(td => td.textContent)")
+    assert EVIL in cells
+    scripts = page.eval(
+        "Array.from(document.querySelectorAll('script'))"
+        ".filter(s => s.textContent.includes('alert(1)')).length"
+    )
+    injected = page.eval(
+        "Array.from(document.querySelectorAll('script'))"
+        ".filter(s => s.textContent.trim() === 'alert(1)').length"
+    )
+    assert injected == 0
+    assert scripts <= 2  # only the scripts holding figure data (escaped text) mention it
+    hover = page.eval("""() => {
+      const gd = document.getElementById('fig-map');
+      const i = gd.data.findIndex(t => t.name === 'district (demand)');
+      const j = gd.data[i].customdata.findIndex(c => c.includes('node B'));
+      Plotly.Fx.hover(gd, [{curveNumber: i, pointNumber: j}]);
+      return document.querySelector('#fig-map .hoverlayer').textContent;
+    }""")
+    assert EVIL in hover  # the map's hover text shows the name as text too
+    assert page.dialogs == []
+    assert page.errors == []
+
+
+def test_static_export_every_kind(tmp_path: Path) -> None:
+    require_browser()
+    run = heatnet.read_run(solve_tiny(tmp_path / "run"))
+    runs = read_study(
+        write_study(tmp_path / "study", {"base": {}, "keep": {"coal_fixed_cny": 0.0}})
+    ).runs
+    figures = {kind: plot.run_figure(kind, run) for kind in plot.RUN_KINDS}
+    figures.update({kind: plot.comparison_figure(kind, runs) for kind in plot.COMPARISON_KINDS})
+    items = [
+        (fig, tmp_path / "out" / f"{kind}.{fmt}")
+        for kind, fig in figures.items()
+        for fmt in ("png", "svg")
+    ]
+    items.append((figures["sankey"], tmp_path / "out" / "sankey.pdf"))
+    written = write_static(items)
+    assert len(written) == len(plot.FIGURE_KINDS) * 2 + 1
+    for path in written:
+        data = path.read_bytes()
+        assert len(data) > 1000, path
+        if path.suffix == ".png":
+            assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        elif path.suffix == ".svg":
+            assert b"<svg" in data[:500]
+            assert EVIL.encode() not in data
+        else:
+            assert data[:5] == b"%PDF-"
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "tiny_map.png").write_bytes((tmp_path / "out" / "map.png").read_bytes())
+
+
+def test_cli_static_export(tmp_path: Path) -> None:
+    require_browser()
+    run_dir = solve_tiny(tmp_path)
+    res = CliRunner().invoke(cli, ["plot", str(run_dir), "--kind", "dispatch", "--format", "svg"])
+    assert res.exit_code == 0, res.output
+    assert (run_dir / "dispatch.svg").read_text(encoding="utf-8").lstrip().startswith("<svg")
