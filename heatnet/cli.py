@@ -131,13 +131,24 @@ def format_doc(check: bool, out: Path) -> None:
 @click.option("--no-unserved-heat", is_flag=True,
               help="Forbid unserved heat: a network short of heat is then infeasible.")
 @click.option("--no-prices", is_flag=True, help="Skip the nodal heat-price LP.")
+@click.option("--typical-days", type=click.IntRange(min=1), metavar="K",
+              help="Typical days for the design stage (default 12 when two-stage), or, with "
+              "--single-stage, solve on K typical days only.")
+@click.option("--two-stage/--single-stage", "two_stage", default=None,
+              help="Design on typical days, then the full season as an LP with the design "
+              "fixed (default for hourly profiles) / one MILP.  [default: automatic]")
 @click.option("-v", "--verbose", is_flag=True, help="Show the HiGHS log live.")
 def solve(network: Path | None, profiles: Path | None, carbon_price: float | None,
           co2_cap: float | None, mip_gap: float, time_limit: float | None,
           threads: int | None, out: Path, name: str | None, no_unserved_heat: bool,
-          no_prices: bool, verbose: bool) -> None:
+          no_prices: bool, typical_days: int | None, two_stage: bool | None,
+          verbose: bool) -> None:
     """Choose coal retirements, pipe and source builds and the season's dispatch at least
     annual cost (default network: the embedded Jinan network).
+
+    Hourly profiles are solved in two stages by default (docs/performance.md): retirements and
+    builds on 12 typical days, then the full season as an LP with them fixed; every figure is
+    at full resolution and the gap is the design's gap to a valid bound.
 
     Writes results/<name>/ (summary.json and result tables) and prints a summary. Exit code
     0 for a proven optimum, 2 when the solve stopped early (time limit) or found no plan.
@@ -159,7 +170,8 @@ def solve(network: Path | None, profiles: Path | None, carbon_price: float | Non
         net = net.with_economics(**econ)
     options = heatnet.SolveOptions(mip_gap=mip_gap, time_limit_s=time_limit, threads=threads,
                                    verbose=verbose, allow_unserved=not no_unserved_heat,
-                                   heat_prices=not no_prices)
+                                   heat_prices=not no_prices, typical_days=typical_days,
+                                   two_stage=two_stage)
     click.echo(f"solving {net.name!r}: {len(net.sources)} sources, {len(net.pipes)} pipes, "
                f"{net.n_periods} periods ({net.season_hours:,.0f} h)", err=True)
     run = heatnet.solve(net, options, name=name)
@@ -199,6 +211,242 @@ def profiles(temperature_csv: Path, out: Path, indoor_c: float, design_c: float,
     sh = df["space_heating"].to_numpy()
     click.echo(f"wrote {out}: {len(df)} periods, {w.sum():,.0f} h; space_heating peak "
                f"{sh.max():.3f}, season load factor {float((sh * w).sum() / w.sum()):.3f}")
+
+
+# --------------------------------------------------------------------------------------------
+# scenario studies: sweep, compare, pareto (docs/scenarios.md)
+
+
+def _solver_options(mip_gap: float, time_limit: float | None, threads: int | None,
+                    no_prices: bool) -> Any:
+    import heatnet
+
+    return heatnet.SolveOptions(mip_gap=mip_gap, time_limit_s=time_limit, threads=threads,
+                                heat_prices=not no_prices)
+
+
+def _progress() -> Any:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=Console(stderr=True))
+
+
+STUDY_OPTIONS = [
+    click.option("--out", "out", type=click.Path(path_type=Path), default=Path("results"),
+                 show_default=True, help="Folder that receives the study folder."),
+    click.option("--study", help="Study name: the folder results/<study>/."),
+    click.option("--mip-gap", type=click.FloatRange(min=0, max=1), default=1e-4,
+                 show_default=True, help="Relative MIP gap at which to stop."),
+    click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), metavar="S",
+                 help="Time limit for each solve [s]."),
+    click.option("--no-prices", is_flag=True, help="Skip the nodal heat-price LPs."),
+]
+
+
+def _study_options(f: Any) -> Any:
+    for option in reversed(STUDY_OPTIONS):
+        f = option(f)
+    return f
+
+
+@cli.command()
+@click.argument("network", type=click.Path(path_type=Path))
+@click.argument("scenario_file", type=click.Path(path_type=Path), metavar="SCENARIOS.yaml")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Scenarios solved at once, each in its own process with one HiGHS thread "
+              "(default: the number of cores).")
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Solve on this Dask scheduler (e.g. tcp://10.0.0.5:8786) instead of local "
+              "processes; needs heatnet[dask]. See docs/scenarios.md.")
+@click.option("--resume", is_flag=True,
+              help="Finish an interrupted study: scenarios already solved are skipped.")
+@_study_options
+def sweep(network: Path, scenario_file: Path, jobs: int | None, dask_address: str | None,
+          resume: bool, out: Path, study: str | None, mip_gap: float,
+          time_limit: float | None, no_prices: bool) -> None:
+    """Solve every scenario of SCENARIOS.yaml on NETWORK into results/<study>/<scenario>/,
+    with index.csv and study.json beside them.
+
+    Exit code 0 when every scenario is proven optimal, 1 for bad input (nothing is solved),
+    2 when some scenario failed or is not optimal (the others are still solved and written).
+    """
+    from heatnet.compare import compare_table, format_compare, load_plans
+    from heatnet.io import load_network
+    from heatnet.scenarios import read_scenarios
+    from heatnet.sweep import run_sweep
+
+    net = load_network(network)
+    sset, problems = read_scenarios(scenario_file, net)
+    if sset is None:
+        raise InputError(problems, context=f"scenario file {scenario_file} cannot be used")
+    _echo_warnings(problems)
+    options = _solver_options(mip_gap, time_limit, 1, no_prices)
+    where = f"Dask at {dask_address}" if dask_address else f"{jobs or 'all'} local processes"
+    click.echo(f"sweep {study or sset.study!r}: {len(sset)} scenarios of {net.name!r} on "
+               f"{where}", err=True)
+    with _progress() as bar:
+        task = bar.add_task("scenarios", total=len(sset))
+
+        def on_progress(o: Any, done: int, total: int) -> None:
+            bar.update(task, completed=done)
+            what = "already solved" if o.resumed else f"{o.seconds:.1f} s"
+            text = f"{o.scenario}: {o.status} ({what})" + (f" - {o.error}" if o.error else "")
+            bar.console.print(text)
+
+        try:
+            result = run_sweep(net, sset, out, study=study, options=options, jobs=jobs,
+                               dask_address=dask_address, resume=resume,
+                               on_progress=on_progress)
+        except KeyboardInterrupt:
+            click.echo(f"interrupted: finished scenarios are in {out / (study or sset.study)}; "
+                       "run the same command with --resume to finish", err=True)
+            sys.exit(130)
+    plans = load_plans([result.folder])
+    click.echo(format_compare(compare_table(plans)))
+    click.echo(f"study: {result.folder} (index.csv, study.json)")
+    bad = result.not_ok
+    if bad:
+        click.echo(f"{len(bad)} scenario{'s' if len(bad) != 1 else ''} not optimal: "
+                   + "; ".join(f"{o.scenario} ({o.error or o.status})" for o in bad), err=True)
+        sys.exit(2)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="RUNS_OR_STUDY...")
+@click.option("--diff", nargs=2, metavar="A B",
+              help="What changed from plan A to plan B (scenario names of the studies given, "
+              "or run folders): decisions, KPIs and the inputs that differ.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
+              help="CSV to write (default: compare.csv or diff_A_B.csv in the study folder when "
+              "one study is given, else in the current folder).")
+def compare(paths: tuple[Path, ...], diff: tuple[str, str] | None, out: Path | None) -> None:
+    """Put plans side by side: one row per run or scenario with cost, CO2, waste-heat share,
+    unserved heat and the decision on every retirable source and candidate."""
+    from heatnet.compare import (
+        compare_table,
+        diff_plans,
+        find_plan,
+        format_compare,
+        format_diff,
+        load_plans,
+    )
+
+    if not paths and not diff:
+        raise click.UsageError("give run folders or study folders (or --diff A B)")
+    plans = load_plans(paths)
+    studies = [p for p in paths if (p / "index.csv").is_file()]
+    home = studies[0] if len(paths) == 1 and studies else Path(".")
+    if diff:
+        a, b = find_plan(plans, diff[0]), find_plan(plans, diff[1])
+        result = diff_plans(a, b)
+        click.echo(format_diff(result))
+        safe = "_".join(Path(x).name for x in diff).replace("/", "_")
+        target = out or home / f"diff_{safe}.csv"
+        result.tidy().to_csv(target, index=False, lineterminator="\n")
+    else:
+        table = compare_table(plans)
+        click.echo(format_compare(table))
+        target = out or home / "compare.csv"
+        table.to_csv(target, index=False, lineterminator="\n")
+    click.echo(f"wrote {target}", err=True)
+
+
+@cli.command()
+@NETWORK_ARG
+@click.option("-k", "--points", type=click.IntRange(min=0), default=4, show_default=True,
+              help="Caps between the minimum-cost and the minimum-CO2 ends.")
+@click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads (default: HiGHS's "
+              "choice).")
+@_study_options
+def pareto(network: Path | None, points: int, threads: int | None, out: Path,
+           study: str | None, mip_gap: float, time_limit: float | None,
+           no_prices: bool) -> None:
+    """Trace the cost–CO2 trade-off of NETWORK by the epsilon-constraint method: the
+    minimum-cost plan, the minimum-CO2 plan, and K caps evenly between, each a full run
+    (warm-started from its neighbour) in results/<study>/, with pareto.csv.
+
+    Exit code 2 if some point is not proven optimal.
+    """
+    from heatnet.io import load_network
+    from heatnet.pareto import pareto_front
+
+    net = load_network(network)
+    options = _solver_options(mip_gap, time_limit, threads, no_prices)
+    with _progress() as bar:
+        task = bar.add_task("pareto", total=points + 3)
+
+        def on_progress(done: int, total: int, what: str) -> None:
+            bar.update(task, completed=done, description=f"pareto: {what}")
+
+        front = pareto_front(net, options, points=points, results_dir=out, study=study,
+                             on_progress=on_progress)
+    t = front.table
+    shown = pd.DataFrame({
+        "cap [t]": [f"{v:,.0f}" if pd.notna(v) else "none" for v in t["co2_cap_t"]],
+        "status": t["status"],
+        "cost [CNY/yr]": [f"{v:,.0f}" if pd.notna(v) else "" for v in t["objective_cny"]],
+        "CO2 [t]": [f"{v:,.0f}" if pd.notna(v) else "" for v in t["co2_t"]],
+        "retired": [len(str(v).split(";")) if v else 0 for v in t["retired"].fillna("")],
+        "pipes built": [len(str(v).split(";")) if v else 0 for v in t["built_pipes"].fillna("")],
+    }, index=t["point"])
+    click.echo(shown.to_string())
+    click.echo(f"E_max {front.e_max_t:,.0f} t, E_min {front.e_min_t:,.0f} t; "
+               f"study: {front.folder} (pareto.csv); the points' decisions side by side: "
+               f"heatnet compare {front.folder}")
+    if front.not_optimal:
+        click.echo("not optimal: " + ", ".join(p.name for p in front.not_optimal), err=True)
+        sys.exit(2)
+
+
+# --------------------------------------------------------------------------------------------
+# figures and reports (docs/plots.md)
+
+
+@cli.command()
+@click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path),
+                metavar="RUN [RUN...]")
+@click.option("--kind", required=True,
+              type=click.Choice(["sankey", "map", "dispatch", "duration", "matrix", "costs",
+                                 "pareto"]),
+              help="Figure: sankey, map, dispatch, duration (one run folder); matrix, costs, "
+              "pareto (a study folder, or several run folders).")
+@click.option("--format", "fmt", type=click.Choice(["html", "png", "svg", "pdf"]),
+              help="Output format (default: from --out's suffix, else html). png/svg/pdf need "
+              "Chromium (apt-get install chromium, or BROWSER_PATH).")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
+              help="File to write (default: <kind>.<format> in the run or study folder).")
+@click.option("--period", help="Sankey or map of one period (a label from periods.csv, or "
+              "'peak') in MW instead of the season in GWh.")
+@click.option("--by", type=click.Choice(["source", "technology"]),
+              help="Group heat by source or by technology (sankey: source; dispatch and "
+              "duration: technology).")
+def plot(runs: tuple[Path, ...], kind: str, fmt: str | None, out: Path | None,
+         period: str | None, by: str | None) -> None:
+    """Draw one figure of a run (or of a study) to HTML, PNG, SVG or PDF."""
+    from heatnet.export import figure_format, write_figure
+    from heatnet.report import cli_figure
+
+    fig, home = cli_figure(list(runs), kind, period=period, by=by)  # type: ignore[arg-type]
+    fmt = figure_format(out, fmt) if out is not None else (fmt or "html")
+    if out is None:
+        suffix = "" if period is None else "-" + "".join(
+            c if c.isalnum() or c in "-_" else "_" for c in period)
+        out = home / f"{kind}{suffix}.{fmt}"
+    click.echo(f"wrote {write_figure(fig, out, fmt)}")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path), metavar="RUN_OR_STUDY")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
+              help="HTML file to write (default: report.html in the run or study folder).")
+def report(folder: Path, out: Path | None) -> None:
+    """Write one self-contained HTML report (summary tables and every figure; opens offline)
+    of a run folder or a study folder."""
+    from heatnet.report import write_report
+
+    click.echo(f"wrote {write_report(folder, out)}")
 
 
 def main() -> None:

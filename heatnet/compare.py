@@ -1,0 +1,534 @@
+"""Plans side by side, and what changed between two of them.
+
+:func:`load_plans` reads run folders and study folders (a sweep's or a Pareto front's) as
+:class:`Plan` records; :func:`compare_table` gives one row per plan with its KPIs and the
+decision on every retirable source and every candidate; :func:`diff_plans` says what changed
+between two plans: decisions, KPIs, and the inputs that differ (economics, table cells by id and
+column, profiles), read from each run's ``inputs/`` folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from heatnet.errors import InputError, Problem
+from heatnet.network import Network
+from heatnet.run import read_run
+
+KPI_COLUMNS = ("objective_cny", "co2_t", "waste_heat_share", "unserved_mwh", "mip_gap")
+"""KPIs of the comparison table, after ``scenario`` and ``status``."""
+DIFF_KPIS = (
+    "objective_cny",
+    "co2_t",
+    "waste_heat_share",
+    "coal_share",
+    "chp_share",
+    "unserved_mwh",
+    "heat_demand_mwh",
+    "heat_produced_mwh",
+    "losses_mwh",
+    "mip_gap",
+)
+"""KPIs reported by :func:`diff_plans` (and the cost breakdown, as ``cost.<kind>``)."""
+DECIDED = ("kept", "retired", "built", "not_built")
+DIFF_COLUMNS = ("section", "table", "id", "field", "a", "b", "delta")
+
+
+@dataclass
+class Plan:
+    """One solved plan (a run folder), or a scenario of a study that has no run folder.
+
+    Attributes:
+        label: scenario name (study) or folder name (run); unique among loaded plans.
+        folder: the run folder (None for a failed scenario).
+        status: solver status, or ``failed``.
+        summary: the run's summary.json (empty if none).
+        sources, pipes: the run's result tables indexed by id (empty if none).
+        network: the inputs the run was solved with (None if none).
+        error: the study index's error text, if any.
+        study: the study folder's name, if the plan came from a study.
+    """
+
+    label: str
+    folder: Path | None
+    status: str
+    summary: dict[str, Any]
+    sources: pd.DataFrame
+    pipes: pd.DataFrame
+    network: Network | None
+    error: str = ""
+    study: str = ""
+
+
+def _plan_from_run(folder: Path, label: str) -> Plan:
+    run = read_run(folder)
+    return Plan(
+        label,
+        folder,
+        str(run.summary.get("status")),
+        run.summary,
+        run.tables.get("sources", pd.DataFrame()),
+        run.tables.get("pipes", pd.DataFrame()),
+        run.network,
+    )
+
+
+def load_plans(paths: Iterable[str | os.PathLike[str]]) -> list[Plan]:
+    """Plans from run folders and study folders, in the order given (studies in index order).
+
+    A study contributes one plan per row of its ``index.csv``, labelled by scenario (failed
+    scenarios too, without figures). Labels that collide get their study's name in front.
+    """
+    from heatnet.sweep import read_study
+
+    plans: list[Plan] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        path = Path(raw)
+        if (path / "summary.json").is_file():
+            plans.append(_plan_from_run(path, path.name))
+        elif (path / "index.csv").is_file():
+            _, index = read_study(path)
+            for _, row in index.iterrows():
+                label = str(row["scenario"])
+                folder = str(row.get("folder") or "")
+                if folder and folder != "nan" and (path / folder / "summary.json").is_file():
+                    plan = _plan_from_run(path / folder, label)
+                else:
+                    err = row.get("error")
+                    plan = Plan(
+                        label,
+                        None,
+                        str(row.get("status") or "failed"),
+                        {},
+                        pd.DataFrame(),
+                        pd.DataFrame(),
+                        None,
+                        ""
+                        if err is None or (isinstance(err, float) and math.isnan(err))
+                        else str(err),
+                    )
+                plan.study = path.name
+                plans.append(plan)
+        else:
+            problems.append(
+                Problem(
+                    str(path),
+                    "not a run folder or a study folder",
+                    expected="a folder with summary.json (heatnet solve) or "
+                    "index.csv (heatnet sweep / pareto)",
+                    found="neither" if path.exists() else "no such folder",
+                )
+            )
+    if problems:
+        raise InputError(problems, context="cannot compare")
+    counts: dict[str, int] = {}
+    for p in plans:
+        counts[p.label] = counts.get(p.label, 0) + 1
+    for p in plans:
+        if counts[p.label] > 1:
+            p.label = f"{p.study}/{p.label}" if p.study else str(p.folder)
+    seen: set[str] = set()
+    for i, p in enumerate(plans):  # the same folder given twice, say
+        if p.label in seen:
+            p.label = f"{p.label}#{i + 1}"
+        seen.add(p.label)
+    return plans
+
+
+Decided = dict[tuple[str, str], set[str]]
+"""(table, id) → names of the networks in which it is retirable or a candidate."""
+
+
+def _decision_columns(plans: Sequence[Plan]) -> Decided:
+    """Every retirable source and candidate of any plan, in first-seen order."""
+    out: Decided = {}
+    for p in plans:
+        for table, df, statuses in (
+            ("sources", p.sources, ("retirable", "candidate")),
+            ("pipes", p.pipes, ("candidate",)),
+        ):
+            if df.empty:
+                continue
+            mask = df["decision"].isin(DECIDED) | df["status"].isin(statuses)
+            for ident in df.index[mask]:
+                out.setdefault((table, str(ident)), set()).add(str(p.summary.get("network")))
+    return out
+
+
+def _decision(plan: Plan, table: str, ident: str, decided: Decided) -> str:
+    """The plan's decision on a source or pipe; a source that is retirable in another plan of
+    the same network but ``existing`` here (a scenario forced it) reads ``forced_kept``."""
+    df = plan.sources if table == "sources" else plan.pipes
+    if df.empty or ident not in df.index:
+        return ""
+    d = str(df.loc[ident, "decision"])
+    forced = str(plan.summary.get("network")) in decided.get((table, ident), set())
+    return "forced_kept" if d == "existing" and table == "sources" and forced else d
+
+
+def compare_table(plans: Sequence[Plan]) -> pd.DataFrame:
+    """One row per plan: ``scenario``, ``status``, the KPIs, ``folder``, ``error``, then one
+    column per retirable source and candidate (named by id; ``pipe:ID`` if a source has the same
+    id) holding its decision: kept, retired, forced_kept, forced_retired, built, not_built,
+    existing or unavailable."""
+    cols = _decision_columns(plans)
+    source_ids = {i for t, i in cols if t == "sources"}
+    rows = []
+    for p in plans:
+        row: dict[str, Any] = {"scenario": p.label, "status": p.status}
+        for k in KPI_COLUMNS:
+            row[k] = p.summary.get(k)
+        row["folder"] = str(p.folder) if p.folder else ""
+        row["error"] = p.error
+        for table, ident in cols:
+            name = f"pipe:{ident}" if table == "pipes" and ident in source_ids else ident
+            row[name] = _decision(p, table, ident, cols)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def decision_columns(table: pd.DataFrame) -> list[str]:
+    """The decision columns of a :func:`compare_table` result."""
+    fixed = {"scenario", "status", "folder", "error", *KPI_COLUMNS}
+    return [c for c in table.columns if c not in fixed]
+
+
+# --------------------------------------------------------------------------------------------
+# diff
+
+
+@dataclass
+class PlanDiff:
+    """What changed from plan ``a`` to plan ``b``.
+
+    Attributes:
+        a, b: the two plans' labels.
+        kpis: ``kpi``, ``a``, ``b``, ``delta`` (b - a) for every KPI and cost item.
+        decisions: ``table``, ``id``, ``a``, ``b`` for every decision that differs.
+        inputs: ``table``, ``id``, ``field``, ``a``, ``b`` for every input that differs
+            (economics keys, table cells by id and column, rows present in one plan only,
+            profiles).
+    """
+
+    a: str
+    b: str
+    kpis: pd.DataFrame
+    decisions: pd.DataFrame
+    inputs: pd.DataFrame
+
+    def tidy(self) -> pd.DataFrame:
+        """All three parts as one table: ``section``, ``table``, ``id``, ``field``, ``a``,
+        ``b``, ``delta`` (the CSV that ``heatnet compare --diff`` writes)."""
+        parts = [
+            pd.DataFrame(
+                {
+                    "section": "kpi",
+                    "table": "summary",
+                    "id": "",
+                    "field": self.kpis["kpi"],
+                    "a": self.kpis["a"],
+                    "b": self.kpis["b"],
+                    "delta": self.kpis["delta"],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "section": "decision",
+                    "table": self.decisions["table"],
+                    "id": self.decisions["id"],
+                    "field": "decision",
+                    "a": self.decisions["a"],
+                    "b": self.decisions["b"],
+                    "delta": None,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "section": "input",
+                    "table": self.inputs["table"],
+                    "id": self.inputs["id"],
+                    "field": self.inputs["field"],
+                    "a": self.inputs["a"],
+                    "b": self.inputs["b"],
+                    "delta": None,
+                }
+            ),
+        ]
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return pd.DataFrame(columns=list(DIFF_COLUMNS))
+        return pd.concat(parts, ignore_index=True)[list(DIFF_COLUMNS)]
+
+
+def _same(x: object, y: object) -> bool:
+    if _missing(x) and _missing(y):
+        return True
+    if _missing(x) or _missing(y):
+        return False
+    if (
+        isinstance(x, (int, float, np.number))
+        and isinstance(y, (int, float, np.number))
+        and not isinstance(x, bool)
+        and not isinstance(y, bool)
+    ):
+        return math.isclose(float(x), float(y), rel_tol=1e-9, abs_tol=1e-12)
+    return x == y
+
+
+def _missing(x: object) -> bool:
+    return x is None or (isinstance(x, (float, np.floating)) and math.isnan(x)) or x == ""
+
+
+def _plain(x: object) -> object:
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def input_differences(a: Network, b: Network) -> pd.DataFrame:
+    """Inputs that differ between two networks: ``table``, ``id``, ``field``, ``a``, ``b``.
+
+    Economics keys; every table cell by id and column (rows or columns present in one network
+    only are listed too); profiles: the number of periods, then per profile column its
+    weighted sum (full-load hours) when the values differ.
+    """
+    rows: list[dict[str, Any]] = []
+    ea, eb = dataclasses.asdict(a.economics), dataclasses.asdict(b.economics)
+    for key in ea:
+        if not _same(ea[key], eb[key]):
+            rows.append({"table": "economics", "id": "", "field": key, "a": ea[key], "b": eb[key]})
+    for table in ("nodes", "sources", "pipes", "demands"):
+        da, db = getattr(a, table), getattr(b, table)
+        for ident in da.index.difference(db.index, sort=False):
+            rows.append(
+                {"table": table, "id": str(ident), "field": "(row)", "a": "present", "b": "absent"}
+            )
+        for ident in db.index.difference(da.index, sort=False):
+            rows.append(
+                {"table": table, "id": str(ident), "field": "(row)", "a": "absent", "b": "present"}
+            )
+        common_cols = [c for c in da.columns if c in db.columns]
+        for col in [c for c in da.columns if c not in db.columns]:
+            rows.append(
+                {
+                    "table": table,
+                    "id": "",
+                    "field": col,
+                    "a": "column present",
+                    "b": "column absent",
+                }
+            )
+        for col in [c for c in db.columns if c not in da.columns]:
+            rows.append(
+                {
+                    "table": table,
+                    "id": "",
+                    "field": col,
+                    "a": "column absent",
+                    "b": "column present",
+                }
+            )
+        for ident in da.index.intersection(db.index, sort=False):
+            ra, rb = da.loc[ident], db.loc[ident]
+            for col in common_cols:
+                if not _same(ra[col], rb[col]):
+                    rows.append(
+                        {
+                            "table": table,
+                            "id": str(ident),
+                            "field": col,
+                            "a": _plain(ra[col]),
+                            "b": _plain(rb[col]),
+                        }
+                    )
+    pa, pb = a.profiles, b.profiles
+    if len(pa) != len(pb):
+        rows.append({"table": "profiles", "id": "", "field": "periods", "a": len(pa), "b": len(pb)})
+    else:
+        for col in [c for c in pa.columns if c != "period"]:
+            if col not in pb.columns:
+                rows.append(
+                    {
+                        "table": "profiles",
+                        "id": col,
+                        "field": "(column)",
+                        "a": "present",
+                        "b": "absent",
+                    }
+                )
+                continue
+            va, vb = pa[col].to_numpy(dtype=float), pb[col].to_numpy(dtype=float)
+            if not np.allclose(va, vb, rtol=1e-9, atol=0.0):
+                wa, wb = a.weights_h, b.weights_h
+                rows.append(
+                    {
+                        "table": "profiles",
+                        "id": col,
+                        "field": "weighted sum [h]" if col != "weight_h" else "sum [h]",
+                        "a": float(va @ wa) if col != "weight_h" else float(va.sum()),
+                        "b": float(vb @ wb) if col != "weight_h" else float(vb.sum()),
+                    }
+                )
+        for col in [c for c in pb.columns if c not in pa.columns]:
+            rows.append(
+                {"table": "profiles", "id": col, "field": "(column)", "a": "absent", "b": "present"}
+            )
+    return pd.DataFrame(rows, columns=["table", "id", "field", "a", "b"])
+
+
+def diff_plans(a: Plan, b: Plan) -> PlanDiff:
+    """What changed from plan ``a`` to plan ``b``: KPIs, decisions and inputs."""
+    kpi_rows = []
+    for k in DIFF_KPIS:
+        va, vb = a.summary.get(k), b.summary.get(k)
+        kpi_rows.append({"kpi": k, "a": va, "b": vb, "delta": _delta(va, vb)})
+    ca = a.summary.get("cost_breakdown_cny") or {}
+    cb = b.summary.get("cost_breakdown_cny") or {}
+    for k in dict.fromkeys([*ca, *cb]):
+        if k == "total_cny":
+            continue
+        va, vb = ca.get(k), cb.get(k)
+        kpi_rows.append({"kpi": f"cost.{k}", "a": va, "b": vb, "delta": _delta(va, vb)})
+    kpis = pd.DataFrame(kpi_rows, columns=["kpi", "a", "b", "delta"])
+    dec_rows = []
+    decided = _decision_columns([a, b])
+    for table, ident in decided:
+        da, db = _decision(a, table, ident, decided), _decision(b, table, ident, decided)
+        if da != db:
+            dec_rows.append({"table": table, "id": ident, "a": da, "b": db})
+    decisions = pd.DataFrame(dec_rows, columns=["table", "id", "a", "b"])
+    if a.network is not None and b.network is not None:
+        inputs = input_differences(a.network, b.network)
+    else:
+        inputs = pd.DataFrame(columns=["table", "id", "field", "a", "b"])
+    return PlanDiff(a.label, b.label, kpis, decisions, inputs)
+
+
+def _delta(a: object, b: object) -> float | None:
+    if (
+        isinstance(a, (int, float))
+        and isinstance(b, (int, float))
+        and not isinstance(a, bool)
+        and not isinstance(b, bool)
+    ):
+        return float(b) - float(a)
+    return None
+
+
+def find_plan(plans: Sequence[Plan], key: str) -> Plan:
+    """The plan labelled ``key``, or the run folder at path ``key``; InputError otherwise."""
+    for p in plans:
+        if p.label == key:
+            return p
+    path = Path(key)
+    for p in plans:
+        if p.folder is not None and path.exists() and p.folder.resolve() == path.resolve():
+            return p
+    if (path / "summary.json").is_file():
+        return _plan_from_run(path, path.name)
+    from heatnet.io import did_you_mean
+
+    labels = [p.label for p in plans]
+    raise InputError(
+        [
+            Problem(
+                None,
+                "unknown plan",
+                column="--diff",
+                expected="a scenario name of the studies given, or a run folder"
+                + (f" (one of {', '.join(labels)})" if labels else ""),
+                found=repr(key),
+                hint=did_you_mean(key, labels),
+            )
+        ]
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# text for the console
+
+
+def _fmt_num(v: object, scale: float = 1.0, digits: int = 1) -> str:
+    if _missing(v) or not isinstance(v, (int, float, np.number)):
+        return "" if _missing(v) else str(v)
+    return f"{float(v) / scale:,.{digits}f}"
+
+
+def format_compare(table: pd.DataFrame) -> str:
+    """The comparison as two readable blocks: KPIs by plan, then decisions (one row per
+    retirable source or candidate, one column per plan)."""
+    if table.empty:
+        return "no plans"
+    kpi = pd.DataFrame(
+        {
+            "status": table["status"],
+            "cost [CNY/yr]": [_fmt_num(v, 1.0, 0) for v in table["objective_cny"]],
+            "CO2 [t]": [_fmt_num(v, 1.0, 0) for v in table["co2_t"]],
+            "waste heat [%]": [_fmt_num(v, 0.01) for v in table["waste_heat_share"]],
+            "unserved [MWh]": [_fmt_num(v, 1.0, 0) for v in table["unserved_mwh"]],
+            "gap [%]": [_fmt_num(v, 0.01, 3) for v in table["mip_gap"]],
+        }
+    )
+    kpi.index = pd.Index(table["scenario"], name="plan")
+    lines = [kpi.to_string()]
+    failed = table[table["error"].astype(str) != ""]
+    for _, row in failed.iterrows():
+        lines.append(f"  {row['scenario']}: {row['error']}")
+    dec = decision_columns(table)
+    if dec:
+        block = table.set_index("scenario")[dec].T
+        block.index.name = "decision"
+        block.columns.name = None
+        lines += ["", block.to_string()]
+    return "\n".join(lines)
+
+
+def format_diff(diff: PlanDiff) -> str:
+    """What changed from ``a`` to ``b``, in words: KPIs that moved, decisions, inputs."""
+    lines = [f"from {diff.a} to {diff.b}:"]
+    k = diff.kpis
+    moved = k[[not _same(a, b) for a, b in zip(k["a"], k["b"], strict=True)]]
+    lines.append(f"KPIs that changed ({len(moved)}):")
+    for _, r in moved.iterrows():
+        d = r["delta"]
+        delta = f" ({d:+,.6g})" if isinstance(d, float) and not math.isnan(d) else ""
+        lines.append(f"  {r['kpi']}: {_fmt_any(r['a'])} → {_fmt_any(r['b'])}{delta}")
+    lines.append(f"decisions that changed ({len(diff.decisions)}):")
+    for _, r in diff.decisions.iterrows():
+        kind = "source" if r["table"] == "sources" else "pipe"
+        lines.append(f"  {r['id']} ({kind}): {r['a'] or '-'} → {r['b'] or '-'}")
+    lines.append(f"inputs that differ ({len(diff.inputs)}):")
+    for _, r in diff.inputs.iterrows():
+        where = r["table"] + (f" {r['id']}" if r["id"] else "")
+        lines.append(f"  {where} {r['field']}: {_fmt_any(r['a'])} → {_fmt_any(r['b'])}")
+    return "\n".join(lines)
+
+
+def _fmt_any(v: object) -> str:
+    if _missing(v):
+        return "(none)"
+    if isinstance(v, (float, np.floating)):
+        return f"{float(v):,.6g}"
+    return str(v)
+
+
+__all__ = [
+    "Plan",
+    "PlanDiff",
+    "compare_table",
+    "decision_columns",
+    "diff_plans",
+    "find_plan",
+    "format_compare",
+    "format_diff",
+    "input_differences",
+    "load_plans",
+]
