@@ -13,7 +13,9 @@ import difflib
 import io
 import math
 import os
+import re
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,11 +32,18 @@ from heatnet.network import Economics, Network
 TRUE_WORDS = {"true", "1", "yes", "y", "t"}
 FALSE_WORDS = {"false", "0", "no", "n", "f"}
 LINE_COLUMN = "_line"
+#: Largest size of any number heatnet reads (MW, CNY, h, tCO2 …): larger values are beyond any
+#: real network and reach HiGHS's "infinite" (1e20) once multiplied by hours and prices.
+MAX_MAGNITUDE = 1e12
+TOO_LARGE_HINT = ("Numbers this large are beyond any real network and make the solver's "
+                  "arithmetic unreliable; check the unit and the number of zeros")
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """A ``did you mean 'x'?`` hint for a misspelt key or id, or None."""
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    candidates = list(candidates)
+    same_but_case = [c for c in candidates if c.casefold() == word.casefold()]
+    close = same_but_case or difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
     return f"Did you mean {close[0]!r}?" if close else None
 
 
@@ -44,14 +53,24 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
 
 def read_text(path: Path, label: str, problems: list[Problem]) -> str | None:
     """The file's text (UTF-8, BOM removed), or None with a problem recorded."""
-    if not path.exists():
-        problems.append(Problem(label, "file not found", expected=f"a file at {path}",
-                                found="nothing"))
+    try:
+        if not path.exists():
+            problems.append(Problem(label, "file not found", expected=f"a file at {path}",
+                                    found="nothing"))
+            return None
+        if path.is_dir():
+            problems.append(Problem(label, "is a folder, not a file", expected="a file",
+                                    found=f"the folder {path}"))
+            return None
+        if not path.is_file():
+            problems.append(Problem(label, "is not a regular file", expected="a file",
+                                    found=f"a device or pipe at {path}"))
+            return None
+        data = path.read_bytes()
+    except (OSError, ValueError) as exc:  # unreadable, name too long, NUL in the name
+        problems.append(Problem(label, "cannot be read", expected="a readable file",
+                                found=f"{type(exc).__name__}: {exc}"[:300]))
         return None
-    if path.is_dir():
-        problems.append(Problem(label, "is a folder, not a file", found=str(path)))
-        return None
-    data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -90,7 +109,8 @@ class Records:
 
 def read_records(text: str, label: str, problems: list[Problem]) -> Records | None:
     """Split CSV text into header and rows, checking the header and the field counts."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: an unclosed quote is an error instead of silently swallowing the rows after it
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
     start = 1
@@ -106,7 +126,10 @@ def read_records(text: str, label: str, problems: list[Problem]) -> Records | No
                 continue
             rows.append((line, record))
     except csv.Error as exc:
-        problems.append(Problem(label, f"cannot be read as CSV ({exc})", line=reader.line_num))
+        problems.append(Problem(
+            label, "cannot be read as CSV", line=start,
+            expected="comma-separated fields, each quote closed and followed by a comma",
+            found=str(exc), hint="Check the quote (\") characters from this line on"))
         return None
     if header is None:
         problems.append(Problem(label, "the file has no header row", expected="column names",
@@ -123,6 +146,11 @@ def read_records(text: str, label: str, problems: list[Problem]) -> Records | No
             problems.append(Problem(label, "duplicated column", line=header_line, column=name,
                                     expected="each column name once",
                                     found=f"{name!r} {header.count(name)} times"))
+            ok = False
+        elif name == LINE_COLUMN:
+            problems.append(Problem(label, "column name reserved by heatnet", line=header_line,
+                                    column=name, expected="any other column name",
+                                    found=repr(name), hint="Rename the column"))
             ok = False
         seen.add(name)
     for line, record in rows:
@@ -144,6 +172,19 @@ def read_records(text: str, label: str, problems: list[Problem]) -> Records | No
 
 def _fmt(value: str) -> str:
     return repr(value) if value != "" else "an empty cell"
+
+
+def _full_width_hint(value: str) -> str | None:
+    """A hint for numbers typed with full-width characters (e.g. １２３, common with a
+    Chinese input method), which heatnet does not read as numbers."""
+    ascii_form = unicodedata.normalize("NFKC", value)
+    if ascii_form == value:
+        return None
+    try:
+        float(ascii_form)
+    except ValueError:
+        return None
+    return f"It is written with full-width characters; type it as {ascii_form}"
 
 
 def convert_column(
@@ -178,13 +219,17 @@ def convert_column(
                 arr[i] = col.default
         notnum = (~empty & values.isna()).to_numpy()
         for i in np.flatnonzero(notnum):
-            bad(int(i), "not a number")
+            bad(int(i), "not a number", hint=_full_width_hint(stripped[int(i)]))
         for i in np.flatnonzero(np.isinf(arr)):
             bad(int(i), "infinite value")
             arr[i] = np.nan
         for i in np.flatnonzero(np.isfinite(arr)):
             if not col.in_range(float(arr[i])):
                 bad(int(i), "value out of range")
+                arr[i] = np.nan
+            elif abs(arr[i]) > MAX_MAGNITUDE:
+                bad(int(i), "number too large", hint=TOO_LARGE_HINT,
+                    expected=f"{col.expected()}, at most {MAX_MAGNITUDE:g} in size")
                 arr[i] = np.nan
         return pd.Series(arr, dtype=float)
     if col.dtype == "bool":
@@ -297,10 +342,18 @@ def _yaml_value(
             problems.append(Problem(label, "not a number", line=line, column=key,
                                     expected=col.expected(), found=repr(value)))
             return col.default
-        v = float(value)
+        try:
+            v = float(value)
+        except OverflowError:  # an integer with hundreds of digits
+            v = math.inf
         if not math.isfinite(v) or not col.in_range(v):
             problems.append(Problem(label, "value out of range", line=line, column=key,
-                                    expected=col.expected(), found=repr(value)))
+                                    expected=col.expected(), found=_short_repr(value)))
+            return col.default
+        if abs(v) > MAX_MAGNITUDE:
+            problems.append(Problem(label, "number too large", line=line, column=key,
+                                    expected=f"{col.expected()}, at most {MAX_MAGNITUDE:g} in "
+                                    "size", found=_short_repr(value), hint=TOO_LARGE_HINT))
             return col.default
         return v
     if not isinstance(value, str):
@@ -308,6 +361,11 @@ def _yaml_value(
                                 expected=col.expected(), found=repr(value)))
         return col.default
     return value
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:40]}… ({len(text)} characters)"
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -332,23 +390,48 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode,
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# YAML 1.1 (PyYAML) reads 1.5e6 and 1e12 as text (it wants a dot and a signed exponent); read them
+# as numbers, as YAML 1.2 and every planner does. Quoted '1e6' stays text.
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+
+def yaml_problem(exc: yaml.YAMLError, text: str, label: str, expected: str) -> Problem:
+    """A YAML syntax error as a problem: line, what the parser saw, and that line's text."""
+    if isinstance(exc, yaml.reader.ReaderError):  # a control character, not a syntax error
+        line = text[: exc.position].count("\n") + 1
+        return Problem(label, "not valid YAML: a character YAML does not allow", line=line,
+                       expected=expected, found=f"character U+{exc.character:04X}"
+                       if isinstance(exc.character, int) else repr(exc.character))
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    what = getattr(exc, "problem", None) or getattr(exc, "context", None) or "syntax error"
+    line = mark.line + 1 if mark else None
+    lines = text.split("\n")
+    found = (repr(lines[line - 1].strip()) if line is not None and line <= len(lines)
+             else "the end of the file")
+    if found == "''":
+        at_end = line is not None and line >= len(lines)
+        found = "the end of the file" if at_end else "an empty line"
+    return Problem(label, f"not valid YAML: {what}", line=line, expected=expected, found=found)
 
 
 def parse_yaml(text: str, label: str, problems: list[Problem]) -> Any:
     """Parse YAML safely; syntax errors and duplicated keys become problems (None returned
     on a syntax error)."""
-    loader = _StrictLoader(text)
-    loader.duplicates = []
+    loader: _StrictLoader | None = None
     try:
+        loader = _StrictLoader(text)  # raises ReaderError on control characters
+        loader.duplicates = []
         doc = loader.get_single_data()
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problems.append(Problem(label, "not valid YAML: " + str(getattr(exc, "problem", exc)),
-                                line=mark.line + 1 if mark else None,
-                                expected="a YAML mapping of keys to values"))
+        problems.append(yaml_problem(exc, text, label, "a YAML mapping of keys to values"))
         return None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     for key, line in loader.duplicates:
         problems.append(Problem(label, "duplicated key", line=line, column=key,
                                 expected="each key once in its mapping",
@@ -363,8 +446,13 @@ def read_network_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, An
     text = read_text(path, label, problems)
     if text is None:
         return config, Economics()
+    n_before = len(problems)
     doc = parse_yaml(text, label, problems)
     if doc is None:
+        if len(problems) == n_before:  # only comments, or an empty document ("---")
+            problems.append(Problem(label, "no settings in the file",
+                                    expected="keys such as name:, profiles:, economics:",
+                                    found="only comments or an empty YAML document"))
         return config, Economics()
     if not isinstance(doc, dict):
         problems.append(Problem(label, "not a YAML mapping", expected="keys such as name:, "
@@ -511,6 +599,34 @@ def resolve_network_path(path: str | os.PathLike[str] | None) -> Path:
     return p
 
 
+def _profiles_path(folder: Path, name: str, problems: list[Problem]) -> Path | None:
+    """The profiles CSV that network.yaml names, or None (with a problem recorded) when the name
+    is not a usable path or no file is there."""
+
+    def yaml_line() -> int | None:
+        text = read_text(folder / "network.yaml", "network.yaml", [])
+        return _yaml_line(text, ["profiles"]) if text else None
+
+    try:
+        path = (folder / name).resolve()
+        exists = path.exists()
+    except (OSError, ValueError) as exc:  # NUL in the name, name too long
+        shown = repr(name[:60]) + (f" … ({len(name)} characters)" if len(name) > 60 else "")
+        reason = getattr(exc, "strerror", None) or str(exc)
+        problems.append(Problem("network.yaml", "profiles is not a usable file name",
+                                line=yaml_line(), column="profiles",
+                                expected="a path to a CSV file, relative to network.yaml",
+                                found=f"{shown} ({reason})"))
+        return None
+    if not exists:
+        problems.append(Problem(name, "file not found", expected=f"a file at {path}",
+                                found="nothing",
+                                hint=f"network.yaml line {yaml_line()} names it (profiles:); "
+                                "the path is relative to network.yaml"))
+        return None
+    return path
+
+
 def read_network(
     path: str | os.PathLike[str] | None = None,
     profiles: str | os.PathLike[str] | None = None,
@@ -543,8 +659,8 @@ def read_network(
         prof_path = Path(profiles)
         prof_label = str(profiles)
     elif config.get("profiles"):
-        prof_path = (folder / str(config["profiles"])).resolve()
         prof_label = str(config["profiles"])
+        prof_path = _profiles_path(folder, prof_label, problems)
     else:
         prof_path = None
         prof_label = "profiles"

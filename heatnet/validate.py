@@ -15,10 +15,12 @@ import numpy as np
 import pandas as pd
 
 from heatnet.errors import Problem, Severity
-from heatnet.io import did_you_mean
+from heatnet.io import MAX_MAGNITUDE, TOO_LARGE_HINT, did_you_mean
 from heatnet.network import Network
 
 ACTIVE_SOURCE = ("existing", "retirable", "candidate")
+#: Hours in a leap year: the periods of one season cannot stand for more (costs are annual).
+HOURS_PER_YEAR = 8784.0
 
 
 def _unknown_ref(
@@ -78,13 +80,14 @@ def check_costs(net: Network) -> list[Problem]:
     out = []
     for sid, row in net.sources.iterrows():
         line = net.line_of("sources.csv", str(sid))
-        if row["capex_cny"] > 0 and row["status"] != "candidate":
+        # an empty status is an invalid one, already reported: no follow-on warnings
+        if row["capex_cny"] > 0 and row["status"] not in ("candidate", ""):
             out.append(Problem("sources.csv", "capex is only used for candidate sources and is "
                                "ignored here", line=line, id=str(sid), column="capex_cny",
                                found=f"{row['capex_cny']:g} on a source with status "
                                f"{row['status']}",
                                severity="warning"))
-        if row["retirement_cost_cny"] > 0 and row["status"] not in ("retirable", "retired"):
+        if row["retirement_cost_cny"] > 0 and row["status"] not in ("retirable", "retired", ""):
             out.append(Problem("sources.csv", "retirement cost is only used for retirable "
                                "sources and is ignored here", line=line, id=str(sid),
                                column="retirement_cost_cny",
@@ -98,7 +101,7 @@ def check_costs(net: Network) -> list[Problem]:
                                found=f"{row['variable_cost_cny_per_mwh']:g}",
                                severity="warning"))
     for pid, row in net.pipes.iterrows():
-        if row["capex_cny"] > 0 and row["status"] != "candidate":
+        if row["capex_cny"] > 0 and row["status"] not in ("candidate", ""):
             out.append(Problem("pipes.csv", "capex is only used for candidate pipes and is "
                                "ignored here", line=net.line_of("pipes.csv", str(pid)),
                                id=str(pid), column="capex_cny",
@@ -157,6 +160,38 @@ def check_graph(net: Network, severity: Severity = "error") -> list[Problem]:
     return out
 
 
+def check_season(net: Network, profiles_label: str = "profiles") -> list[Problem]:
+    """The periods cover at most a year: the objective adds one year of annualised capex and
+    fixed costs to the season's running costs."""
+    hours = float(np.nansum(net.weights_h))
+    if hours <= HOURS_PER_YEAR:
+        return []
+    return [Problem(profiles_label, "the periods cover more than a year", column="weight_h",
+                    expected=f"weights adding up to at most {HOURS_PER_YEAR:g} h (one heating "
+                    "season or one year)",
+                    found=f"{hours:,.0f} h in {net.n_periods} periods",
+                    hint="weight_h is the number of hours each row stands for, e.g. 1 for "
+                    "hourly rows and 24 for daily rows")]
+
+
+def check_demand_size(net: Network) -> list[Problem]:
+    """design_load_mw times the largest value of its profile stays a number the solver can
+    handle (each factor is checked on its own when read)."""
+    out = []
+    for did, row in net.demands.iterrows():
+        peak = float(net.profiles[row["profile"]].max()) if net.n_periods else 0.0
+        mw = row["design_load_mw"] * peak
+        if np.isfinite(mw) and mw > MAX_MAGNITUDE:
+            out.append(Problem(
+                "demands.csv", "demand too large", line=net.line_of("demands.csv", str(did)),
+                id=str(did), column="design_load_mw",
+                expected=f"design_load_mw × peak of profile {row['profile']!r} at most "
+                f"{MAX_MAGNITUDE:g} MW",
+                found=f"{row['design_load_mw']:g} MW × {peak:g} = {mw:g} MW",
+                hint=TOO_LARGE_HINT))
+    return out
+
+
 def check_capacity(net: Network) -> list[Problem]:
     """Warn when even every usable source (candidates included) cannot cover the peak demand.
 
@@ -190,6 +225,14 @@ def _blank_refs(net: Network) -> bool:
     return any(bool((df[c] == "").any()) for df, cols in cells for c in cols)
 
 
+def _bad_numbers(net: Network) -> bool:
+    """True if a number the capacity check reads is missing or invalid (already reported by
+    the loader): the check would warn about a shortage that is only a bad cell."""
+    values = [net.sources["capacity_mw"], net.demands["design_load_mw"],
+              *(net.profiles[c] for c in net.profiles.columns if c != "period")]
+    return any(bool(v.isna().any()) for v in values)
+
+
 def check_network(
     net: Network,
     *,
@@ -198,7 +241,7 @@ def check_network(
     profiles_label: str = "profiles",
 ) -> list[Problem]:
     """All checks on a network; ``cross_checks=False`` runs only those needing one table."""
-    out = check_pipes(net)
+    out = check_pipes(net) + check_season(net, profiles_label)
     if not cross_checks:
         return out
     refs = check_references(net, profiles_label)
@@ -207,5 +250,7 @@ def check_network(
     if any(p.severity == "error" for p in refs) or _blank_refs(net):
         return out
     out += check_graph(net, "error" if strict_graph else "warning")
-    out += check_capacity(net)
+    if not _bad_numbers(net):
+        out += check_demand_size(net)
+        out += check_capacity(net)
     return out
