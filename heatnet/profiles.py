@@ -47,6 +47,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from heatnet.errors import InputError, Problem, raise_if_errors
+from heatnet.io import read_text
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -385,10 +386,10 @@ def read_temperature_csv(path: Path) -> pd.DataFrame:
     """
     path = Path(path)
     name = path.name
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(name, f"cannot read the file: {exc}")]) from exc
+    read_problems: list[Problem] = []
+    text = read_text(path, name, read_problems)
+    if text is None:
+        raise InputError(read_problems, context=f"cannot read {name}")
     reader = csv.reader(io.StringIO(text))
     rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     layout = "a header line period,temperature_c, then one row per hour"

@@ -983,13 +983,6 @@ TEMPERATURE_CASES: list[Case] = [
         2,
         None,
         ("UTF-8",),
-        marks=(
-            pytest.mark.xfail(
-                strict=True,
-                reason="heatnet/profiles.py reports a GBK "
-                "file as a bare codec error, without expected/found",
-            ),
-        ),
     ),
 ]
 
