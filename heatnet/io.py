@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import json
 import math
 import os
 import re
@@ -713,17 +714,74 @@ def load_network(
 # writing
 
 
-def write_csv_atomic(df: pd.DataFrame, path: Path, *, index: bool = False) -> None:
-    """Write a CSV so that readers never see a half-written file (temp file + rename)."""
+_NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def shareable_mode(*, folder: bool = False) -> int:
+    """Permissions a plain ``open``/``mkdir`` would give (temp files start private)."""
+    return (0o777 if folder else 0o666) & ~_umask()
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write text so that readers never see a half-written file: a temp file in the same
+    folder, renamed into place when complete (usual permissions, not the temp file's 0600)."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            df.to_csv(fh, index=index, lineterminator="\n")
+            fh.write(text)
+        os.chmod(tmp, shareable_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def neutralise_cell(value: object) -> object:
+    """Prefix text that a spreadsheet would run as a formula (= + - @, tab, CR) with a quote;
+    text that is just a negative number (``-12``, ``-1.5e3``) is left as it is."""
+    if (isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")
+            and not _NEGATIVE_NUMBER.match(value)):
+        return "'" + value
+    return value
+
+
+def write_csv_atomic(df: pd.DataFrame, path: Path, *, index: bool = False,
+                     neutralise: bool = False) -> None:
+    """Write a table as CSV atomically (see :func:`write_text_atomic`).
+
+    ``neutralise=True`` (for tables people open in Excel) prefixes text cells that a
+    spreadsheet would run as formulas; use it for results, not for inputs heatnet reads back.
+    """
+    out = df
+    if neutralise:
+        out = df.reset_index() if index else df.copy()
+        index = False
+        for col in out.columns:
+            if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+                out[col] = out[col].map(neutralise_cell)
+    write_text_atomic(path, out.to_csv(index=index, lineterminator="\n"))
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON (UTF-8, indented, Chinese kept as is) atomically."""
+    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False, default=_json_default)
+                      + "\n")
+
+
+def _json_default(obj: object) -> object:
+    if hasattr(obj, "item"):
+        return obj.item()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
 def _table_for_file(df: pd.DataFrame) -> pd.DataFrame:

@@ -33,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from heatnet.errors import SolveError
+from heatnet.io import write_csv_atomic, write_json_atomic
 from heatnet.network import Network
 from heatnet.run import Run, min_emissions_t, package_versions, solve
 from heatnet.solve import SolveOptions
@@ -42,9 +43,7 @@ from heatnet.sweep import (
     options_dict,
     outcome_of_run,
     prepare_study_dir,
-    write_csv_atomic,
     write_index,
-    write_json_atomic,
 )
 
 PARETO_COLUMNS = (
@@ -199,7 +198,7 @@ def pareto_front(
         front.points.append(p)
         outcomes.append(outcome_of_run(run, written, float(run.summary["timings_s"]["total"])))
         front.table = _pareto_table(front.points, folder)
-        write_csv_atomic(front.table, folder / "pareto.csv")
+        write_csv_atomic(front.table, folder / "pareto.csv", neutralise=True)
         write_index(folder, [index_row(o, folder) for o in outcomes])
         return p
 

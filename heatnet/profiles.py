@@ -34,8 +34,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from itertools import pairwise
@@ -47,7 +45,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from heatnet.errors import InputError, Problem, raise_if_errors
-from heatnet.io import read_text
+from heatnet.io import read_text, write_text_atomic
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -569,16 +567,7 @@ def _write_atomic(frame: pd.DataFrame, path: Path, decimals: int) -> None:
         for c in frame.columns
     ]
     lines += [",".join(cells) for cells in zip(*columns, strict=True)]
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write("\n".join(lines) + "\n")
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, "\n".join(lines) + "\n")
 
 
 def write_profiles(df: pd.DataFrame, path: Path) -> None:

@@ -39,6 +39,7 @@ import pandas as pd
 
 from heatnet._worker import SweepTask, solve_task
 from heatnet.errors import InputError, Problem
+from heatnet.io import write_csv_atomic, write_json_atomic
 from heatnet.network import Network
 from heatnet.run import Run, input_hash, package_versions
 from heatnet.scenarios import ScenarioSet, scenario_network
@@ -156,32 +157,8 @@ def index_row(outcome: ScenarioOutcome, study_dir: Path, description: str = "") 
 def write_index(study_dir: Path, rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """Write ``index.csv`` atomically (temp file + rename) and return it."""
     df = pd.DataFrame(list(rows), columns=list(INDEX_COLUMNS))
-    write_csv_atomic(df, study_dir / "index.csv")
+    write_csv_atomic(df, study_dir / "index.csv", neutralise=True)
     return df
-
-
-def _write_atomic(path: Path, write: Callable[[Any], None]) -> None:
-    """Write a file under a temporary name in the same folder, then rename it into place:
-    readers (and an interrupted sweep) never see half a file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def write_csv_atomic(df: pd.DataFrame, path: Path) -> None:
-    """Write a table as CSV atomically (no index column)."""
-    _write_atomic(path, lambda fh: df.to_csv(fh, index=False, lineterminator="\n"))
-
-
-def write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
-    """Write JSON atomically."""
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
-    _write_atomic(path, lambda fh: fh.write(text))
 
 
 def options_dict(options: SolveOptions) -> dict[str, Any]:
