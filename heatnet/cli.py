@@ -115,9 +115,9 @@ def format_doc(check: bool, out: Path) -> None:
 @NETWORK_ARG
 @click.option("--profiles", type=click.Path(path_type=Path),
               help="Profiles CSV to use instead of the network's.")
-@click.option("--carbon-price", type=click.FloatRange(min=0), metavar="CNY_PER_T",
+@click.option("--carbon-price", type=click.FloatRange(min=0, max=1e12), metavar="CNY_PER_T",
               help="Override economics.carbon_price_cny_per_t [CNY/tCO2].")
-@click.option("--co2-cap", type=click.FloatRange(min=0), metavar="T",
+@click.option("--co2-cap", type=click.FloatRange(min=0, max=1e12), metavar="T",
               help="Override economics.co2_cap_t: cap on season emissions [tCO2].")
 @click.option("--mip-gap", type=click.FloatRange(min=0, max=1), default=1e-4,
               show_default=True, help="Relative MIP gap at which to stop.")
@@ -335,6 +335,8 @@ def compare(paths: tuple[Path, ...], diff: tuple[str, str] | None, out: Path | N
 
     if not paths and not diff:
         raise click.UsageError("give run folders or study folders (or --diff A B)")
+    from heatnet.io import write_csv_atomic
+
     plans = load_plans(paths)
     studies = [p for p in paths if (p / "index.csv").is_file()]
     home = studies[0] if len(paths) == 1 and studies else Path(".")
@@ -344,12 +346,12 @@ def compare(paths: tuple[Path, ...], diff: tuple[str, str] | None, out: Path | N
         click.echo(format_diff(result))
         safe = "_".join(Path(x).name for x in diff).replace("/", "_")
         target = out or home / f"diff_{safe}.csv"
-        result.tidy().to_csv(target, index=False, lineterminator="\n")
+        write_csv_atomic(result.tidy(), target, neutralise=True)
     else:
         table = compare_table(plans)
         click.echo(format_compare(table))
         target = out or home / "compare.csv"
-        table.to_csv(target, index=False, lineterminator="\n")
+        write_csv_atomic(table, target, neutralise=True)
     click.echo(f"wrote {target}", err=True)
 
 
@@ -447,6 +449,33 @@ def report(folder: Path, out: Path | None) -> None:
     from heatnet.report import write_report
 
     click.echo(f"wrote {write_report(folder, out)}")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--districts", "-n", type=click.IntRange(min=1), required=True,
+              help="Number of demand districts.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Random seed (same seed and size, same network).")
+@click.option("--resolution", type=click.Choice(["hourly", "typical", "daily"]),
+              default="typical", show_default=True,
+              help="Profiles: the Jinan hourly season (2,904 periods), its K typical days "
+              "(K × 24 periods) or its days (121 periods).")
+@click.option("--typical-days", type=click.IntRange(min=2), default=12, show_default=True,
+              metavar="K", help="K for --resolution typical.")
+def generate(folder: Path, districts: int, seed: int, resolution: str,
+             typical_days: int) -> None:
+    """Write a synthetic city network to FOLDER (new or empty): districts on a meshed grid
+    with junctions, coal points, CHP, remote waste-heat lines and candidates
+    (heatnet.generate)."""
+    from heatnet.generate import write_city
+    from heatnet.io import load_network
+
+    path = write_city(folder, districts, seed=seed, resolution=resolution,  # type: ignore[arg-type]
+                      typical_days=typical_days)
+    net = load_network(path)
+    click.echo(f"wrote {path}: {len(net.nodes)} nodes, {len(net.sources)} sources, "
+               f"{len(net.pipes)} pipes, {len(net.demands)} districts, {net.n_periods} periods")
 
 
 def main() -> None:

@@ -1,9 +1,15 @@
-"""The retirement-and-routing MILP as a Pyomo model (spec v1 §2).
+"""The retirement-and-routing MILP (spec v1 §2), built as vectorised families of columns and rows.
 
 :func:`build_model` turns a :class:`~heatnet.network.Network` into a :class:`HeatModel`: the
-Pyomo ``ConcreteModel`` plus the index arrays that map variables back to ids. It calls one
-``add_*`` function per family, in a fixed order; each docstring states the equation, the symbols
-and their units. Only this module knows the algebra; only :mod:`heatnet.solve` knows the solver.
+model's variable and constraint families as sparse arrays (:class:`LinearProgram`, what HiGHS
+receives) plus the index arrays that map columns back to ids. It calls one ``add_*`` function
+per family, in a fixed order; each docstring states the equation, the symbols and their units.
+Only this module knows the algebra; only :mod:`heatnet.solve` knows the solver.
+
+Every family is built from precomputed arc lists with numpy, over all periods at once, so the
+cost of building does not grow with Python loops over periods (docs/performance.md). The same
+model is available as a Pyomo ``ConcreteModel`` (:attr:`HeatModel.m`, built on first use from
+the same arrays) for Pyomo-based routes, inspection and writing LP files.
 
 Symbols (all per period t of weight w_t [h]):
 
@@ -21,37 +27,195 @@ D[n,t]                demand at node n                                       MW
 ====================  =====================================================  ============
 
 Costs enter the objective multiplied by ``cost_scale`` (CNY → internal units) so that HiGHS
-sees well-scaled coefficients; :mod:`heatnet.solve` divides it out again.
+sees well-scaled coefficients (:func:`_cost_scale`); :mod:`heatnet.solve` divides it out again.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
-from pyomo.core.expr.numeric_expr import LinearExpression
 
 from heatnet.errors import Problem, raise_if_errors
 from heatnet.network import Network, annuity_factor
 
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
+
 ACTIVE = ("existing", "retirable", "candidate")
 BINARY_KINDS = ("keep_source", "build_source", "build_pipe")
+#: HiGHS warns about objective coefficients outside [1e-4, 1e6] (its "excessively small / large
+#: costs" thresholds); :func:`_cost_scale` keeps the scaled objective inside this window.
+SMALL_COST = 1e-4
+LARGE_COST = 1e6
+
+
+@dataclass
+class Family:
+    """A family of columns or rows: ``positions`` along its entity axis × ``n_periods``.
+
+    Item (k, t) of the family — entity ``positions[k]`` in period t — is column (or row)
+    ``start + k * max(n_periods, 1) + t``; families without a time axis have ``n_periods``
+    0 and item k at ``start + k``.
+    """
+
+    name: str
+    start: int
+    positions: np.ndarray
+    n_periods: int
+
+    @property
+    def size(self) -> int:
+        """Number of columns or rows in the family."""
+        return len(self.positions) * max(self.n_periods, 1)
+
+    def index(self, local: np.ndarray, t: np.ndarray | int = 0) -> np.ndarray:
+        """Global column/row numbers of items (local entity number, period)."""
+        return self.start + np.asarray(local) * max(self.n_periods, 1) + np.asarray(t)
+
+    def block(self) -> np.ndarray:
+        """Global numbers of the whole family as a (entities, periods) array."""
+        return np.arange(self.start, self.start + self.size).reshape(
+            len(self.positions), max(self.n_periods, 1)
+        )
+
+    def pyomo_index(self) -> list[object]:
+        """Index tuples of the family in the Pyomo model: (position, t) or position."""
+        pos = [int(p) for p in self.positions]
+        if self.n_periods:
+            return [(p, t) for p in pos for t in range(self.n_periods)]
+        return pos
+
+
+@dataclass
+class LinearProgram:
+    """A mixed-integer linear program as arrays: min c x + c0 s.t. row_lo <= A x <= row_up,
+    col_lo <= x <= col_up, x integer where ``integer``.
+
+    Columns and rows are grouped in named :class:`Family` blocks (``cols["g"]``,
+    ``rows["balance"]``…). The matrix is kept as COO triplets until :meth:`matrix` is called.
+    """
+
+    cols: dict[str, Family] = field(default_factory=dict)
+    rows: dict[str, Family] = field(default_factory=dict)
+    col_lower: list[np.ndarray] = field(default_factory=list)
+    col_upper: list[np.ndarray] = field(default_factory=list)
+    col_integer: list[np.ndarray] = field(default_factory=list)
+    row_lower: list[np.ndarray] = field(default_factory=list)
+    row_upper: list[np.ndarray] = field(default_factory=list)
+    entries: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
+    cost: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    cost_constant: float = 0.0
+    n_cols: int = 0
+    n_rows: int = 0
+
+    def add_cols(
+        self,
+        name: str,
+        positions: np.ndarray | list[int],
+        n_periods: int,
+        lower: np.ndarray | float,
+        upper: np.ndarray | float,
+        integer: bool = False,
+    ) -> Family:
+        """Add a column family; ``lower``/``upper`` broadcast to (entities, periods)."""
+        pos = np.asarray(positions, dtype=np.int64)
+        fam = Family(name, self.n_cols, pos, n_periods)
+        shape = (len(pos), max(n_periods, 1))
+        self.col_lower.append(np.broadcast_to(np.asarray(lower, dtype=float), shape).ravel())
+        self.col_upper.append(np.broadcast_to(np.asarray(upper, dtype=float), shape).ravel())
+        self.col_integer.append(np.full(fam.size, integer))
+        self.n_cols += fam.size
+        self.cols[name] = fam
+        return fam
+
+    def add_rows(
+        self,
+        name: str,
+        positions: np.ndarray | list[int],
+        n_periods: int,
+        lower: np.ndarray | float,
+        upper: np.ndarray | float,
+    ) -> Family:
+        """Add a row family; ``lower``/``upper`` broadcast to (entities, periods)."""
+        pos = np.asarray(positions, dtype=np.int64)
+        fam = Family(name, self.n_rows, pos, n_periods)
+        shape = (len(pos), max(n_periods, 1))
+        self.row_lower.append(np.broadcast_to(np.asarray(lower, dtype=float), shape).ravel())
+        self.row_upper.append(np.broadcast_to(np.asarray(upper, dtype=float), shape).ravel())
+        self.n_rows += fam.size
+        self.rows[name] = fam
+        return fam
+
+    def add_entries(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
+        """Add matrix coefficients A[rows, cols] += values (arrays broadcast together)."""
+        r, c, v = np.broadcast_arrays(np.asarray(rows), np.asarray(cols), np.asarray(values))
+        keep = v != 0
+        self.entries.append(
+            (
+                r[keep].ravel().astype(np.int64),
+                c[keep].ravel().astype(np.int64),
+                v[keep].ravel().astype(float),
+            )
+        )
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Column lower, column upper, row lower, row upper (concatenated)."""
+
+        def cat(parts: list[np.ndarray]) -> np.ndarray:
+            return np.concatenate(parts) if parts else np.zeros(0)
+
+        return cat(self.col_lower), cat(self.col_upper), cat(self.row_lower), cat(self.row_upper)
+
+    def integrality(self) -> np.ndarray:
+        """True for integer columns."""
+        return np.concatenate(self.col_integer) if self.col_integer else np.zeros(0, bool)
+
+    def matrix(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The constraint matrix in compressed-column form: (starts, row indices, values).
+
+        Duplicate (row, column) entries are summed.
+        """
+        if self.entries:
+            r = np.concatenate([e[0] for e in self.entries])
+            c = np.concatenate([e[1] for e in self.entries])
+            v = np.concatenate([e[2] for e in self.entries])
+        else:
+            r = c = np.zeros(0, np.int64)
+            v = np.zeros(0)
+        order = np.lexsort((r, c))
+        r, c, v = r[order], c[order], v[order]
+        if len(r) > 1:
+            dup = (np.diff(r) == 0) & (np.diff(c) == 0)
+            if dup.any():
+                first = np.concatenate(([True], ~dup))
+                group = np.cumsum(first) - 1
+                v = np.bincount(group, weights=v)
+                r, c = r[first], c[first]
+        starts = np.zeros(self.n_cols + 1, dtype=np.int64)
+        np.cumsum(np.bincount(c, minlength=self.n_cols), out=starts[1:])
+        return starts, r, v
+
+    @property
+    def n_nonzeros(self) -> int:
+        """Number of stored matrix coefficients (before summing duplicates)."""
+        return int(sum(len(e[0]) for e in self.entries))
 
 
 @dataclass
 class HeatModel:
-    """A built model and the arrays that give its variables meaning.
+    """A built model and the arrays that give its columns meaning.
 
     Positions: source i ↔ ``source_ids[i]``, pipe j ↔ ``pipe_ids[j]``, demand node m ↔
-    ``demand_nodes[m]``, period t ↔ ``net.profiles.iloc[t]``.
+    ``demand_nodes[m]``, period t ↔ ``net.profiles.iloc[t]``. ``lp`` holds the model as
+    HiGHS receives it; :attr:`m` is the same model as a Pyomo ``ConcreteModel``.
     """
 
     net: Network
-    m: pyo.ConcreteModel
     source_ids: list[str]
     pipe_ids: list[str]
     demand_nodes: list[str]
@@ -68,15 +232,32 @@ class HeatModel:
     constant_cny: float
     allow_unserved: bool
     fixed: dict[tuple[str, str], float] = field(default_factory=dict)
+    lp: LinearProgram = field(default_factory=LinearProgram)
+    #: binary columns fixed by ``fixed``: global column → value
+    fixed_cols: dict[int, float] = field(default_factory=dict)
+    _pyomo: Any = field(default=None, repr=False)
 
     @property
     def n_periods(self) -> int:
         """Number of periods T."""
         return self.demand_mw.shape[1]
 
+    @property
+    def m(self) -> pyo.ConcreteModel:
+        """The model as a Pyomo ``ConcreteModel`` (built from :attr:`lp` on first use).
 
-def _linear(coefs: list[float], variables: list[pyo.Var], constant: float = 0.0) -> LinearExpression:
-    return LinearExpression(constant=constant, linear_coefs=coefs, linear_vars=variables)
+        Components: variables ``g``, ``fp``, ``fm``, ``u`` indexed (position, t) and ``k``,
+        ``b``, ``y`` indexed by position; constraints ``balance``, ``source_limit``,
+        ``pipe_limit`` indexed (position, t), and ``co2_cap``, ``unserved_cap`` if present;
+        objective ``cost``. Fixed decisions are fixed variables.
+        """
+        if self._pyomo is None:
+            self._pyomo = to_pyomo(self)
+        return self._pyomo
+
+
+def _pipe_capacity(hm: HeatModel) -> np.ndarray:
+    return hm.net.pipes.loc[hm.pipe_ids, "capacity_mw"].to_numpy(dtype=float)
 
 
 def add_variables(hm: HeatModel) -> None:
@@ -88,55 +269,93 @@ def add_variables(hm: HeatModel) -> None:
     k, b, y binary, only for retirable sources, candidate sources and candidate pipes.
     Unserved heat above the demand can never lower the cost, so its bound loses nothing.
     """
-    m = hm.m
+    lp = hm.lp
     T = hm.n_periods
     S, P, M = len(hm.source_ids), len(hm.pipe_ids), len(hm.demand_nodes)
-    cap = hm.cap_avail_mw
-    m.T = pyo.RangeSet(0, T - 1)
-    m.g = pyo.Var(range(S), m.T, within=pyo.NonNegativeReals,
-                  bounds=lambda _, i, t: (0.0, float(cap[i, t])))
-    pcap = hm.net.pipes.loc[hm.pipe_ids, "capacity_mw"].to_numpy(dtype=float)
-    m.fp = pyo.Var(range(P), m.T, within=pyo.NonNegativeReals,
-                   bounds=lambda _, j, t: (0.0, float(pcap[j])))
-    bi = [j for j in range(P) if hm.bidirectional[j]]
-    m.fm = pyo.Var(bi, m.T, within=pyo.NonNegativeReals,
-                   bounds=lambda _, j, t: (0.0, float(pcap[j])))
+    pcap = _pipe_capacity(hm)
+    lp.add_cols("g", np.arange(S), T, 0.0, hm.cap_avail_mw)
+    lp.add_cols("fp", np.arange(P), T, 0.0, pcap[:, None])
+    bi = np.flatnonzero(hm.bidirectional)
+    lp.add_cols("fm", bi, T, 0.0, pcap[bi, None])
     if hm.allow_unserved:
-        dem = hm.demand_mw
-        m.u = pyo.Var(range(M), m.T, within=pyo.NonNegativeReals,
-                      bounds=lambda _, n, t: (0.0, float(dem[n, t])))
-    m.k = pyo.Var(hm.retirable, within=pyo.Binary)
-    m.b = pyo.Var(hm.candidate_sources, within=pyo.Binary)
-    m.y = pyo.Var(hm.candidate_pipes, within=pyo.Binary)
+        lp.add_cols("u", np.arange(M), T, 0.0, hm.demand_mw)
+    lp.add_cols("k", hm.retirable, 0, 0.0, 1.0, integer=True)
+    lp.add_cols("b", hm.candidate_sources, 0, 0.0, 1.0, integer=True)
+    lp.add_cols("y", hm.candidate_pipes, 0, 0.0, 1.0, integer=True)
+    lp.cost = np.zeros(lp.n_cols)
     _fix_decisions(hm)
 
 
 def _fix_decisions(hm: HeatModel) -> None:
-    """Fix the binaries named in ``hm.fixed``; unknown (kind, id) pairs are input errors."""
-    m = hm.m
+    """Fix the binaries named in ``hm.fixed``; unknown (kind, id) pairs are input errors.
+
+    A fixed binary keeps its column with both bounds at the value (HiGHS's presolve removes
+    it; with every binary fixed the model is a pure LP).
+    """
+    lp = hm.lp
     slots = {
-        "keep_source": (m.k, {hm.source_ids[i]: i for i in hm.retirable}, "retirable source"),
-        "build_source": (m.b, {hm.source_ids[i]: i for i in hm.candidate_sources},
-                         "candidate source"),
-        "build_pipe": (m.y, {hm.pipe_ids[j]: j for j in hm.candidate_pipes}, "candidate pipe"),
+        "keep_source": (
+            "k",
+            {hm.source_ids[i]: n for n, i in enumerate(hm.retirable)},
+            "retirable source",
+        ),
+        "build_source": (
+            "b",
+            {hm.source_ids[i]: n for n, i in enumerate(hm.candidate_sources)},
+            "candidate source",
+        ),
+        "build_pipe": (
+            "y",
+            {hm.pipe_ids[j]: n for n, j in enumerate(hm.candidate_pipes)},
+            "candidate pipe",
+        ),
     }
     problems = []
+    lower, upper = lp.col_lower, lp.col_upper
+    family_block = {name: list(lp.cols).index(name) for name in ("k", "b", "y")}
     for (kind, ident), value in hm.fixed.items():
         if kind not in slots:
-            problems.append(Problem(None, "unknown decision kind", column="fixed",
-                                    expected="keep_source, build_source or build_pipe",
-                                    found=repr(kind)))
+            problems.append(
+                Problem(
+                    None,
+                    "unknown decision kind",
+                    column="fixed",
+                    expected="keep_source, build_source or build_pipe",
+                    found=repr(kind),
+                )
+            )
             continue
-        var, positions, what = slots[kind]
+        name, positions, what = slots[kind]
         if ident not in positions:
-            problems.append(Problem(None, f"not a {what}", id=str(ident), column=kind,
-                                    expected=f"the id of a {what}", found=repr(ident)))
+            problems.append(
+                Problem(
+                    None,
+                    f"not a {what}",
+                    id=str(ident),
+                    column=kind,
+                    expected=f"the id of a {what}",
+                    found=repr(ident),
+                )
+            )
             continue
         if value not in (0, 1):
-            problems.append(Problem(None, "decision must be 0 or 1", id=str(ident),
-                                    column=kind, expected="0 or 1", found=repr(value)))
+            problems.append(
+                Problem(
+                    None,
+                    "decision must be 0 or 1",
+                    id=str(ident),
+                    column=kind,
+                    expected="0 or 1",
+                    found=repr(value),
+                )
+            )
             continue
-        var[positions[ident]].fix(float(value))
+        local = positions[ident]
+        block = family_block[name]
+        lower[block] = np.array(lower[block])
+        upper[block] = np.array(upper[block])
+        lower[block][local] = upper[block][local] = float(value)
+        hm.fixed_cols[int(lp.cols[name].index(local))] = float(value)
     raise_if_errors(problems, context="cannot fix decisions")
 
 
@@ -148,15 +367,18 @@ def add_source_limits(hm: HeatModel) -> None:
 
     Existing sources are limited by the bound on g alone.
     """
-    m = hm.m
-    cap = hm.cap_avail_mw
-    rows = [(i, m.k[i]) for i in hm.retirable] + [(i, m.b[i]) for i in hm.candidate_sources]
-    index = [(i, t) for i, _ in rows for t in range(hm.n_periods)]
-    switch = dict(rows)
-    m.source_limit = pyo.Constraint(
-        index,
-        rule=lambda _, i, t: _linear([1.0, -float(cap[i, t])], [m.g[i, t], switch[i]]) <= 0,
-    )
+    lp = hm.lp
+    T = hm.n_periods
+    switched = [(i, lp.cols["k"].index(n)) for n, i in enumerate(hm.retirable)]
+    switched += [(i, lp.cols["b"].index(n)) for n, i in enumerate(hm.candidate_sources)]
+    if not switched:
+        return
+    src = np.array([i for i, _ in switched], dtype=np.int64)
+    switch_col = np.array([c for _, c in switched], dtype=np.int64)
+    rows = lp.add_rows("source_limit", src, T, -np.inf, 0.0).block()  # (n, T)
+    t = np.arange(T)
+    lp.add_entries(rows, lp.cols["g"].index(src[:, None], t), 1.0)
+    lp.add_entries(rows, switch_col[:, None], -hm.cap_avail_mw[src])
 
 
 def add_pipe_limits(hm: HeatModel) -> None:
@@ -166,25 +388,30 @@ def add_pipe_limits(hm: HeatModel) -> None:
 
     For a one-way existing pipe the bound on fp is the limit, so no row is added.
     """
-    m = hm.m
-    pcap = hm.net.pipes.loc[hm.pipe_ids, "capacity_mw"].to_numpy(dtype=float)
-    cand = set(hm.candidate_pipes)
-    rows = [j for j in range(len(hm.pipe_ids)) if hm.bidirectional[j] or j in cand]
+    lp = hm.lp
     T = hm.n_periods
-
-    def rule(_: pyo.ConcreteModel, j: int, t: int) -> object:
-        coefs = [1.0]
-        variables = [m.fp[j, t]]
-        if hm.bidirectional[j]:
-            coefs.append(1.0)
-            variables.append(m.fm[j, t])
-        if j in cand:
-            coefs.append(-float(pcap[j]))
-            variables.append(m.y[j])
-            return _linear(coefs, variables) <= 0
-        return _linear(coefs, variables) <= float(pcap[j])
-
-    m.pipe_limit = pyo.Constraint([(j, t) for j in rows for t in range(T)], rule=rule)
+    pcap = _pipe_capacity(hm)
+    cand = np.zeros(len(hm.pipe_ids), dtype=bool)
+    cand[hm.candidate_pipes] = True
+    pipes = np.flatnonzero(hm.bidirectional | cand)
+    if not len(pipes):
+        return
+    upper = np.where(cand[pipes], 0.0, pcap[pipes])[:, None]
+    rows = lp.add_rows("pipe_limit", pipes, T, -np.inf, upper).block()
+    t = np.arange(T)
+    lp.add_entries(rows, lp.cols["fp"].index(pipes[:, None], t), 1.0)
+    fm = lp.cols["fm"]
+    fm_local = np.full(len(hm.pipe_ids), -1)
+    fm_local[fm.positions] = np.arange(len(fm.positions))
+    bi = hm.bidirectional[pipes]
+    lp.add_entries(rows[bi], fm.index(fm_local[pipes[bi]][:, None], t), 1.0)
+    y = lp.cols["y"]
+    y_local = np.full(len(hm.pipe_ids), -1)
+    y_local[y.positions] = np.arange(len(y.positions))
+    is_cand = cand[pipes]
+    lp.add_entries(
+        rows[is_cand], y.index(y_local[pipes[is_cand]])[:, None], -pcap[pipes[is_cand]][:, None]
+    )
 
 
 def add_heat_balance(hm: HeatModel) -> None:
@@ -197,41 +424,46 @@ def add_heat_balance(hm: HeatModel) -> None:
 
     Nodes where no variable appears and nothing is demanded get no row.
     """
-    m = hm.m
+    lp = hm.lp
     net = hm.net
+    T = hm.n_periods
     node_pos = {n: i for i, n in enumerate(hm.node_ids)}
-    terms: list[list[tuple[str, int, float]]] = [[] for _ in hm.node_ids]
-    for i, sid in enumerate(hm.source_ids):
-        terms[node_pos[net.sources.at[sid, "node"]]].append(("g", i, 1.0))
     pipes = net.pipes.loc[hm.pipe_ids]
-    for j, (a, b) in enumerate(zip(pipes["from_node"], pipes["to_node"], strict=True)):
-        eta = float(hm.eta[j])
-        terms[node_pos[b]].append(("fp", j, eta))
-        terms[node_pos[a]].append(("fp", j, -1.0))
-        if hm.bidirectional[j]:
-            terms[node_pos[a]].append(("fm", j, eta))
-            terms[node_pos[b]].append(("fm", j, -1.0))
-    demand = np.zeros((len(hm.node_ids), hm.n_periods))
-    dem_pos = {}
-    for mi, n in enumerate(hm.demand_nodes):
-        demand[node_pos[n]] = hm.demand_mw[mi]
-        dem_pos[node_pos[n]] = mi
-        if hm.allow_unserved:
-            terms[node_pos[n]].append(("u", mi, 1.0))
-    comps = {"g": m.g, "fp": m.fp, "fm": m.fm}
+    src_node = np.array(
+        [node_pos[n] for n in net.sources.loc[hm.source_ids, "node"]], dtype=np.int64
+    )
+    from_node = np.array([node_pos[n] for n in pipes["from_node"]], dtype=np.int64)
+    to_node = np.array([node_pos[n] for n in pipes["to_node"]], dtype=np.int64)
+    dem_node = np.array([node_pos[n] for n in hm.demand_nodes], dtype=np.int64)
+    # the arc list: one term (node, first column of the term's row of columns, coefficient)
+    g, fp, fm = lp.cols["g"], lp.cols["fp"], lp.cols["fm"]
+    bi = fm.positions
+    eta = hm.eta.astype(float)
+    term_node = [src_node, to_node, from_node, from_node[bi], to_node[bi]]
+    term_col = [
+        g.index(np.arange(len(src_node))),
+        fp.index(np.arange(len(from_node))),
+        fp.index(np.arange(len(from_node))),
+        fm.index(np.arange(len(bi))),
+        fm.index(np.arange(len(bi))),
+    ]
+    term_coef = [np.ones(len(src_node)), eta, -np.ones(len(from_node)), eta[bi], -np.ones(len(bi))]
     if hm.allow_unserved:
-        comps["u"] = m.u
-    rows = [n for n in range(len(hm.node_ids)) if terms[n] or demand[n].any()]
-    m.balance_nodes = rows
-
-    def rule(_: pyo.ConcreteModel, n: int, t: int) -> object:
-        tn = terms[n]
-        if not tn:
-            return pyo.Constraint.Infeasible if demand[n, t] > 0 else pyo.Constraint.Skip
-        expr = _linear([c for _, _, c in tn], [comps[k][i, t] for k, i, _ in tn])
-        return expr == float(demand[n, t])
-
-    m.balance = pyo.Constraint([(n, t) for n in rows for t in range(hm.n_periods)], rule=rule)
+        u = lp.cols["u"]
+        term_node.append(dem_node)
+        term_col.append(u.index(np.arange(len(dem_node))))
+        term_coef.append(np.ones(len(dem_node)))
+    tn, tc, tv = (np.concatenate(x) for x in (term_node, term_col, term_coef))
+    demand = np.zeros((len(hm.node_ids), T))
+    demand[dem_node] = hm.demand_mw
+    has_terms = np.zeros(len(hm.node_ids), dtype=bool)
+    has_terms[tn] = True
+    nodes = np.flatnonzero(has_terms | demand.any(axis=1))
+    row_of_node = np.full(len(hm.node_ids), -1)
+    row_of_node[nodes] = np.arange(len(nodes))
+    fam = lp.add_rows("balance", nodes, T, demand[nodes], demand[nodes])
+    t = np.arange(T)
+    lp.add_entries(fam.index(row_of_node[tn][:, None], t), tc[:, None] + t, tv[:, None])
 
 
 def add_emission_cap(hm: HeatModel) -> None:
@@ -239,20 +471,24 @@ def add_emission_cap(hm: HeatModel) -> None:
 
         E = sum_t w_t sum_s co2_s g[s,t] <= co2_cap_t
 
-    The row is written in kilotonnes (both sides / 1000) to keep its numbers moderate.
+    Both sides are divided by a power of ten, 10^max(0, floor(log10 cap) - 3), to keep the
+    row's numbers moderate: the row is in tonnes for caps below 10,000 t, in tens of tonnes up
+    to 100,000 t, and so on (kilotonnes for caps of millions of tonnes). HiGHS's feasibility
+    tolerance applies in the row's unit.
     """
     cap = hm.net.economics.co2_cap_t
     if cap is None:
         return
-    m = hm.m
+    lp = hm.lp
+    unit_t = 10.0 ** max(0, math.floor(math.log10(cap)) - 3) if cap > 0 else 1.0
     co2 = hm.net.sources.loc[hm.source_ids, "co2_t_per_mwh"].to_numpy(dtype=float)
     w = hm.net.weights_h
-    coefs, variables = [], []
-    for i in np.flatnonzero(co2 > 0):
-        for t in range(hm.n_periods):
-            coefs.append(float(w[t] * co2[i] / 1000.0))
-            variables.append(m.g[int(i), t])
-    m.co2_cap = pyo.Constraint(expr=_linear(coefs, variables) <= cap / 1000.0)
+    emitting = np.flatnonzero(co2 > 0)
+    row = lp.add_rows("co2_cap", [0], 0, -np.inf, cap / unit_t).start
+    t = np.arange(hm.n_periods)
+    lp.add_entries(
+        row, lp.cols["g"].index(emitting[:, None], t), w[None, :] * co2[emitting, None] / unit_t
+    )
 
 
 def annual_fixed_costs(hm: HeatModel) -> dict[str, object]:
@@ -276,25 +512,37 @@ def annual_fixed_costs(hm: HeatModel) -> dict[str, object]:
     constant = float(s.loc[s["status"] == "existing", "fixed_cost_cny_per_year"].sum())
     retired = s["status"] == "retired"
     constant += float((s.loc[retired, "retirement_cost_cny"] * a_ret).sum())
-    keep = []
-    for i in hm.retirable:
-        row = s.loc[hm.source_ids[i]]
-        ret = row["retirement_cost_cny"] * a_ret
-        constant += ret
-        keep.append(row["fixed_cost_cny_per_year"] - ret)
-    build_source = []
-    for i in hm.candidate_sources:
-        row = s.loc[hm.source_ids[i]]
-        build_source.append(row["capex_cny"] * annuity_factor(r, row["lifetime_years"])
-                            + row["fixed_cost_cny_per_year"])
-    p = net.pipes
-    build_pipe = [
-        p.at[hm.pipe_ids[j], "capex_cny"] * annuity_factor(r, p.at[hm.pipe_ids[j], "lifetime_years"])
-        for j in hm.candidate_pipes
-    ]
-    return {"constant": constant, "keep": np.array(keep, dtype=float),
-            "build_source": np.array(build_source, dtype=float),
-            "build_pipe": np.array(build_pipe, dtype=float)}
+    ret_ids = [hm.source_ids[i] for i in hm.retirable]
+    ret = s.loc[ret_ids, "retirement_cost_cny"].to_numpy(dtype=float) * a_ret
+    constant += float(ret.sum())
+    keep = s.loc[ret_ids, "fixed_cost_cny_per_year"].to_numpy(dtype=float) - ret
+    cand = s.loc[[hm.source_ids[i] for i in hm.candidate_sources]]
+    build_source = np.array(
+        [
+            c * annuity_factor(r, life) + f
+            for c, life, f in zip(
+                cand["capex_cny"],
+                cand["lifetime_years"],
+                cand["fixed_cost_cny_per_year"],
+                strict=True,
+            )
+        ],
+        dtype=float,
+    )
+    p = net.pipes.loc[[hm.pipe_ids[j] for j in hm.candidate_pipes]]
+    build_pipe = np.array(
+        [
+            c * annuity_factor(r, life)
+            for c, life in zip(p["capex_cny"], p["lifetime_years"], strict=True)
+        ],
+        dtype=float,
+    )
+    return {
+        "constant": constant,
+        "keep": keep,
+        "build_source": build_source,
+        "build_pipe": build_pipe,
+    }
 
 
 def add_unserved_cap(hm: HeatModel, max_unserved_mwh: float | None) -> None:
@@ -307,14 +555,10 @@ def add_unserved_cap(hm: HeatModel, max_unserved_mwh: float | None) -> None:
     """
     if max_unserved_mwh is None or not hm.allow_unserved:
         return
-    m = hm.m
-    w = hm.net.weights_h
-    coefs, variables = [], []
-    for n in range(len(hm.demand_nodes)):
-        for t in range(hm.n_periods):
-            coefs.append(float(w[t]))
-            variables.append(m.u[n, t])
-    m.unserved_cap = pyo.Constraint(expr=_linear(coefs, variables) <= float(max_unserved_mwh))
+    lp = hm.lp
+    row = lp.add_rows("unserved_cap", [0], 0, -np.inf, float(max_unserved_mwh)).start
+    u = lp.cols["u"]
+    lp.add_entries(row, u.block(), hm.net.weights_h[None, :])
 
 
 def add_emission_objective(hm: HeatModel) -> None:
@@ -324,17 +568,15 @@ def add_emission_objective(hm: HeatModel) -> None:
 
     ``cost_scale`` is set to 1e-3 so that the solver's objective divided by it reads in tCO2.
     """
-    m = hm.m
+    lp = hm.lp
     hm.cost_scale = 1e-3
     hm.constant_cny = 0.0
     co2 = hm.net.sources.loc[hm.source_ids, "co2_t_per_mwh"].to_numpy(dtype=float)
     w = hm.net.weights_h
-    coefs, variables = [], []
-    for i in np.flatnonzero(co2 > 0):
-        for t in range(hm.n_periods):
-            coefs.append(float(w[t] * co2[i] / 1000.0))
-            variables.append(m.g[int(i), t])
-    m.cost = pyo.Objective(expr=_linear(coefs, variables), sense=pyo.minimize)
+    emitting = np.flatnonzero(co2 > 0)
+    lp.cost[:] = 0.0
+    lp.cost[lp.cols["g"].block()[emitting]] = w[None, :] * co2[emitting, None] / 1000.0
+    lp.cost_constant = 0.0
 
 
 def add_objective(hm: HeatModel) -> None:
@@ -348,55 +590,77 @@ def add_objective(hm: HeatModel) -> None:
     vc [CNY/MWh], carbon_price [CNY/t], co2 [t/MWh], pump [CNY/MWh], VoLL =
     unserved_heat_cost_cny_per_mwh [CNY/MWh], w_t [h].
     """
-    m = hm.m
+    lp = hm.lp
     sc = hm.cost_scale
     w = hm.net.weights_h
     fixed = annual_fixed_costs(hm)
     hm.constant_cny = float(fixed["constant"])
-    coefs: list[float] = []
-    variables: list[object] = []
-
-    def add(c: float, v: object) -> None:
-        if c != 0.0:
-            coefs.append(c * sc)
-            variables.append(v)
-
-    for i, c in zip(hm.retirable, fixed["keep"], strict=True):
-        add(float(c), m.k[i])
-    for i, c in zip(hm.candidate_sources, fixed["build_source"], strict=True):
-        add(float(c), m.b[i])
-    for j, c in zip(hm.candidate_pipes, fixed["build_pipe"], strict=True):
-        add(float(c), m.y[j])
-    uc = hm.unit_cost_cny_per_mwh
-    for i in range(len(hm.source_ids)):
-        if uc[i] != 0:
-            for t in range(hm.n_periods):
-                add(float(w[t] * uc[i]), m.g[i, t])
-    pump = hm.net.pipes.loc[hm.pipe_ids, "pumping_cost_cny_per_mwh"].to_numpy(dtype=float)
-    for j in np.flatnonzero(pump > 0):
-        for t in range(hm.n_periods):
-            add(float(w[t] * pump[j]), m.fp[int(j), t])
-            if hm.bidirectional[j]:
-                add(float(w[t] * pump[j]), m.fm[int(j), t])
+    c = lp.cost
+    c[:] = 0.0
+    c[lp.cols["k"].block()[:, 0]] = fixed["keep"]
+    c[lp.cols["b"].block()[:, 0]] = fixed["build_source"]
+    c[lp.cols["y"].block()[:, 0]] = fixed["build_pipe"]
+    c[lp.cols["g"].block()] = hm.unit_cost_cny_per_mwh[:, None] * w[None, :]
+    pump = _pumping_cost(hm)
+    c[lp.cols["fp"].block()] = pump[:, None] * w[None, :]
+    fm = lp.cols["fm"]
+    c[fm.block()] = pump[fm.positions, None] * w[None, :]
     if hm.allow_unserved:
         voll = hm.net.economics.unserved_heat_cost_cny_per_mwh
-        for n in range(len(hm.demand_nodes)):
-            for t in range(hm.n_periods):
-                if hm.demand_mw[n, t] > 0:
-                    add(float(w[t] * voll), m.u[n, t])
-    m.cost = pyo.Objective(expr=_linear(coefs, variables, hm.constant_cny * sc),
-                           sense=pyo.minimize)
+        c[lp.cols["u"].block()] = np.where(hm.demand_mw > 0, voll * w[None, :], 0.0)
+    c *= sc
+    lp.cost_constant = hm.constant_cny * sc
 
 
-def _cost_scale(net: Network) -> float:
-    """Power of ten that brings the largest per-period cost coefficient near 1e3."""
+def _pumping_cost(hm: HeatModel) -> np.ndarray:
+    return hm.net.pipes.loc[hm.pipe_ids, "pumping_cost_cny_per_mwh"].to_numpy(dtype=float)
+
+
+def _cost_scale(net: Network, hm: HeatModel | None = None) -> float:
+    """Power of ten by which the objective [CNY] is multiplied before HiGHS sees it.
+
+    HiGHS warns when an objective coefficient is above 1e6 or (nonzero and) below 1e-4
+    (``LARGE_COST``, ``SMALL_COST``). The largest coefficients are the annualised capex of
+    candidates (up to ~1e8–1e9 CNY/year on a binary) or VoLL × w_t; the smallest are
+    per-period operating costs w_t × cost [CNY/MWh × h] (down to ~0.1 for hourly pumping).
+    The scale centres the coefficients' range [min, max] on the window in log terms
+    (geometric mean of min and max → 10), then, if the range fits in the window, moves the
+    scale just enough to bring both ends inside it. ``hm`` adds the decisions' costs.
+    """
     econ = net.economics
     s = net.sources
-    unit = (s["variable_cost_cny_per_mwh"] + econ.carbon_price_cny_per_t * s["co2_t_per_mwh"])
-    biggest = max(float(unit.abs().max()) if len(s) else 0.0,
-                  econ.unserved_heat_cost_cny_per_mwh, 1.0)
-    biggest *= float(net.weights_h.max()) if net.n_periods else 1.0
-    return float(10.0 ** -max(0, round(np.log10(biggest)) - 3))
+    w = net.weights_h
+    unit = s["variable_cost_cny_per_mwh"] + econ.carbon_price_cny_per_t * s["co2_t_per_mwh"]
+    per_mwh = np.concatenate(
+        [
+            np.abs(unit.to_numpy(dtype=float)),
+            np.abs(net.pipes["pumping_cost_cny_per_mwh"].to_numpy(dtype=float)),
+            [econ.unserved_heat_cost_cny_per_mwh],
+        ]
+    )
+    per_mwh = per_mwh[per_mwh > 0]
+    big: list[float] = []
+    small: list[float] = []
+    if len(per_mwh) and len(w):
+        big.append(float(per_mwh.max() * w.max()))
+        small.append(float(per_mwh.min() * w.min()))
+    if hm is not None:
+        fixed = annual_fixed_costs(hm)
+        onoff = np.abs(np.concatenate([fixed["keep"], fixed["build_source"], fixed["build_pipe"]]))
+        onoff = onoff[onoff > 0]
+        if len(onoff):
+            big.append(float(onoff.max()))
+            small.append(float(onoff.min()))
+    if not big:
+        return 1.0
+    log_max, log_min = math.log10(max(big)), math.log10(min(small))
+    centre = math.log10(math.sqrt(SMALL_COST * LARGE_COST))
+    exponent = round(centre - (log_max + log_min) / 2)
+    hi = math.floor(math.log10(LARGE_COST) - log_max)  # largest exponent keeping max <= 1e6
+    lo = math.ceil(math.log10(SMALL_COST) - log_min)  # smallest keeping min >= 1e-4
+    if lo <= hi:
+        exponent = min(max(exponent, lo), hi)
+    return float(10.0**exponent)
 
 
 def build_model(
@@ -427,11 +691,12 @@ def build_model(
     cap_avail = avail * s["capacity_mw"].to_numpy(dtype=float)[:, None]
     dem = net.demand_mw()
     econ = net.economics
-    unit_cost = (s["variable_cost_cny_per_mwh"]
-                 + econ.carbon_price_cny_per_t * s["co2_t_per_mwh"]).to_numpy(dtype=float)
+    unit_cost = (
+        s["variable_cost_cny_per_mwh"] + econ.carbon_price_cny_per_t * s["co2_t_per_mwh"]
+    ).to_numpy(dtype=float)
+    status = s["status"].to_numpy()
     hm = HeatModel(
         net=net,
-        m=pyo.ConcreteModel(name=net.name),
         source_ids=source_ids,
         pipe_ids=pipe_ids,
         demand_nodes=[str(c) for c in dem.columns],
@@ -440,15 +705,16 @@ def build_model(
         demand_mw=dem.to_numpy(dtype=float).T,
         eta=(1.0 - pipes["loss_fraction_per_km"] * pipes["length_km"]).to_numpy(dtype=float),
         bidirectional=pipes["bidirectional"].to_numpy(dtype=bool),
-        retirable=[i for i, st in enumerate(s["status"]) if st == "retirable"],
-        candidate_sources=[i for i, st in enumerate(s["status"]) if st == "candidate"],
-        candidate_pipes=[j for j, st in enumerate(pipes["status"]) if st == "candidate"],
+        retirable=[int(i) for i in np.flatnonzero(status == "retirable")],
+        candidate_sources=[int(i) for i in np.flatnonzero(status == "candidate")],
+        candidate_pipes=[int(j) for j in np.flatnonzero(pipes["status"].to_numpy() == "candidate")],
         unit_cost_cny_per_mwh=unit_cost,
-        cost_scale=_cost_scale(net),
+        cost_scale=1.0,
         constant_cny=0.0,
         allow_unserved=allow_unserved,
         fixed=dict(fixed or {}),
     )
+    hm.cost_scale = _cost_scale(net, hm)
     add_variables(hm)
     add_source_limits(hm)
     add_pipe_limits(hm)
@@ -460,6 +726,99 @@ def build_model(
     else:
         add_objective(hm)
     return hm
+
+
+def to_pyomo(hm: HeatModel) -> pyo.ConcreteModel:
+    """The same model as a Pyomo ``ConcreteModel``, built from :attr:`HeatModel.lp`.
+
+    One Pyomo component per family, with the family's name; every row is a
+    ``LinearExpression`` over the family's columns. Used by the Pyomo-based hand-off routes
+    and to write LP files; it holds the same numbers HiGHS receives from the direct route.
+    Pyomo is imported here only: the direct route never loads it.
+    """
+    import pyomo.environ as pyo
+    from pyomo.core.expr.numeric_expr import LinearExpression
+
+    lp = hm.lp
+    m = pyo.ConcreteModel(name=hm.net.name)
+    col_lo, col_up, row_lo, row_up = lp.bounds()
+    integer = lp.integrality()
+    col_vars: list[object] = [None] * lp.n_cols
+    for name, fam in lp.cols.items():
+        index = fam.pyomo_index()
+        cols = range(fam.start, fam.start + fam.size)
+        bounds = dict(
+            zip(
+                index,
+                zip(
+                    col_lo[fam.start : fam.start + fam.size],
+                    col_up[fam.start : fam.start + fam.size],
+                    strict=True,
+                ),
+                strict=True,
+            )
+        )
+        domain = pyo.Binary if fam.size and integer[fam.start] else pyo.NonNegativeReals
+        var = pyo.Var(
+            index,
+            within=domain,
+            bounds=lambda _, *i, b=bounds: tuple(map(float, b[i if len(i) > 1 else i[0]])),
+        )
+        m.add_component(name, var)
+        for c, i in zip(cols, index, strict=True):
+            col_vars[c] = var[i]
+    for c, value in hm.fixed_cols.items():
+        col_vars[c].fix(value)  # type: ignore[attr-defined]
+    starts, rows, vals = lp.matrix()
+    # transpose to rows: for each row the (column, value) pairs
+    order = np.argsort(rows, kind="stable")
+    col_of = np.repeat(np.arange(lp.n_cols), np.diff(starts))[order]
+    val_of = vals[order]
+    row_starts = np.zeros(lp.n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=lp.n_rows), out=row_starts[1:])
+
+    def expression(r: int) -> LinearExpression:
+        a, b = row_starts[r], row_starts[r + 1]
+        return LinearExpression(
+            constant=0.0,
+            linear_coefs=[float(v) for v in val_of[a:b]],
+            linear_vars=[col_vars[c] for c in col_of[a:b]],
+        )
+
+    def finite(x: float) -> float | None:
+        return float(x) if math.isfinite(x) else None
+
+    def make_rule(row_at: dict[object, int]) -> object:
+        def rule(_: pyo.ConcreteModel, *i: object) -> object:
+            key = i if len(i) > 1 else (i[0] if i else None)
+            r = row_at[key]
+            lo, up = finite(row_lo[r]), finite(row_up[r])
+            if row_starts[r] == row_starts[r + 1]:
+                ok = (lo is None or lo <= 0) and (up is None or up >= 0)
+                return pyo.Constraint.Skip if ok else pyo.Constraint.Infeasible
+            if lo is not None and lo == up:
+                return expression(r) == lo
+            return (lo, expression(r), up)
+
+        return rule
+
+    for name, fam in lp.rows.items():
+        index = fam.pyomo_index()
+        if fam.n_periods:
+            rule = make_rule(dict(zip(index, range(fam.start, fam.start + fam.size), strict=True)))
+            m.add_component(name, pyo.Constraint(index, rule=rule))
+        else:  # a single row: Pyomo calls the rule with index None
+            m.add_component(name, pyo.Constraint(rule=make_rule({None: fam.start})))
+    nz = np.flatnonzero(lp.cost)
+    m.cost = pyo.Objective(
+        expr=LinearExpression(
+            constant=float(lp.cost_constant),
+            linear_coefs=[float(v) for v in lp.cost[nz]],
+            linear_vars=[col_vars[c] for c in nz],
+        ),
+        sense=pyo.minimize,
+    )
+    return m
 
 
 def decisions_frame(hm: HeatModel) -> pd.DataFrame:

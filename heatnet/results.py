@@ -295,6 +295,17 @@ def format_summary(summary: dict[str, Any]) -> str:
                      "proven optimum" if summary.get("objective_cny") is not None else
                      "NO SOLUTION: the solver found no feasible plan")
     lines.append(head)
+    ts = summary.get("two_stage")
+    if summary.get("solve_mode") == "two_stage" and ts:
+        dg = ts.get("design_gap")
+        lines.append(
+            f"two-stage: design on {ts['typical_days']} typical days (stage 1 "
+            f"{_money(ts.get('stage1_objective_cny'))}), then the full season "
+            f"({ts['stage2_periods']} periods) as an LP with the design fixed; design gap "
+            f"{'n/a' if dg is None else f'{dg * 100:.3g} %'} to the valid bound")
+    elif summary.get("solve_mode") == "typical_days":
+        lines.append(f"solved on {summary.get('typical_days')} typical days: every figure is "
+                     "at typical-day resolution")
     if summary.get("objective_cny") is None:
         return "\n".join(lines)
     lines.append(f"annual cost: {_money(summary['objective_cny'])}")

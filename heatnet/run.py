@@ -21,10 +21,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
+from heatnet.aggregate import TypicalDays, typical_days
 from heatnet.errors import InputError, Problem, SolveError
 from heatnet.io import read_network, resolve_network_path, write_network
 from heatnet.model import build_model
@@ -126,9 +128,14 @@ def _json_default(obj: object) -> object:
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
+_NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+
 def neutralise_cell(value: object) -> object:
-    """Prefix text that a spreadsheet would run as a formula (= + - @) with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Prefix text that a spreadsheet would run as a formula (= + - @) with a quote; text that
+    is just a negative number (``-12``, ``-1.5e3``, e.g. a note column) is left as it is."""
+    if (isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")
+            and not _NEGATIVE_NUMBER.match(value)):
         return "'" + value
     return value
 
@@ -204,6 +211,159 @@ def make_summary(net: Network, options: SolveOptions, res: SolveResult,
     return summary
 
 
+DEFAULT_TYPICAL_DAYS = 12
+SolveMode = Literal["single_stage", "two_stage", "typical_days"]
+
+
+def choose_mode(net: Network, options: SolveOptions,
+                fixed: Mapping[tuple[str, str], float] | None = None) -> tuple[SolveMode, int]:
+    """How :func:`solve` will solve ``net``: the mode and the number of typical days K.
+
+    * ``two_stage``: ``options.two_stage`` is True, or it is None (automatic) and the profiles
+      are finer than daily (``weight_h`` < 24 h) with more than 24·K periods — e.g. the hourly
+      season (2,904 periods) with K = 12. Needs free binaries: with every decision fixed the
+      full-resolution model is already an LP and is solved as one (``single_stage``).
+    * ``typical_days``: ``options.two_stage`` is False and ``options.typical_days`` is set:
+      one MILP on the K typical days; every reported figure is then at typical-day resolution.
+    * ``single_stage``: one MILP at the profiles' own resolution (the daily default network).
+    """
+    k = options.typical_days or DEFAULT_TYPICAL_DAYS
+    w = net.weights_h
+    sub_daily = bool(len(w)) and float(np.median(w)) < 24.0
+    n_binaries = (int((net.sources["status"].isin(["retirable", "candidate"])).sum())
+                  + int((net.pipes["status"] == "candidate").sum()))
+    all_fixed = n_binaries <= len(fixed or {})
+    if options.two_stage is None:
+        two = sub_daily and net.n_periods > 24 * k
+    else:
+        two = bool(options.two_stage)
+    if two and not all_fixed:
+        return "two_stage", k
+    if options.two_stage is False and options.typical_days is not None:
+        return "typical_days", k
+    return "single_stage", k
+
+
+def _peak_weights(net: Network) -> dict[str, float]:
+    """Design load on each profile column [MW] (to find the design hour)."""
+    loads = net.demands.groupby("profile")["design_load_mw"].sum()
+    return {str(c): float(v) for c, v in loads.items()}
+
+
+def typical_day_network(net: Network, k: int) -> tuple[Network, TypicalDays]:
+    """``net`` with its profiles replaced by K typical days (mean representation, the peak
+    day kept; see :mod:`heatnet.aggregate`)."""
+    td = typical_days(net.profiles, k, peak_weights=_peak_weights(net))
+    profiles = td.profiles.copy()
+    profiles.index = pd.RangeIndex(len(profiles), name=net.profiles.index.name)
+    return net.replace(profiles=profiles, profiles_path=None), td
+
+
+def _decisions(hm_res: SolveResult, net: Network) -> dict[tuple[str, str], float]:
+    """The binary decisions of a solution, ``{(kind, id): 0 or 1}``."""
+    s = net.sources[net.sources["status"].isin(["existing", "retirable", "candidate"])]
+    p = net.pipes[net.pipes["status"] != "unavailable"]
+    retirable = [str(i) for i in s.index[s["status"] == "retirable"]]
+    cand_src = [str(i) for i in s.index[s["status"] == "candidate"]]
+    cand_pipe = [str(i) for i in p.index[p["status"] == "candidate"]]
+    v = hm_res.values
+    out: dict[tuple[str, str], float] = {}
+    for kind, ids, key in (("keep_source", retirable, "k"), ("build_source", cand_src, "b"),
+                           ("build_pipe", cand_pipe, "y")):
+        for ident, value in zip(ids, v[key], strict=True):
+            out[(kind, ident)] = float(round(value))
+    return out
+
+
+def _two_stage(net: Network, opts: SolveOptions, k: int, log_dir: Path,
+               fixed: Mapping[tuple[str, str], float] | None,
+               warm_start: Mapping[tuple[str, str], float] | None,
+               ) -> tuple[SolveResult, Any, dict[str, Any], str]:
+    """Design on K typical days, then the full season as an LP with the design fixed.
+
+    Returns the combined result (figures of stage 2, bound of stage 1), the stage-2 model,
+    the ``two_stage`` summary block and the combined HiGHS log.
+    """
+    t0 = time.perf_counter()
+    net1, td = typical_day_network(net, k)
+    aggregate_s = time.perf_counter() - t0
+    log1, log2 = log_dir / "stage1.log", log_dir / "stage2.log"
+    opts1 = dataclasses.replace(opts, heat_prices=False, log_file=log1)
+    t1 = time.perf_counter()
+    hm1 = build_model(net1, allow_unserved=opts.allow_unserved, fixed=fixed)
+    res1 = solve_model(hm1, opts1, build_s=time.perf_counter() - t1, warm_start=warm_start)
+    block: dict[str, Any] = {
+        "typical_days": td.k,
+        "representation": td.representation,
+        "peak_day": td.day_labels[td.peak_day],
+        "typical_day_labels": [td.day_labels[d] for d in td.representative_day],
+        "days_per_typical_day": [int(n) for n in td.days_per_cluster],
+        "stage1_periods": net1.n_periods,
+        "stage2_periods": net.n_periods,
+        "stage1_status": res1.status.value,
+        "stage1_objective_cny": res1.objective_cny,
+        "stage1_bound_cny": res1.bound_cny,
+        "stage1_mip_gap": res1.mip_gap,
+        "bound_source": ("stage-1 MILP dual bound on mean typical days (a relaxation of the "
+                         "full-resolution MILP)" if td.is_relaxation else "none"),
+    }
+
+    def read(path: Path) -> str:
+        return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+
+    if not res1.has_solution:
+        block.update(stage2_objective_cny=None, design_gap=None,
+                     timings_s={"aggregate": aggregate_s, "stage1": _times(res1)})
+        return res1, None, block, read(log1)
+    design = {**_decisions(res1, net1), **dict(fixed or {})}
+    opts2 = dataclasses.replace(opts, log_file=log2, time_limit_s=None)
+    t2 = time.perf_counter()
+    hm2 = build_model(net, allow_unserved=opts.allow_unserved, fixed=design)
+    res2 = solve_model(hm2, opts2, build_s=time.perf_counter() - t2)
+    bound = res1.bound_cny if td.is_relaxation else None
+    obj2 = res2.objective_cny
+    gap = None
+    if obj2 is not None and bound is not None:
+        gap = max(0.0, (obj2 - bound) / abs(obj2)) if obj2 else 0.0
+    status = res2.status
+    if status is Status.OPTIMAL:
+        status = (Status.OPTIMAL if gap is not None and gap <= opts.two_stage_gap
+                  else Status.FEASIBLE)
+    unserved1 = (float((res1.values["u"] * net1.weights_h).sum()) if res1.values else None)
+    block.update(
+        stage2_status=res2.status.value,
+        stage2_objective_cny=obj2,
+        design_gap=gap,
+        design_gap_tolerance=opts.two_stage_gap,
+        stage1_unserved_mwh=unserved1,
+        stage2_unserved_mwh=(float((res2.values["u"] * net.weights_h).sum())
+                             if res2.values else None),
+        decisions={f"{kind}:{ident}": int(v) for (kind, ident), v in design.items()},
+        timings_s={"aggregate": aggregate_s, "stage1": _times(res1), "stage2": _times(res2)},
+    )
+    result = dataclasses.replace(
+        res2,
+        status=status,
+        termination=f"two-stage: stage 1 {res1.termination}, stage 2 {res2.termination}",
+        bound_cny=bound,
+        mip_gap=gap,
+        build_s=res1.build_s + res2.build_s,
+        handoff_s=res1.handoff_s + res2.handoff_s,
+        solve_s=res1.solve_s + res2.solve_s,
+        prices_s=res1.prices_s + res2.prices_s,
+        n_binaries=res1.n_binaries,
+        stage1=res1,
+    )
+    log = f"==== stage 1: {td.k} typical days ====\n{read(log1)}\n" \
+          f"==== stage 2: full resolution, design fixed ====\n{read(log2)}"
+    return result, hm2, block, log
+
+
+def _times(res: SolveResult) -> dict[str, float]:
+    return {"build": res.build_s, "handoff": res.handoff_s, "solve": res.solve_s,
+            "prices": res.prices_s}
+
+
 def solve(
     network: Network | str | os.PathLike[str] | None = None,
     options: SolveOptions | None = None,
@@ -217,12 +377,19 @@ def solve(
 
     Args:
         network: a :class:`Network`, a network folder, or None for the embedded Jinan network.
-        options: solver options (gap, time limit, threads, …).
+        options: solver options (gap, time limit, threads, typical days, two-stage …).
         profiles: profiles CSV to use instead of the network's (only with a folder).
         name: run name (default ``<network>_<timestamp>``).
         fixed: decisions to fix, ``{(kind, id): 0 or 1}``; kind is ``keep_source``,
             ``build_source`` or ``build_pipe``.
         warm_start: decisions offered to HiGHS as a starting plan (same keys as ``fixed``).
+
+    The mode (:func:`choose_mode`) is ``two_stage`` for hourly seasons by default: the
+    retirements and builds are chosen on K typical days (stage 1, a MILP), then fixed, and the
+    full season is solved as an LP (stage 2), so every reported figure — cost, CO2, unserved
+    heat, prices — is at full resolution. The result's bound is stage 1's proven bound (valid
+    for the full-resolution MILP, see :mod:`heatnet.aggregate`) and its gap the design gap;
+    the time limit applies to stage 1. The summary's ``solve_mode`` says which mode was used.
 
     The run is returned whatever the solver status; check ``run.is_optimal``.
     """
@@ -240,17 +407,30 @@ def solve(
                              "cannot be used")
         net, warnings = loaded, [p for p in problems if p.severity == "warning"]
     run_name = check_run_name(name) if name else default_run_name(net)
+    mode, k = choose_mode(net, opts, fixed)
+    two_stage_block: dict[str, Any] | None = None
     with tempfile.TemporaryDirectory(prefix="heatnet-log-") as tmp:
         log_path = Path(tmp) / "highs.log"
-        solve_opts = dataclasses.replace(opts, log_file=log_path)
-        t0 = time.perf_counter()
-        hm = build_model(net, allow_unserved=opts.allow_unserved, fixed=fixed)
-        build_s = time.perf_counter() - t0
-        res = solve_model(hm, solve_opts, build_s=build_s, warm_start=warm_start)
-        log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
-    tables = build_tables(hm, res) if res.has_solution else {}
+        if mode == "two_stage":
+            res, hm, two_stage_block, log = _two_stage(net, opts, k, Path(tmp), fixed,
+                                                       warm_start)
+        else:
+            if mode == "typical_days":
+                net, _ = typical_day_network(net, k)
+            solve_opts = dataclasses.replace(opts, log_file=log_path)
+            t0 = time.perf_counter()
+            hm = build_model(net, allow_unserved=opts.allow_unserved, fixed=fixed)
+            build_s = time.perf_counter() - t0
+            res = solve_model(hm, solve_opts, build_s=build_s, warm_start=warm_start)
+            log = (log_path.read_text(encoding="utf-8", errors="replace")
+                   if log_path.exists() else "")
+    tables = build_tables(hm, res) if res.has_solution and hm is not None else {}
     total = time.perf_counter() - t_start
-    summary = make_summary(net, opts, res, tables, hm.allow_unserved, total, warnings)
+    summary = make_summary(net, opts, res, tables, opts.allow_unserved, total, warnings)
+    summary["solve_mode"] = mode
+    summary["typical_days"] = k if mode != "single_stage" else None
+    if two_stage_block is not None:
+        summary["two_stage"] = two_stage_block
     return Run(run_name, net, opts, res, tables, summary, warnings, log)
 
 
@@ -317,9 +497,12 @@ def read_run(folder: str | os.PathLike[str]) -> StoredRun:
             if key in ("sources", "pipes") and "id" in df.columns:
                 df = df.set_index("id")
             tables[key] = df
-    from heatnet.io import load_network
+    # a scenario may strand a district (a warning when it was solved): read the inputs the same way
+    net, problems = read_network(path / "inputs", strict_graph=False)
+    if net is None:
+        raise InputError(problems, context=f"the inputs of run {path} cannot be read")
+    return StoredRun(path, summary, tables, net)
 
-    return StoredRun(path, summary, tables, load_network(path / "inputs"))
 
-
-__all__ = ["Run", "SolveOptions", "SolveResult", "Status", "StoredRun", "cost_breakdown", "read_run", "solve"]
+__all__ = ["Run", "SolveOptions", "SolveResult", "Status", "StoredRun", "choose_mode",
+           "cost_breakdown", "read_run", "solve"]

@@ -1,8 +1,14 @@
-"""The solve layer: the only code that knows how a Pyomo model reaches HiGHS.
+"""The solve layer: the only code that knows how a model reaches HiGHS.
 
-Route (measured, see ``benchmarks/handoff_routes.py``): Pyomo's standard-form compiler turns the
-model into sparse matrices, which go to ``highspy.Highs.passModel`` in one call. The LP-file
-route (Pyomo writes an LP file, HiGHS reads it) is kept as an option for cross-checks.
+Routes (measured on the Jinan hourly season, see ``benchmarks/handoff_routes.py`` and
+docs/performance.md):
+
+* ``direct`` (default): the model's column and row families (:class:`heatnet.model.LinearProgram`)
+  are assembled into one compressed-column matrix with numpy and passed to
+  ``highspy.Highs.passModel`` in one call. No Pyomo objects are created.
+* ``standard_form``: the same model as a Pyomo ``ConcreteModel``, compiled by Pyomo's
+  ``LinearStandardFormCompiler`` into sparse matrices, then ``passModel``.
+* ``lp_file``: Pyomo writes an LP file, HiGHS reads it. Kept for cross-checks.
 
 After the MILP, the binaries can be fixed at their optimal values and the remaining LP solved
 again to read the duals of the heat-balance rows: the marginal cost of heat at each node and
@@ -23,19 +29,23 @@ from typing import Literal
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from heatnet.errors import SolveError
 from heatnet.model import HeatModel
 
-Route = Literal["standard_form", "lp_file"]
+Route = Literal["direct", "standard_form", "lp_file"]
 
 
-class Status(str, enum.Enum):
-    """How a solve ended, in planner's terms."""
+class Status(str, enum.Enum):  # noqa: UP042 (str() of a member is unchanged)
+    """How a solve ended, in planner's terms.
+
+    ``feasible`` is used by the two-stage solve only: a plan that is feasible at full
+    resolution, whose proven gap to the best bound is above the tolerance
+    (:attr:`SolveOptions.two_stage_gap`).
+    """
 
     OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
     TIME_LIMIT = "time_limit"
     INFEASIBLE = "infeasible"
     UNBOUNDED = "unbounded"
@@ -56,8 +66,18 @@ class SolveOptions:
         random_seed: HiGHS random seed (same seed, same inputs → same answer).
         heat_prices: after the MILP, fix the binaries and solve the LP for nodal prices.
         allow_unserved: allow priced unserved heat (the model is then always feasible).
-        route: how the model reaches HiGHS.
+        route: how the model reaches HiGHS (``direct``, ``standard_form`` or ``lp_file``).
         log_file: where HiGHS writes its log (None = no file).
+        typical_days: number K of typical days for the design stage (or for a single-stage
+            solve on typical days); None = 12 when a two-stage solve is chosen automatically,
+            full resolution otherwise (see :func:`heatnet.run.solve`).
+        two_stage: True = choose retirements and builds on K typical days, then fix them and
+            solve the full season as an LP; False = one MILP (on the K typical days if
+            ``typical_days`` is set, else at full resolution); None = two-stage for profiles
+            finer than daily with more than 24·K periods.
+        two_stage_gap: a two-stage plan is reported ``optimal`` when its full-resolution cost
+            is within this relative gap of the best valid lower bound [-]; above it the
+            status is ``feasible``.
     """
 
     mip_gap: float = 1e-4
@@ -67,8 +87,11 @@ class SolveOptions:
     random_seed: int = 0
     heat_prices: bool = True
     allow_unserved: bool = True
-    route: Route = "standard_form"
+    route: Route = "direct"
     log_file: Path | None = None
+    typical_days: int | None = None
+    two_stage: bool | None = None
+    two_stage_gap: float = 0.005
 
 
 @dataclass
@@ -82,14 +105,15 @@ class SolveResult:
         bound_cny: best proven lower bound on the annual cost [CNY/year].
         mip_gap: relative gap |objective - bound| / |objective| [-].
         has_solution: a feasible solution is available.
-        build_s, handoff_s, solve_s, prices_s: seconds spent building the Pyomo model,
-            compiling and passing it to HiGHS, in HiGHS, and in the price LP.
+        build_s, handoff_s, solve_s, prices_s: seconds spent building the model, assembling
+            and passing it to HiGHS, in HiGHS, and in the price LP.
         peak_rss_mb: peak resident memory of this process so far [MB].
         values: solution arrays by variable family: ``g`` (S, T), ``fp`` and ``fm`` (P, T),
             ``u`` (M, T) [MW], and ``k``, ``b``, ``y`` (0/1) aligned with the model's lists.
         prices_cny_per_mwh: marginal cost of heat by model node (rows, ``HeatModel.node_ids``)
             and period [CNY/MWh]; NaN where a node has no balance row. None if not computed.
         n_cols, n_rows, n_nonzeros, n_binaries: size of the problem passed to HiGHS.
+        stage1: for a two-stage solve, the result of the design stage on typical days.
     """
 
     status: Status
@@ -109,6 +133,7 @@ class SolveResult:
     n_rows: int = 0
     n_nonzeros: int = 0
     n_binaries: int = 0
+    stage1: SolveResult | None = None
 
     @property
     def is_optimal(self) -> bool:
@@ -117,7 +142,20 @@ class SolveResult:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident set size of this process [MB] (Linux reports KiB)."""
+    """Peak resident set size of this process [MB].
+
+    On Linux this is ``VmHWM`` of ``/proc/self/status``, the peak of this program's own memory:
+    ``getrusage``'s ``ru_maxrss`` also counts the parent's memory at ``fork`` (it survives
+    ``exec``), which overstates a small process started by a large one. Elsewhere,
+    ``ru_maxrss`` (Linux and BSD report KiB).
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return float(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
@@ -138,44 +176,16 @@ _STATUS = {
 
 @dataclass
 class _Compiled:
-    """The model as HiGHS sees it, and how its columns and rows map back."""
+    """The model as HiGHS sees it, and how its columns and rows map back to the model's.
+
+    ``col_index[c]`` is the model column (``HeatModel.lp``) of HiGHS column c, ``row_index[r]``
+    the model row of HiGHS row r (routes through Pyomo may drop or reorder both).
+    """
 
     highs: highspy.Highs
-    col_family: np.ndarray  # family code per column
-    col_pos: np.ndarray  # flat position within the family's array
-    balance_rows: np.ndarray  # row index → flat (node, t) position, -1 elsewhere
-    integer_cols: np.ndarray
-
-
-_FAMILIES = ("g", "fp", "fm", "u", "k", "b", "y")
-
-
-def _family_shapes(hm: HeatModel) -> dict[str, tuple[int, ...]]:
-    T = hm.n_periods
-    return {
-        "g": (len(hm.source_ids), T),
-        "fp": (len(hm.pipe_ids), T),
-        "fm": (len(hm.pipe_ids), T),
-        "u": (len(hm.demand_nodes), T),
-        "k": (len(hm.source_ids),),
-        "b": (len(hm.source_ids),),
-        "y": (len(hm.pipe_ids),),
-    }
-
-
-def _var_lookup(hm: HeatModel) -> dict[int, tuple[int, int]]:
-    """id(VarData) → (family code, flat position in that family's array)."""
-    shapes = _family_shapes(hm)
-    lookup: dict[int, tuple[int, int]] = {}
-    for code, name in enumerate(_FAMILIES):
-        comp = getattr(hm.m, name, None)
-        if comp is None:
-            continue
-        shape = shapes[name]
-        for idx, var in comp.items():
-            flat = idx[0] * shape[1] + idx[1] if len(shape) == 2 else idx
-            lookup[id(var)] = (code, int(flat))
-    return lookup
+    col_index: np.ndarray
+    row_index: np.ndarray
+    integer_cols: np.ndarray  # HiGHS column numbers
 
 
 def new_highs() -> highspy.Highs:
@@ -208,95 +218,183 @@ def _options(h: highspy.Highs, opts: SolveOptions) -> None:
         h.setOptionValue("threads", int(opts.threads))
 
 
+def _integer_mask(hm: HeatModel) -> np.ndarray:
+    """Integer model columns; fixed binaries are passed as continuous columns (lb = ub), so a
+    model whose binaries are all fixed is a pure LP (with duals)."""
+    integer = hm.lp.integrality().copy()
+    if hm.fixed_cols:
+        integer[np.fromiter(hm.fixed_cols, dtype=np.int64)] = False
+    return integer
+
+
+def _compile_direct(hm: HeatModel, h: highspy.Highs) -> _Compiled:
+    """Assemble the model's arrays into a column-wise matrix and pass it in one call."""
+    lp = hm.lp
+    col_lo, col_up, row_lo, row_up = lp.bounds()
+    integer = _integer_mask(hm)
+    starts, index, values = lp.matrix()
+    n_col, n_row = lp.n_cols, lp.n_rows
+    if integer.any():
+        status = h.passModel(
+            n_col,
+            n_row,
+            len(values),
+            int(highspy.MatrixFormat.kColwise),
+            int(highspy.ObjSense.kMinimize),
+            float(lp.cost_constant),
+            lp.cost,
+            col_lo,
+            col_up,
+            row_lo,
+            row_up,
+            starts.astype(np.int32),
+            index.astype(np.int32),
+            values,
+            integer.astype(np.int32),
+        )
+    else:  # a pure LP: no integrality vector, so HiGHS does not warn about an empty one
+        model = highspy.HighsLp()
+        model.num_col_, model.num_row_ = n_col, n_row
+        model.offset_ = float(lp.cost_constant)
+        model.col_cost_, model.col_lower_, model.col_upper_ = lp.cost, col_lo, col_up
+        model.row_lower_, model.row_upper_ = row_lo, row_up
+        model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        model.a_matrix_.num_col_, model.a_matrix_.num_row_ = n_col, n_row
+        model.a_matrix_.start_ = starts.astype(np.int32)
+        model.a_matrix_.index_ = index.astype(np.int32)
+        model.a_matrix_.value_ = values
+        status = h.passModel(model)
+    if status == highspy.HighsStatus.kError:
+        raise SolveError("HiGHS rejected the model (passModel returned an error)")
+    return _Compiled(h, np.arange(n_col), np.arange(n_row), np.flatnonzero(integer))
+
+
+def _pyomo_lookup(hm: HeatModel) -> tuple[dict[int, int], dict[int, int]]:
+    """id(VarData) → model column and id(ConstraintData) → model row, for the Pyomo routes."""
+    m = hm.m
+    cols: dict[int, int] = {}
+    for name, fam in hm.lp.cols.items():
+        var = getattr(m, name)
+        for c, idx in enumerate(fam.pyomo_index(), start=fam.start):
+            cols[id(var[idx])] = c
+    rows: dict[int, int] = {}
+    for name, fam in hm.lp.rows.items():
+        con = getattr(m, name)
+        if fam.n_periods:
+            for r, idx in enumerate(fam.pyomo_index(), start=fam.start):
+                if idx in con:
+                    rows[id(con[idx])] = r
+        elif con.active:
+            rows[id(con)] = fam.start
+    return cols, rows
+
+
 def _compile_standard_form(hm: HeatModel, h: highspy.Highs) -> _Compiled:
-    repn = LinearStandardFormCompiler().write(hm.m, mixed_form=True,
-                                              set_sense=pyo.minimize)
-    lookup = _var_lookup(hm)
-    cols = repn.columns
-    n_col = len(cols)
-    fam = np.empty(n_col, dtype=np.int8)
-    pos = np.empty(n_col, dtype=np.int64)
-    lower = np.empty(n_col)
-    upper = np.empty(n_col)
-    integrality = np.zeros(n_col, dtype=np.int32)
-    for c, var in enumerate(cols):
-        fam[c], pos[c] = lookup[id(var)]
-        lb, ub = var.bounds
-        lower[c] = -highspy.kHighsInf if lb is None else lb
-        upper[c] = highspy.kHighsInf if ub is None else ub
-        if var.is_integer() or var.is_binary():
-            integrality[c] = 1
+    import pyomo.environ as pyo
+    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+    repn = LinearStandardFormCompiler().write(hm.m, mixed_form=True, set_sense=pyo.minimize)
+    col_of, row_of = _pyomo_lookup(hm)
+    col_index = np.fromiter(
+        (col_of[id(v)] for v in repn.columns), dtype=np.int64, count=len(repn.columns)
+    )
+    row_index = np.fromiter(
+        (row_of[id(r[0])] for r in repn.rows), dtype=np.int64, count=len(repn.rows)
+    )
+    col_lo, col_up, _, _ = hm.lp.bounds()
+    integer = _integer_mask(hm)[col_index]
     A = repn.A.tocsc()
     rhs = np.asarray(repn.rhs, dtype=float)
     sense = np.array([r[1] for r in repn.rows], dtype=np.int8)
-    row_lower = np.where(sense >= 0, np.where(sense == 0, rhs, -highspy.kHighsInf), rhs)
-    row_upper = np.where(sense <= 0, np.where(sense == 0, rhs, highspy.kHighsInf), rhs)
-    balance = hm.m.balance
-    T = hm.n_periods
-    bal_rows = np.full(len(repn.rows), -1, dtype=np.int64)
-    bal_ids = {id(cd): n * T + t for (n, t), cd in balance.items()}
-    for r, row in enumerate(repn.rows):
-        flat = bal_ids.get(id(row[0]))
-        if flat is not None:
-            bal_rows[r] = flat
+    inf = highspy.kHighsInf
+    # mixed form: sense 0 is an equality, 1 an upper bound (<=), -1 a lower bound (>=)
+    row_lower = np.where(sense <= 0, rhs, -inf)
+    row_upper = np.where(sense >= 0, rhs, inf)
+    n_col = len(col_index)
     c = repn.c.toarray().ravel() if repn.c.shape[0] else np.zeros(n_col)
     offset = float(repn.c_offset[0]) if len(repn.c_offset) else 0.0
     status = h.passModel(
-        n_col, len(rhs), int(A.nnz), int(highspy.MatrixFormat.kColwise),
-        int(highspy.ObjSense.kMinimize), offset, c, lower, upper, row_lower, row_upper,
-        A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data.astype(float),
-        integrality,
+        n_col,
+        len(rhs),
+        int(A.nnz),
+        int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMinimize),
+        offset,
+        c,
+        col_lo[col_index],
+        col_up[col_index],
+        row_lower,
+        row_upper,
+        A.indptr.astype(np.int32),
+        A.indices.astype(np.int32),
+        A.data.astype(float),
+        integer.astype(np.int32),
     )
     if status == highspy.HighsStatus.kError:
         raise SolveError("HiGHS rejected the model (passModel returned an error)")
-    return _Compiled(h, fam, pos, bal_rows, np.flatnonzero(integrality))
+    return _Compiled(h, col_index, row_index, np.flatnonzero(integer))
 
 
 def _compile_lp_file(hm: HeatModel, h: highspy.Highs) -> _Compiled:
+    col_of, row_of = _pyomo_lookup(hm)
+    m = hm.m
+    # fixed binaries are written as constants, so an all-fixed model is read as an LP
     with tempfile.TemporaryDirectory(prefix="heatnet-lp-") as tmp:
         path = Path(tmp) / "model.lp"
-        _, smap_id = hm.m.write(str(path), io_options={"symbolic_solver_labels": False})
-        smap = hm.m.solutions.symbol_map[smap_id]
+        _, smap_id = m.write(str(path), io_options={"symbolic_solver_labels": False})
+        smap = m.solutions.symbol_map[smap_id]
         h.readModel(str(path))
-    lookup = _var_lookup(hm)
     lp = h.getLp()
     names = list(lp.col_names_)
-    fam = np.empty(len(names), dtype=np.int8)
-    pos = np.empty(len(names), dtype=np.int64)
-    for c, name in enumerate(names):
-        var = smap.bySymbol[name]
-        fam[c], pos[c] = lookup[id(var)]
-    T = hm.n_periods
-    bal_ids = {id(cd): n * T + t for (n, t), cd in hm.m.balance.items()}
+    # columns the model does not know (ONE_VAR_CONSTANT, the objective constant) map to -1
+    col_index = np.array(
+        [col_of.get(id(smap.bySymbol.get(name)), -1) for name in names], dtype=np.int64
+    )
     rows = list(lp.row_names_)
-    bal_rows = np.full(len(rows), -1, dtype=np.int64)
+    row_index = np.full(len(rows), -1, dtype=np.int64)
     for r, name in enumerate(rows):
         obj = smap.bySymbol.get(name[2:] if name.startswith(("c_e_", "c_l_", "c_u_")) else name)
         if obj is None:
             obj = smap.bySymbol.get(name)
-        if obj is not None and id(obj) in bal_ids:
-            bal_rows[r] = bal_ids[id(obj)]
-    integ = np.array([int(v) for v in lp.integrality_], dtype=np.int32) if len(
-        lp.integrality_) else np.zeros(len(names), dtype=np.int32)
-    return _Compiled(h, fam, pos, bal_rows, np.flatnonzero(integ))
+        if obj is not None and id(obj) in row_of:
+            row_index[r] = row_of[id(obj)]
+    integ = (
+        np.array([int(v) for v in lp.integrality_], dtype=np.int32)
+        if len(lp.integrality_)
+        else np.zeros(len(names), dtype=np.int32)
+    )
+    return _Compiled(h, col_index, row_index, np.flatnonzero(integ))
+
+
+_COMPILERS = {
+    "direct": _compile_direct,
+    "standard_form": _compile_standard_form,
+    "lp_file": _compile_lp_file,
+}
 
 
 def _values(hm: HeatModel, comp: _Compiled, x: np.ndarray) -> dict[str, np.ndarray]:
-    shapes = _family_shapes(hm)
-    out = {name: np.zeros(shape) for name, shape in shapes.items()}
-    for code, name in enumerate(_FAMILIES):
-        mask = comp.col_family == code
-        if mask.any():
-            out[name].reshape(-1)[comp.col_pos[mask]] = x[mask]
-    # fixed decisions were compiled away as constants; put their values back
+    """Solution arrays by family, shaped as documented in :class:`SolveResult`."""
+    lp = hm.lp
+    full = np.zeros(lp.n_cols)
+    known = comp.col_index >= 0
+    full[comp.col_index[known]] = x[known]
+    for c, value in hm.fixed_cols.items():  # fixed columns may have been compiled away
+        full[c] = value
+    T = hm.n_periods
+    out = {
+        "g": np.zeros((len(hm.source_ids), T)),
+        "fp": np.zeros((len(hm.pipe_ids), T)),
+        "fm": np.zeros((len(hm.pipe_ids), T)),
+        "u": np.zeros((len(hm.demand_nodes), T)),
+    }
+    for name, arr in out.items():
+        fam = lp.cols.get(name)
+        if fam is not None and fam.size:
+            arr[fam.positions] = full[fam.block()]
     for name in ("k", "b", "y"):
-        var = getattr(hm.m, name)
-        for idx, v in var.items():
-            if v.fixed:
-                out[name][idx] = float(v.value)
-    out["k"] = out["k"][hm.retirable]
-    out["b"] = out["b"][hm.candidate_sources]
-    out["y"] = out["y"][hm.candidate_pipes]
+        fam = lp.cols[name]
+        out[name] = full[fam.start : fam.start + fam.size].copy()
     return out
 
 
@@ -306,50 +404,58 @@ def _heat_prices(hm: HeatModel, comp: _Compiled, x: np.ndarray) -> np.ndarray:
     ints = comp.integer_cols
     if len(ints):
         vals = np.round(x[ints])
-        h.changeColsIntegrality(len(ints), ints.astype(np.int32),
-                                np.zeros(len(ints), dtype=np.int32))
+        h.changeColsIntegrality(
+            len(ints), ints.astype(np.int32), np.zeros(len(ints), dtype=np.int32)
+        )
         h.changeColsBounds(len(ints), ints.astype(np.int32), vals, vals)
         h.setOptionValue("time_limit", highspy.kHighsInf)
         h.run()
     sol = h.getSolution()
     prices = np.full((len(hm.node_ids), hm.n_periods), np.nan)
-    if not sol.dual_valid:
+    balance = hm.lp.rows.get("balance")
+    if not sol.dual_valid or balance is None:
         return prices
-    duals = np.asarray(sol.row_dual)
-    rows = np.flatnonzero(comp.balance_rows >= 0)
-    flat = comp.balance_rows[rows]
+    duals = np.full(hm.lp.n_rows, np.nan)
+    ok = comp.row_index >= 0
+    duals[comp.row_index[ok]] = np.asarray(sol.row_dual)[ok]
     w = hm.net.weights_h
-    t = flat % hm.n_periods
-    prices.reshape(-1)[flat] = duals[rows] / hm.cost_scale / w[t]
+    prices[balance.positions] = duals[balance.block()] / hm.cost_scale / w[None, :]
     return prices
 
 
-def _warm_start(hm: HeatModel, comp: _Compiled,
-                start: Mapping[tuple[str, str], float]) -> None:
+def _warm_start(hm: HeatModel, comp: _Compiled, start: Mapping[tuple[str, str], float]) -> None:
     """Offer HiGHS a partial MIP start: values for some binaries, by (kind, id)."""
+    lp = hm.lp
     src = {sid: i for i, sid in enumerate(hm.source_ids)}
     pipe = {pid: j for j, pid in enumerate(hm.pipe_ids)}
-    family = {"keep_source": (_FAMILIES.index("k"), src),
-              "build_source": (_FAMILIES.index("b"), src),
-              "build_pipe": (_FAMILIES.index("y"), pipe)}
-    col_of = {(int(f), int(p)): c for c, (f, p) in
-              enumerate(zip(comp.col_family, comp.col_pos, strict=True))
-              if c in set(comp.integer_cols.tolist())}
+    family = {"keep_source": ("k", src), "build_source": ("b", src), "build_pipe": ("y", pipe)}
+    highs_col = {int(c): n for n, c in enumerate(comp.col_index) if c >= 0}
+    integer = set(comp.integer_cols.tolist())
     cols, vals = [], []
     for (kind, ident), value in start.items():
-        code, positions = family[kind]
-        c = col_of.get((code, positions.get(ident, -1)))
-        if c is not None:
+        if kind not in family:
+            continue
+        name, positions = family[kind]
+        fam = lp.cols[name]
+        local = np.flatnonzero(fam.positions == positions.get(ident, -1))
+        if not len(local):
+            continue
+        c = highs_col.get(int(fam.index(local[0])))
+        if c is not None and c in integer:
             cols.append(c)
             vals.append(float(value))
     if cols:
-        comp.highs.setSolution(len(cols), np.array(cols, dtype=np.int32),
-                               np.array(vals, dtype=float))
+        comp.highs.setSolution(
+            len(cols), np.array(cols, dtype=np.int32), np.array(vals, dtype=float)
+        )
 
 
-def solve_model(hm: HeatModel, options: SolveOptions | None = None,
-                build_s: float = 0.0,
-                warm_start: Mapping[tuple[str, str], float] | None = None) -> SolveResult:
+def solve_model(
+    hm: HeatModel,
+    options: SolveOptions | None = None,
+    build_s: float = 0.0,
+    warm_start: Mapping[tuple[str, str], float] | None = None,
+) -> SolveResult:
     """Solve a built model with HiGHS and return the result (never raises on non-optimal).
 
     A result whose status is not ``optimal`` may still carry a feasible solution
@@ -361,7 +467,7 @@ def solve_model(hm: HeatModel, options: SolveOptions | None = None,
     t0 = time.perf_counter()
     h = new_highs()
     _options(h, opts)
-    comp = (_compile_lp_file if opts.route == "lp_file" else _compile_standard_form)(hm, h)
+    comp = _COMPILERS[opts.route](hm, h)
     if warm_start:
         _warm_start(hm, comp, warm_start)
     t1 = time.perf_counter()
