@@ -7,6 +7,7 @@ shows the Python traceback instead.
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from heatnet.errors import HeatnetError, InputError, Problem
+from heatnet.errors import HeatnetError, InputError, Interrupted, Problem
 
 
 class _HeatnetGroup(click.Group):
@@ -28,6 +29,11 @@ class _HeatnetGroup(click.Group):
                 raise
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo("interrupted: stopped before finishing; no results were written", err=True)
+            ctx.exit(Interrupted.exit_code)
 
 
 @click.group(cls=_HeatnetGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -478,6 +484,13 @@ def generate(folder: Path, districts: int, seed: int, resolution: str,
                f"{len(net.pipes)} pipes, {len(net.demands)} districts, {net.n_periods} periods")
 
 
+def _terminate(signum: int, frame: object) -> None:
+    # SIGTERM (a scheduler or `kill`) stops heatnet the way Ctrl-C does: cleanly, nothing
+    # half-written
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Console-script entry point."""
+    signal.signal(signal.SIGTERM, _terminate)
     sys.exit(cli.main(standalone_mode=True))

@@ -113,6 +113,12 @@ class NotOptimalError(HeatnetError):
     exit_code = 2
 
 
+class Interrupted(HeatnetError):
+    """The user stopped heatnet (Ctrl-C or SIGTERM); nothing that looks finished was written."""
+
+    exit_code = 130
+
+
 def raise_if_errors(problems: Iterable[Problem], context: str | None = None) -> list[Problem]:
     """Raise :class:`InputError` if any problem is an error; otherwise return the warnings."""
     problems = list(problems)

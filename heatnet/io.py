@@ -806,6 +806,7 @@ def write_network(net: Network, folder: str | os.PathLike[str], *,
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
     try:
+        os.chmod(tmp, shareable_mode(folder=True))
         econ = {k: v for k, v in vars(net.economics).items()}
         doc = {"name": net.name, "description": net.description, "profiles": profiles_name,
                "economics": econ}

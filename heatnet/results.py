@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from heatnet.diagnose import format_shortage
 from heatnet.model import HeatModel
 from heatnet.network import Network, annuity_factor
 from heatnet.solve import SolveResult
@@ -306,6 +307,15 @@ def format_summary(summary: dict[str, Any]) -> str:
     elif summary.get("solve_mode") == "typical_days":
         lines.append(f"solved on {summary.get('typical_days')} typical days: every figure is "
                      "at typical-day resolution")
+    infeasible = summary.get("infeasibility")
+    if infeasible:
+        lines.append("why no plan exists — these limits cannot all hold:")
+        lines += [f"  - {why}" for why in infeasible.get("limits_in_conflict", [])] or [
+            "  - (the solver gave no irreducible set)"]
+        short = infeasible.get("shortage_if_unserved_heat_were_allowed")
+        if short:
+            lines.append("with unserved heat allowed, the best plan would be short of heat:")
+            lines += format_shortage(short)[1:]
     if summary.get("objective_cny") is None:
         return "\n".join(lines)
     lines.append(f"annual cost: {_money(summary['objective_cny'])}")
@@ -321,10 +331,7 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"heat demand: {summary['heat_demand_mwh'] / 1e3:,.1f} GWh   unserved: "
         f"{summary['unserved_mwh'] / 1e3:,.3f} GWh   pipe losses: "
         f"{summary['losses_mwh'] / 1e3:,.1f} GWh")
-    if summary.get("unserved_by_node_mwh"):
-        short = ", ".join(f"{n} {v / 1e3:,.2f} GWh"
-                          for n, v in summary["unserved_by_node_mwh"].items())
-        lines.append(f"  short of heat in {summary['periods_short_of_heat']} periods: {short}")
+    lines += format_shortage(summary.get("shortage") or {})
     lines.append(_ids("coal points retired", summary["retired"]))
     lines.append(_ids("coal points kept", summary["kept"]))
     lines.append(_ids("pipes built", summary["built_pipes"]))

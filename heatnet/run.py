@@ -27,8 +27,17 @@ import numpy as np
 import pandas as pd
 
 from heatnet.aggregate import TypicalDays, typical_days
+from heatnet.diagnose import shortage_diagnosis
 from heatnet.errors import InputError, Problem, SolveError
-from heatnet.io import read_network, resolve_network_path, write_network
+from heatnet.io import (
+    read_network,
+    resolve_network_path,
+    shareable_mode,
+    write_csv_atomic,
+    write_json_atomic,
+    write_network,
+    write_text_atomic,
+)
 from heatnet.model import build_model
 from heatnet.network import Network
 from heatnet.results import build_tables, cost_breakdown, decisions, kpis
@@ -104,52 +113,19 @@ class Run:
             n += 1
         tmp = Path(tempfile.mkdtemp(dir=root, prefix=f".{folder_name}.partial-"))
         try:
-            summary = dict(self.summary, name=target.name)
-            (tmp / "summary.json").write_text(
-                json.dumps(summary, indent=2, ensure_ascii=False, default=_json_default),
-                encoding="utf-8")
+            os.chmod(tmp, shareable_mode(folder=True))
+            write_json_atomic(tmp / "summary.json", dict(self.summary, name=target.name))
             for key, df in self.tables.items():
-                write_result_csv(df, tmp / f"{key}.csv")
+                index = not isinstance(df.index, pd.RangeIndex)
+                write_csv_atomic(df, tmp / f"{key}.csv", index=index, neutralise=True)
             write_network(self.network, tmp / "inputs")
             if self.highs_log:
-                (tmp / "highs.log").write_text(self.highs_log, encoding="utf-8")
+                write_text_atomic(tmp / "highs.log", self.highs_log)
             os.replace(tmp, target)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         return target
-
-
-def _json_default(obj: object) -> object:
-    if hasattr(obj, "item"):
-        return obj.item()
-    if isinstance(obj, Path):
-        return str(obj)
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
-
-
-_NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
-
-
-def neutralise_cell(value: object) -> object:
-    """Prefix text that a spreadsheet would run as a formula (= + - @) with a quote; text that
-    is just a negative number (``-12``, ``-1.5e3``, e.g. a note column) is left as it is."""
-    if (isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")
-            and not _NEGATIVE_NUMBER.match(value)):
-        return "'" + value
-    return value
-
-
-def write_result_csv(df: pd.DataFrame, path: Path) -> None:
-    """Write a result table; text cells that look like formulas are neutralised."""
-    out = df.copy()
-    index = not isinstance(out.index, pd.RangeIndex)
-    if index:
-        out = out.reset_index()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(neutralise_cell)
-    out.to_csv(path, index=False, lineterminator="\n")
 
 
 def check_run_name(name: str) -> str:
@@ -359,6 +335,22 @@ def _two_stage(net: Network, opts: SolveOptions, k: int, log_dir: Path,
     return result, hm2, block, log
 
 
+def _explain(net: Network, opts: SolveOptions, res: SolveResult,
+             fixed: Mapping[tuple[str, str], float] | None) -> dict[str, Any]:
+    """Why a solve is infeasible: the solver's irreducible set in network terms, and (when
+    unserved heat was forbidden) where the best plan would leave heat unserved if allowed."""
+    why = list(res.infeasibility or (res.stage1.infeasibility if res.stage1 else []))
+    out: dict[str, Any] = {"limits_in_conflict": why}
+    if not opts.allow_unserved:
+        probe = solve(net, dataclasses.replace(opts, allow_unserved=True, heat_prices=False,
+                                               two_stage=False, typical_days=None),
+                      fixed=fixed)
+        if probe.tables:
+            out["shortage_if_unserved_heat_were_allowed"] = shortage_diagnosis(
+                net, probe.tables)
+    return out
+
+
 def _times(res: SolveResult) -> dict[str, float]:
     return {"build": res.build_s, "handoff": res.handoff_s, "solve": res.solve_s,
             "prices": res.prices_s}
@@ -427,6 +419,10 @@ def solve(
     tables = build_tables(hm, res) if res.has_solution and hm is not None else {}
     total = time.perf_counter() - t_start
     summary = make_summary(net, opts, res, tables, opts.allow_unserved, total, warnings)
+    if tables and summary.get("unserved_mwh", 0.0) > 0:
+        summary["shortage"] = shortage_diagnosis(net, tables)
+    if res.status is Status.INFEASIBLE:
+        summary["infeasibility"] = _explain(net, opts, res, fixed)
     summary["solve_mode"] = mode
     summary["typical_days"] = k if mode != "single_stage" else None
     if two_stage_block is not None:

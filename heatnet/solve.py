@@ -25,12 +25,12 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import highspy
 import numpy as np
 
-from heatnet.errors import SolveError
+from heatnet.errors import Interrupted, SolveError
 from heatnet.model import HeatModel
 
 Route = Literal["direct", "standard_form", "lp_file"]
@@ -114,6 +114,8 @@ class SolveResult:
             and period [CNY/MWh]; NaN where a node has no balance row. None if not computed.
         n_cols, n_rows, n_nonzeros, n_binaries: size of the problem passed to HiGHS.
         stage1: for a two-stage solve, the result of the design stage on typical days.
+        infeasibility: for an infeasible model, why, in network terms (an irreducible
+            infeasible set of limits translated to ids; see :func:`explain_infeasibility`).
     """
 
     status: Status
@@ -134,6 +136,7 @@ class SolveResult:
     n_nonzeros: int = 0
     n_binaries: int = 0
     stage1: SolveResult | None = None
+    infeasibility: list[str] = field(default_factory=list)
 
     @property
     def is_optimal(self) -> bool:
@@ -216,6 +219,33 @@ def _options(h: highspy.Highs, opts: SolveOptions) -> None:
         h.setOptionValue("time_limit", float(opts.time_limit_s))
     if opts.threads is not None:
         h.setOptionValue("threads", int(opts.threads))
+
+
+#: after Ctrl-C, how long HiGHS may take to stop cleanly before heatnet stops waiting [s]
+CANCEL_GRACE_S = 2.0
+
+
+def run_highs(h: highspy.Highs) -> None:
+    """``h.run()`` in HiGHS's solver thread, so that Ctrl-C (or SIGTERM turned into
+    KeyboardInterrupt by the CLI) stops the solve.
+
+    On an interrupt HiGHS is asked to stop; if it has not stopped within ``CANCEL_GRACE_S``
+    (presolve and the simplex check for interrupts only now and then) heatnet stops waiting —
+    the solver thread is a daemon and ends with the process — and :class:`Interrupted` is
+    raised, so no result is written.
+    """
+    h.HandleKeyboardInterrupt = True
+    h.startSolve()
+    try:
+        while not h.wait(0.1)[0]:
+            pass
+    except KeyboardInterrupt:
+        h.cancelSolve()
+        deadline = time.perf_counter() + CANCEL_GRACE_S
+        while time.perf_counter() < deadline and not h.wait(0.1)[0]:
+            pass
+        raise Interrupted("interrupted: the solve was stopped and no results were written") \
+            from None
 
 
 def _integer_mask(hm: HeatModel) -> np.ndarray:
@@ -409,7 +439,7 @@ def _heat_prices(hm: HeatModel, comp: _Compiled, x: np.ndarray) -> np.ndarray:
         )
         h.changeColsBounds(len(ints), ints.astype(np.int32), vals, vals)
         h.setOptionValue("time_limit", highspy.kHighsInf)
-        h.run()
+        run_highs(h)
     sol = h.getSolution()
     prices = np.full((len(hm.node_ids), hm.n_periods), np.nan)
     balance = hm.lp.rows.get("balance")
@@ -421,6 +451,120 @@ def _heat_prices(hm: HeatModel, comp: _Compiled, x: np.ndarray) -> np.ndarray:
     w = hm.net.weights_h
     prices[balance.positions] = duals[balance.block()] / hm.cost_scale / w[None, :]
     return prices
+
+
+#: IIS computation is skipped above this many columns (it can take longer than the solve)
+IIS_MAX_COLUMNS = 2_000_000
+
+
+def _locate(hm: HeatModel, families: Mapping[str, Any], index: int) -> tuple[str, int, int]:
+    """(family name, entity position, period or -1) of a model column or row number."""
+    for name, fam in families.items():
+        if fam.start <= index < fam.start + fam.size:
+            local = index - fam.start
+            if fam.n_periods:
+                return name, int(fam.positions[local // fam.n_periods]), local % fam.n_periods
+            return name, int(fam.positions[local]), -1
+    return "?", -1, -1
+
+
+def explain_infeasibility(hm: HeatModel, comp: _Compiled) -> list[str]:
+    """Why an infeasible model is infeasible, as limits of the network.
+
+    Computes HiGHS's irreducible infeasible subsystem (IIS) — a smallest set of rows and
+    bounds that cannot hold together — on the model (its LP relaxation for a MILP: if even the
+    relaxation is infeasible, no choice of decisions helps) and translates each member to
+    network terms: heat balance at a node in a period, capacity of a source or pipe, the CO2
+    cap. Repeated members (the same limit in many periods) are grouped. Returns an empty list
+    if HiGHS cannot compute one.
+    """
+    h = comp.highs
+    net = hm.net
+    if h.getNumCol() > IIS_MAX_COLUMNS:
+        return [f"the model is too large for an infeasibility analysis ({h.getNumCol():,} "
+                "columns); solve with unserved heat allowed to see where heat is short"]
+    ints = comp.integer_cols
+    if len(ints):
+        h.changeColsIntegrality(len(ints), ints.astype(np.int32),
+                                np.zeros(len(ints), dtype=np.int32))
+        h.setOptionValue("time_limit", highspy.kHighsInf)
+        run_highs(h)
+        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            return ["every limit can be met with fractional build/keep decisions, but no "
+                    "yes/no combination meets them all: e.g. a pipe or source is needed only "
+                    "in part"]
+    # from the LP (not a dual ray), reduced to an irreducible set
+    h.setOptionValue("iis_strategy", int(highspy.IisStrategy.kIisStrategyFromLp)
+                     | int(highspy.IisStrategy.kIisStrategyIrreducible))
+    try:
+        status, iis = h.getIis()
+    except Exception:
+        return []
+    if status == highspy.HighsStatus.kError or not iis.valid_:
+        return []
+    periods = net.profiles["period"].astype(str).to_numpy()
+    node_name = net.nodes["name"].astype(str) if "name" in net.nodes else None
+    groups: dict[str, list[str]] = {}
+
+    def add(key: str, t: int) -> None:
+        groups.setdefault(key, [])
+        if t >= 0:
+            groups[key].append(periods[t])
+
+    def node_label(pos: int) -> str:
+        nid = hm.node_ids[pos]
+        name = node_name.get(nid, "") if node_name is not None else ""
+        return f"{nid} ({name})" if name and name != nid else nid
+
+    lp = hm.lp
+    for r in iis.row_index_:
+        row = int(comp.row_index[r]) if 0 <= r < len(comp.row_index) else -1
+        fam, pos, t = _locate(hm, lp.rows, row)
+        if fam == "balance":
+            add(f"heat demand at {node_label(pos)} must be met", t)
+        elif fam == "source_limit":
+            sid = hm.source_ids[pos]
+            add(f"source {sid} can give at most {net.sources.at[sid, 'capacity_mw']:,.1f} MW "
+                "(if kept or built)", t)
+        elif fam == "pipe_limit":
+            pid = hm.pipe_ids[pos]
+            add(f"pipe {pid} carries at most {net.pipes.at[pid, 'capacity_mw']:,.1f} MW "
+                "(if built)", t)
+        elif fam == "co2_cap":
+            add(f"the CO2 cap of {net.economics.co2_cap_t:,.0f} t", t)
+        elif fam == "unserved_cap":
+            add("the cap on unserved heat", t)
+    for c, bound in zip(iis.col_index_, iis.col_bound_, strict=True):
+        col = int(comp.col_index[c]) if 0 <= c < len(comp.col_index) else -1
+        fam, pos, t = _locate(hm, lp.cols, col)
+        upper = int(bound) in (int(highspy.IisBoundStatus.kIisBoundStatusUpper),
+                               int(highspy.IisBoundStatus.kIisBoundStatusBoxed))
+        if fam == "g" and upper:
+            sid = hm.source_ids[pos]
+            add(f"source {sid} has {hm.cap_avail_mw[pos, max(t, 0)]:,.1f} MW available", t)
+        elif fam in ("fp", "fm") and upper:
+            pid = hm.pipe_ids[pos]
+            add(f"pipe {pid} carries at most {net.pipes.at[pid, 'capacity_mw']:,.1f} MW", t)
+        elif fam == "fm" or (fam == "fp" and not hm.bidirectional[pos]):
+            pid = hm.pipe_ids[pos]
+            p = net.pipes.loc[pid]
+            add(f"pipe {pid} is one-way ({p['from_node']} → {p['to_node']})", -1)
+        elif fam in ("k", "b", "y"):
+            ids = hm.pipe_ids if fam == "y" else hm.source_ids
+            what = {"k": "kept", "b": "built", "y": "built"}[fam]
+            add(f"{ids[pos]} is {'not ' if upper else ''}{what} (fixed decision)", -1)
+        elif fam == "u" and upper:
+            add(f"unserved heat at {hm.demand_nodes[pos]} is limited to its demand", t)
+    lines = []
+    for key, ts in groups.items():
+        if ts:
+            shown = ", ".join(sorted(set(ts))[:3])
+            more = f" and {len(set(ts)) - 3} more" if len(set(ts)) > 3 else ""
+            lines.append(f"{key} — in period {shown}{more}" if len(set(ts)) == 1
+                         else f"{key} — in periods {shown}{more}")
+        else:
+            lines.append(key)
+    return lines
 
 
 def _warm_start(hm: HeatModel, comp: _Compiled, start: Mapping[tuple[str, str], float]) -> None:
@@ -471,7 +615,7 @@ def solve_model(
     if warm_start:
         _warm_start(hm, comp, warm_start)
     t1 = time.perf_counter()
-    h.run()
+    run_highs(h)
     t2 = time.perf_counter()
     model_status = h.getModelStatus()
     status = _STATUS.get(model_status, Status.ERROR)
@@ -489,6 +633,7 @@ def solve_model(
             bound, gap = objective, 0.0
     elif is_mip and math.isfinite(info.mip_dual_bound):
         bound = float(info.mip_dual_bound) / hm.cost_scale
+    why = explain_infeasibility(hm, comp) if status is Status.INFEASIBLE else []
     values: dict[str, np.ndarray] = {}
     prices = None
     t3 = t2
@@ -516,4 +661,5 @@ def solve_model(
         n_rows=int(h.getNumRow()),
         n_nonzeros=int(h.getNumNz()),
         n_binaries=len(comp.integer_cols),
+        infeasibility=why,
     )

@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 import heatnet
 from heatnet.cli import cli
 from heatnet.errors import InputError
-from heatnet.run import neutralise_cell
+from heatnet.io import neutralise_cell
 from tests.helpers import two_node, write_network
 
 
