@@ -91,7 +91,11 @@ class InputError(HeatnetError):
         return tuple(p for p in self.problems if p.severity == "error")
 
     def _render(self) -> str:
-        errors = self.errors
+        # grouped by file (in the order files were first reported), then by line
+        first_seen: dict[str | None, int] = {}
+        for p in self.problems:
+            first_seen.setdefault(p.file, len(first_seen))
+        errors = sorted(self.errors, key=lambda p: (first_seen[p.file], p.line or 0))
         n = len(errors)
         head = self.context or "invalid input"
         lines = [f"{head}: {n} problem{'s' if n != 1 else ''} found"]

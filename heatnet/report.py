@@ -321,8 +321,8 @@ def summary_rows(run: plot.RunResults) -> list[tuple[str, object]]:
         ("waste-heat share [%]", float(s.get("waste_heat_share") or 0.0) * 100),
         ("CHP share [%]", float(s.get("chp_share") or 0.0) * 100),
         ("coal share [%]", float(s.get("coal_share") or 0.0) * 100),
-        ("coal points retired", _names(s.get("retired", []), src_names)),
-        ("coal points kept", _names(s.get("kept", []), src_names)),
+        ("retirable sources retired", _names(s.get("retired", []), src_names)),
+        ("retirable sources kept", _names(s.get("kept", []), src_names)),
         ("pipes built", _names(s.get("built_pipes", []), pipe_names)),
         ("sources built", _names(s.get("built_sources", []), src_names)),
         (
@@ -483,7 +483,7 @@ def study_report_html(study: Study) -> str:
                     "annual cost [M CNY]",
                     "CO2 [kt]",
                     "unserved [GWh]",
-                    "coal points retired",
+                    "retirable sources retired",
                     "pipes built",
                 ],
             ),
@@ -518,7 +518,7 @@ def study_report_html(study: Study) -> str:
                     "status",
                     "annual cost [M CNY]",
                     "CO2 [kt]",
-                    "coal points retired",
+                    "retirable sources retired",
                 ],
             ),
         ]

@@ -311,7 +311,7 @@ def format_summary(summary: dict[str, Any]) -> str:
     if infeasible:
         lines.append("why no plan exists — these limits cannot all hold:")
         lines += [f"  - {why}" for why in infeasible.get("limits_in_conflict", [])] or [
-            "  - (the solver gave no irreducible set)"]
+            "  - (the solver gave no infeasible set)"]
         short = infeasible.get("shortage_if_unserved_heat_were_allowed")
         if short:
             lines.append("with unserved heat allowed, the best plan would be short of heat:")
@@ -332,8 +332,8 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"{summary['unserved_mwh'] / 1e3:,.3f} GWh   pipe losses: "
         f"{summary['losses_mwh'] / 1e3:,.1f} GWh")
     lines += format_shortage(summary.get("shortage") or {})
-    lines.append(_ids("coal points retired", summary["retired"]))
-    lines.append(_ids("coal points kept", summary["kept"]))
+    lines.append(_ids("retirable sources retired", summary["retired"]))
+    lines.append(_ids("retirable sources kept", summary["kept"]))
     lines.append(_ids("pipes built", summary["built_pipes"]))
     lines.append(_ids("sources built", summary["built_sources"]))
     not_built = summary["not_built_pipes"] + summary["not_built_sources"]

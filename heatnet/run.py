@@ -337,7 +337,7 @@ def _two_stage(net: Network, opts: SolveOptions, k: int, log_dir: Path,
 
 def _explain(net: Network, opts: SolveOptions, res: SolveResult,
              fixed: Mapping[tuple[str, str], float] | None) -> dict[str, Any]:
-    """Why a solve is infeasible: the solver's irreducible set in network terms, and (when
+    """Why a solve is infeasible: the solver's infeasible subsystem in network terms, and (when
     unserved heat was forbidden) where the best plan would leave heat unserved if allowed."""
     why = list(res.infeasibility or (res.stage1.infeasibility if res.stage1 else []))
     out: dict[str, Any] = {"limits_in_conflict": why}

@@ -114,8 +114,8 @@ class SolveResult:
             and period [CNY/MWh]; NaN where a node has no balance row. None if not computed.
         n_cols, n_rows, n_nonzeros, n_binaries: size of the problem passed to HiGHS.
         stage1: for a two-stage solve, the result of the design stage on typical days.
-        infeasibility: for an infeasible model, why, in network terms (an irreducible
-            infeasible set of limits translated to ids; see :func:`explain_infeasibility`).
+        infeasibility: for an infeasible model, why, in network terms (an infeasible set of
+            limits translated to ids; see :func:`explain_infeasibility`).
     """
 
     status: Status
@@ -455,6 +455,8 @@ def _heat_prices(hm: HeatModel, comp: _Compiled, x: np.ndarray) -> np.ndarray:
 
 #: IIS computation is skipped above this many columns (it can take longer than the solve)
 IIS_MAX_COLUMNS = 2_000_000
+#: at most this many grouped limits are listed in an infeasibility explanation
+MAX_EXPLANATION_LINES = 15
 
 
 def _locate(hm: HeatModel, families: Mapping[str, Any], index: int) -> tuple[str, int, int]:
@@ -471,8 +473,8 @@ def _locate(hm: HeatModel, families: Mapping[str, Any], index: int) -> tuple[str
 def explain_infeasibility(hm: HeatModel, comp: _Compiled) -> list[str]:
     """Why an infeasible model is infeasible, as limits of the network.
 
-    Computes HiGHS's irreducible infeasible subsystem (IIS) — a smallest set of rows and
-    bounds that cannot hold together — on the model (its LP relaxation for a MILP: if even the
+    Computes an infeasible subsystem with HiGHS (``getIis`` from the LP: a set of rows and
+    bounds that cannot hold together, not always the smallest) on the model (its LP relaxation for a MILP: if even the
     relaxation is infeasible, no choice of decisions helps) and translates each member to
     network terms: heat balance at a node in a period, capacity of a source or pipe, the CO2
     cap. Repeated members (the same limit in many periods) are grouped. Returns an empty list
@@ -493,9 +495,10 @@ def explain_infeasibility(hm: HeatModel, comp: _Compiled) -> list[str]:
             return ["every limit can be met with fractional build/keep decisions, but no "
                     "yes/no combination meets them all: e.g. a pipe or source is needed only "
                     "in part"]
-    # from the LP (not a dual ray), reduced to an irreducible set
-    h.setOptionValue("iis_strategy", int(highspy.IisStrategy.kIisStrategyFromLp)
-                     | int(highspy.IisStrategy.kIisStrategyIrreducible))
+    # an infeasible subsystem from the LP (not a dual ray); reducing it to an irreducible one
+    # (kIisStrategyIrreducible) took 20 s on the daily Jinan model and did not finish, so the
+    # set is not always minimal, but every member is part of the conflict HiGHS found
+    h.setOptionValue("iis_strategy", int(highspy.IisStrategy.kIisStrategyFromLp))
     try:
         status, iis = h.getIis()
     except Exception:
@@ -505,9 +508,14 @@ def explain_infeasibility(hm: HeatModel, comp: _Compiled) -> list[str]:
     periods = net.profiles["period"].astype(str).to_numpy()
     node_name = net.nodes["name"].astype(str) if "name" in net.nodes else None
     groups: dict[str, list[str]] = {}
+    rank: dict[str, int] = {}
+    # most telling first: caps and decisions, then capacities, then where heat is needed
+    order = {"co2_cap": 0, "unserved_cap": 0, "decision": 1, "source": 2, "pipe": 3,
+             "one_way": 4, "demand": 5, "junction": 6, "unserved": 7}
 
-    def add(key: str, t: int) -> None:
+    def add(key: str, t: int, kind: str) -> None:
         groups.setdefault(key, [])
+        rank[key] = order[kind]
         if t >= 0:
             groups[key].append(periods[t])
 
@@ -517,23 +525,26 @@ def explain_infeasibility(hm: HeatModel, comp: _Compiled) -> list[str]:
         return f"{nid} ({name})" if name and name != nid else nid
 
     lp = hm.lp
+    demand_nodes = set(hm.demand_nodes)
     for r in iis.row_index_:
         row = int(comp.row_index[r]) if 0 <= r < len(comp.row_index) else -1
         fam, pos, t = _locate(hm, lp.rows, row)
-        if fam == "balance":
-            add(f"heat demand at {node_label(pos)} must be met", t)
+        if fam == "balance" and hm.node_ids[pos] in demand_nodes:
+            add(f"heat demand at {node_label(pos)} must be met", t, "demand")
+        elif fam == "balance":
+            add(f"heat balance at {node_label(pos)} (heat in = heat out)", t, "junction")
         elif fam == "source_limit":
             sid = hm.source_ids[pos]
             add(f"source {sid} can give at most {net.sources.at[sid, 'capacity_mw']:,.1f} MW "
-                "(if kept or built)", t)
+                "(if kept or built)", t, "source")
         elif fam == "pipe_limit":
             pid = hm.pipe_ids[pos]
             add(f"pipe {pid} carries at most {net.pipes.at[pid, 'capacity_mw']:,.1f} MW "
-                "(if built)", t)
+                "(if built)", t, "pipe")
         elif fam == "co2_cap":
-            add(f"the CO2 cap of {net.economics.co2_cap_t:,.0f} t", t)
+            add(f"the CO2 cap of {net.economics.co2_cap_t:,.0f} t", t, "co2_cap")
         elif fam == "unserved_cap":
-            add("the cap on unserved heat", t)
+            add("the cap on unserved heat", t, "unserved_cap")
     for c, bound in zip(iis.col_index_, iis.col_bound_, strict=True):
         col = int(comp.col_index[c]) if 0 <= c < len(comp.col_index) else -1
         fam, pos, t = _locate(hm, lp.cols, col)
@@ -541,22 +552,27 @@ def explain_infeasibility(hm: HeatModel, comp: _Compiled) -> list[str]:
                                int(highspy.IisBoundStatus.kIisBoundStatusBoxed))
         if fam == "g" and upper:
             sid = hm.source_ids[pos]
-            add(f"source {sid} has {hm.cap_avail_mw[pos, max(t, 0)]:,.1f} MW available", t)
+            add(f"source {sid} has {hm.cap_avail_mw[pos, max(t, 0)]:,.1f} MW available", t,
+                "source")
         elif fam in ("fp", "fm") and upper:
             pid = hm.pipe_ids[pos]
-            add(f"pipe {pid} carries at most {net.pipes.at[pid, 'capacity_mw']:,.1f} MW", t)
+            add(f"pipe {pid} carries at most {net.pipes.at[pid, 'capacity_mw']:,.1f} MW", t,
+                "pipe")
         elif fam == "fm" or (fam == "fp" and not hm.bidirectional[pos]):
             pid = hm.pipe_ids[pos]
             p = net.pipes.loc[pid]
-            add(f"pipe {pid} is one-way ({p['from_node']} → {p['to_node']})", -1)
+            add(f"pipe {pid} is one-way ({p['from_node']} → {p['to_node']})", -1, "one_way")
         elif fam in ("k", "b", "y"):
             ids = hm.pipe_ids if fam == "y" else hm.source_ids
             what = {"k": "kept", "b": "built", "y": "built"}[fam]
-            add(f"{ids[pos]} is {'not ' if upper else ''}{what} (fixed decision)", -1)
+            add(f"{ids[pos]} is {'not ' if upper else ''}{what} (fixed decision)", -1,
+                "decision")
         elif fam == "u" and upper:
-            add(f"unserved heat at {hm.demand_nodes[pos]} is limited to its demand", t)
+            add(f"unserved heat at {hm.demand_nodes[pos]} is limited to its demand", t,
+                "unserved")
     lines = []
-    for key, ts in groups.items():
+    ranked = sorted(groups.items(), key=lambda kv: rank[kv[0]])
+    for key, ts in ranked[:MAX_EXPLANATION_LINES]:
         if ts:
             shown = ", ".join(sorted(set(ts))[:3])
             more = f" and {len(set(ts)) - 3} more" if len(set(ts)) > 3 else ""
@@ -564,6 +580,8 @@ def explain_infeasibility(hm: HeatModel, comp: _Compiled) -> list[str]:
                          else f"{key} — in periods {shown}{more}")
         else:
             lines.append(key)
+    if len(groups) > MAX_EXPLANATION_LINES:
+        lines.append(f"and {len(groups) - MAX_EXPLANATION_LINES} more limits")
     return lines
 
 
