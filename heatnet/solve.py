@@ -474,8 +474,9 @@ def explain_infeasibility(hm: HeatModel, comp: _Compiled) -> list[str]:
     """Why an infeasible model is infeasible, as limits of the network.
 
     Computes an infeasible subsystem with HiGHS (``getIis`` from the LP: a set of rows and
-    bounds that cannot hold together, not always the smallest) on the model (its LP relaxation for a MILP: if even the
-    relaxation is infeasible, no choice of decisions helps) and translates each member to
+    bounds that cannot hold together, not always the smallest) on the model (its LP
+    relaxation for a MILP: if even the relaxation is infeasible, no choice of decisions
+    helps) and translates each member to
     network terms: heat balance at a node in a period, capacity of a source or pipe, the CO2
     cap. Repeated members (the same limit in many periods) are grouped. Returns an empty list
     if HiGHS cannot compute one.
