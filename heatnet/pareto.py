@@ -37,6 +37,7 @@ from heatnet.io import write_csv_atomic, write_json_atomic
 from heatnet.network import Network
 from heatnet.run import Run, min_emissions_t, package_versions, solve
 from heatnet.solve import SolveOptions
+from heatnet.study import PARETO_COLUMNS
 from heatnet.sweep import (
     ScenarioOutcome,
     index_row,
@@ -45,22 +46,6 @@ from heatnet.sweep import (
     prepare_study_dir,
     write_index,
 )
-
-PARETO_COLUMNS = (
-    "point",
-    "co2_cap_t",
-    "status",
-    "objective_cny",
-    "co2_t",
-    "mip_gap",
-    "folder",
-    "unserved_mwh",
-    "waste_heat_share",
-    "retired",
-    "built_pipes",
-    "built_sources",
-)
-"""Columns of ``pareto.csv``; the first seven are the contract."""
 
 CAP_SLACK_REL = 1e-6
 """Relative slack on the minimum-CO2 cap [-]."""

@@ -27,20 +27,11 @@ from plotly.offline import get_plotlyjs
 from heatnet import plot
 from heatnet.errors import InputError, Problem
 from heatnet.export import PLOTLY_CONFIG
+from heatnet.study import INDEX_REQUIRED, PARETO_REQUIRED
 
 if TYPE_CHECKING:
     from heatnet.run import StoredRun
 
-INDEX_COLUMNS: tuple[str, ...] = ("scenario", "folder", "status", "objective_cny", "co2_t")
-PARETO_COLUMNS: tuple[str, ...] = (
-    "point",
-    "co2_cap_t",
-    "status",
-    "objective_cny",
-    "co2_t",
-    "mip_gap",
-    "folder",
-)
 REPORT_FILE = "report.html"
 CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
@@ -147,12 +138,12 @@ def read_study(folder: str | os.PathLike[str]) -> Study:
             ]
         )
     index = (
-        _read_table(path / "index.csv", INDEX_COLUMNS, problems)
+        _read_table(path / "index.csv", INDEX_REQUIRED, problems)
         if (path / "index.csv").is_file()
         else None
     )
     pareto = (
-        _read_table(path / "pareto.csv", PARETO_COLUMNS, problems)
+        _read_table(path / "pareto.csv", PARETO_REQUIRED, problems)
         if (path / "pareto.csv").is_file()
         else None
     )

@@ -44,26 +44,7 @@ from heatnet.network import Network
 from heatnet.run import Run, input_hash, package_versions
 from heatnet.scenarios import ScenarioSet, scenario_network
 from heatnet.solve import SolveOptions
-
-INDEX_COLUMNS = (
-    "scenario",
-    "folder",
-    "status",
-    "objective_cny",
-    "co2_t",
-    "mip_gap",
-    "waste_heat_share",
-    "unserved_mwh",
-    "error",
-    "coal_share",
-    "retired",
-    "built_pipes",
-    "built_sources",
-    "solve_s",
-    "input_hash",
-    "description",
-)
-"""Columns of ``index.csv``; the first nine are the contract, the rest informative."""
+from heatnet.study import INDEX_COLUMNS
 
 FAILED = "failed"
 
