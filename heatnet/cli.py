@@ -143,12 +143,16 @@ def format_doc(check: bool, out: Path) -> None:
 @click.option("--two-stage/--single-stage", "two_stage", default=None,
               help="Design on typical days, then the full season as an LP with the design "
               "fixed (default for hourly profiles) / one MILP.  [default: automatic]")
+@click.option("--route", type=click.Choice(["direct", "standard_form", "lp_file"]),
+              default="direct", show_default=True,
+              help="How the model reaches HiGHS: direct arrays (fastest, measured), or the "
+              "Pyomo model through its standard-form compiler or an LP file.")
 @click.option("-v", "--verbose", is_flag=True, help="Show the HiGHS log live.")
 def solve(network: Path | None, profiles: Path | None, carbon_price: float | None,
           co2_cap: float | None, mip_gap: float, time_limit: float | None,
           threads: int | None, out: Path, name: str | None, no_unserved_heat: bool,
           no_prices: bool, typical_days: int | None, two_stage: bool | None,
-          verbose: bool) -> None:
+          route: str, verbose: bool) -> None:
     """Choose coal retirements, pipe and source builds and the season's dispatch at least
     annual cost (default network: the embedded Jinan network).
 
@@ -177,7 +181,7 @@ def solve(network: Path | None, profiles: Path | None, carbon_price: float | Non
     options = heatnet.SolveOptions(mip_gap=mip_gap, time_limit_s=time_limit, threads=threads,
                                    verbose=verbose, allow_unserved=not no_unserved_heat,
                                    heat_prices=not no_prices, typical_days=typical_days,
-                                   two_stage=two_stage)
+                                   two_stage=two_stage, route=route)  # type: ignore[arg-type]
     click.echo(f"solving {net.name!r}: {len(net.sources)} sources, {len(net.pipes)} pipes, "
                f"{net.n_periods} periods ({net.season_hours:,.0f} h)", err=True)
     run = heatnet.solve(net, options, name=name)

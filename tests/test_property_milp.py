@@ -231,13 +231,16 @@ def test_milp_optimum_equals_enumerated_lps(spec: dict[str, Any]) -> None:
         event(label)  # shown by pytest --hypothesis-show-statistics
 
 
+@pytest.mark.parametrize("route", ["lp_file", "standard_form"])
 @pytest.mark.parametrize("seed", range(6))
-def test_lp_file_route_gives_the_same_optimum(seed: int) -> None:
+def test_pyomo_routes_give_the_same_optimum(seed: int, route: str) -> None:
+    """The Pyomo model (through an LP file or Pyomo's standard-form compiler) and the direct
+    arrays are the same model: same optimum, and both match the reference."""
     spec = random_network(SeededDraws(seed))
-    default, lp_file = solve(spec), solve(spec, route="lp_file")
+    default, pyomo_run = solve(spec), solve(spec, route=route)
     assert default.is_optimal
-    assert lp_file.is_optimal
-    assert lp_file.result.objective_cny == pytest.approx(
+    assert pyomo_run.is_optimal
+    assert pyomo_run.result.objective_cny == pytest.approx(
         default.result.objective_cny, rel=REL, abs=cost_tolerance(spec)
     )
-    check_against_reference(spec, lp_file)
+    check_against_reference(spec, pyomo_run)
