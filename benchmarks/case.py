@@ -73,6 +73,9 @@ def run_heatnet(args: argparse.Namespace) -> dict[str, object]:
         "stage1_bound_cny": ts.get("stage1_bound_cny"),
         "stage1_solve_s": (ts.get("timings_s") or {}).get("stage1", {}).get("solve"),
         "stage2_solve_s": (ts.get("timings_s") or {}).get("stage2", {}).get("solve"),
+        "aggregation": ts.get("aggregation", "typical_days" if ts else None),
+        "time_slices": ts.get("time_slices"),
+        "design_rounds": len(ts.get("rounds", [])) or None,
     }
 
 

@@ -230,6 +230,12 @@ def main() -> None:
         help="stop a case above this resident memory, and do not start one estimated above it",
     )
     ap.add_argument("--only", help="run only cases whose network label contains this text")
+    ap.add_argument("--tools", help="run only these tools (comma-separated, e.g. heatnet)")
+    ap.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the rows of an earlier results.csv in --out, replacing those run again",
+    )
     args = ap.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -237,6 +243,10 @@ def main() -> None:
     sizes, periods, cases = cases_for(args.quick, python_bench is not None)
     if args.only:
         cases = [c for c in cases if args.only in c.network]
+    if args.tools:
+        wanted = set(args.tools.split(","))
+        cases = [c for c in cases if c.tool in wanted]
+    earlier = _earlier_rows(out) if args.merge else []
     folders = prepare_networks(out, sizes, periods)
     mps_dir = out / "mps"
     mps_dir.mkdir(exist_ok=True)
@@ -285,8 +295,26 @@ def main() -> None:
             flush=True,
         )
         results.append(row)
-        write_outputs(results, out)
-    write_outputs(results, out)
+        write_outputs(_merged(earlier, results), out)
+    write_outputs(_merged(earlier, results), out)
+
+
+def _earlier_rows(out: Path) -> list[dict[str, object]]:
+    import pandas as pd
+
+    path = out / "results.csv"
+    return pd.read_csv(path).to_dict("records") if path.exists() else []
+
+
+def _merged(
+    earlier: list[dict[str, object]], new: list[dict[str, object]]
+) -> list[dict[str, object]]:
+    """Earlier rows in their order, each replaced by a new row of the same case; new cases
+    after them."""
+    key = lambda r: (r["network"], int(r["periods"]), r["tool"])  # noqa: E731
+    fresh = {key(r): r for r in new}
+    rows = [fresh.pop(key(r), r) for r in earlier]
+    return rows + [r for r in new if key(r) in fresh]
 
 
 def machine() -> str:
@@ -343,6 +371,9 @@ def markdown(df: object) -> str:
         gap = r.get("gap")
         mode = r.get("mode")
         mode = "" if not isinstance(mode, str) else mode
+        if r.get("aggregation") == "time_slices" and pd.notna(r.get("time_slices")):
+            k, rounds = int(r["time_slices"]), int(r["design_rounds"])
+            mode += f" ({k} time slices, {rounds} rounds)"
         gap_text = f"{gap * 100:.3f} %" if isinstance(gap, float) and gap == gap else "–"
         lines.append(
             f"| {r['network']} | {r['periods']} | {r['tool']} | {mode} "

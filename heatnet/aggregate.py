@@ -281,3 +281,183 @@ def aggregation_error(profiles: pd.DataFrame, td: TypicalDays) -> dict[str, floa
         c: float(np.sqrt(np.mean((original[:, i] - rebuilt[:, i]) ** 2)))
         for i, c in enumerate(value_cols)
     }
+
+
+@dataclass(frozen=True)
+class TimeSlices:
+    """A season's periods grouped into K time slices (groups of periods, in any order).
+
+    The model has no link between periods (no storage, no ramping), so the order of periods
+    does not matter and any grouping of them is a valid aggregation: slice s stands for its
+    member periods, with the weighted mean of their profiles and the sum of their weights.
+    As for typical days in the ``mean`` representation, the model on time slices is then a
+    **relaxation** of the full-resolution model (see the module docstring): its optimum and
+    any bound HiGHS proves for it are lower bounds on the full-resolution optimum.
+
+    Attributes:
+        assignment: (T,) slice of every original period; slices are numbered by their first
+            member period, so slice order follows the season.
+        peak_period: original period of the design hour (always a slice of its own).
+    """
+
+    assignment: np.ndarray
+    peak_period: int
+
+    @property
+    def k(self) -> int:
+        """Number of slices K."""
+        return int(self.assignment.max()) + 1 if len(self.assignment) else 0
+
+    @property
+    def is_relaxation(self) -> bool:
+        """Always True: a slice is the exact weighted mean of its periods."""
+        return True
+
+    def period_map(self) -> np.ndarray:
+        """(T,) slice of every original period."""
+        return self.assignment
+
+    def members(self) -> list[np.ndarray]:
+        """Original periods of every slice."""
+        order = np.argsort(self.assignment, kind="stable")
+        cuts = np.cumsum(np.bincount(self.assignment, minlength=self.k))[:-1]
+        return np.split(order, cuts)
+
+    def aggregate(self, profiles: pd.DataFrame) -> pd.DataFrame:
+        """The profiles table on the slices: one row per slice, its ``weight_h`` the sum of
+        its members' and every profile column their ``weight_h``-weighted mean; ``period``
+        is the label of the slice's first member."""
+        value_cols = [c for c in profiles.columns if c not in ("period", "weight_h")]
+        w = profiles["weight_h"].to_numpy(dtype=float)
+        values = profiles[value_cols].to_numpy(dtype=float)
+        k = self.k
+        weight = np.bincount(self.assignment, weights=w, minlength=k)
+        sums = np.zeros((k, len(value_cols)))
+        np.add.at(sums, self.assignment, w[:, None] * values)
+        out = pd.DataFrame(sums / weight[:, None], columns=value_cols)
+        first = [int(m[0]) for m in self.members()]
+        out.insert(0, "weight_h", weight)
+        out.insert(0, "period", [str(profiles["period"].iloc[i]) for i in first])
+        return out
+
+    def refine(self, cost_per_h: np.ndarray, loss_cny: np.ndarray, share: float = 0.9,
+               ) -> TimeSlices:
+        """Split the slices that lose most, to tighten the relaxation where it matters.
+
+        Args:
+            cost_per_h: (T,) operating cost of every original period per hour of it
+                [CNY/h], from the full-resolution dispatch of a design.
+            loss_cny: (K,) aggregation loss of every slice for the same design [CNY]: the
+                full-resolution operating cost of its periods minus the slice's cost in the
+                time-slice model (>= 0 up to solver tolerance, by convexity).
+            share: split the largest-loss slices that together hold this share of the total
+                loss.
+
+        Each chosen slice (with at least two periods) is cut in two along ``cost_per_h``:
+        its periods sorted by cost per hour and cut where the weighted within-group variance
+        of cost per hour is least (the exact 1-D two-means split), which separates e.g. the
+        hours short of heat from the rest. Returns ``self`` when nothing can be split.
+        """
+        loss = np.maximum(np.asarray(loss_cny, dtype=float), 0.0)
+        if not len(loss) or loss.sum() <= 0:
+            return self
+        members = self.members()
+        order = np.argsort(-loss, kind="stable")
+        n_chosen = int(np.searchsorted(np.cumsum(loss[order]), share * loss.sum())) + 1
+        chosen = {int(s) for s in order[:n_chosen] if loss[s] > 0 and len(members[s]) > 1}
+        if not chosen:
+            return self
+        groups: list[np.ndarray] = []
+        for s, periods in enumerate(members):
+            if s in chosen:
+                groups.extend(_two_means_1d(periods, np.asarray(cost_per_h)[periods]))
+            else:
+                groups.append(periods)
+        return _from_groups(groups, len(self.assignment), self.peak_period)
+
+
+def _two_means_1d(periods: np.ndarray, x: np.ndarray) -> list[np.ndarray]:
+    """Cut ``periods`` in two along ``x`` where the within-group sum of squares is least."""
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    n = len(xs)
+    csum, csq = np.cumsum(xs), np.cumsum(xs**2)
+    j = np.arange(1, n)  # left group = first j sorted periods
+    sse_left = csq[j - 1] - csum[j - 1] ** 2 / j
+    sse_right = (csq[-1] - csq[j - 1]) - (csum[-1] - csum[j - 1]) ** 2 / (n - j)
+    cut = int(j[np.argmin(sse_left + sse_right)])
+    return [np.sort(periods[order[:cut]]), np.sort(periods[order[cut:]])]
+
+
+def _from_groups(groups: Sequence[np.ndarray], n_periods: int, peak: int) -> TimeSlices:
+    """TimeSlices from groups of periods, numbered by their first period."""
+    groups = sorted((g for g in groups if len(g)), key=lambda g: int(g.min()))
+    assignment = np.empty(n_periods, dtype=np.int64)
+    for s, g in enumerate(groups):
+        assignment[g] = s
+    return TimeSlices(assignment=assignment, peak_period=peak)
+
+
+def time_slices(
+    profiles: pd.DataFrame,
+    k: int,
+    *,
+    peak_weights: Mapping[str, float] | None = None,
+    columns: Sequence[str] | None = None,
+) -> TimeSlices:
+    """Group a season's periods into ``k`` time slices of similar profile values.
+
+    Method (deterministic): the design hour (largest ``sum_c L_c * profile_c[t]``, as for
+    typical days) is a slice of its own; the other periods are grouped into ``k`` − 1 slices
+    by Ward's hierarchical clustering of their profile vectors, each column divided by its
+    largest absolute value. Periods may have any ``weight_h`` (hourly rows, typical-day rows,
+    days). See :class:`TimeSlices` for why the slice model bounds the full one from below.
+
+    Args:
+        profiles: ``period``, ``weight_h`` and profile columns, one row per period.
+        k: number of slices, 2 <= k <= T (k = T keeps every period).
+        peak_weights: design load on each profile column [MW] (default: weight 1 each).
+        columns: profile columns to cluster on (default: all).
+
+    Raises:
+        InputError: k out of range or no periods.
+    """
+    value_cols = [c for c in profiles.columns if c not in ("period", "weight_h")]
+    cols = list(columns) if columns is not None else value_cols
+    n = len(profiles)
+    problems: list[Problem] = []
+    if n == 0:
+        problems.append(Problem(None, "no periods to aggregate", column="weight_h"))
+    elif not (min(2, n) <= k <= n):
+        problems.append(
+            Problem(
+                None,
+                "number of time slices out of range",
+                column="k",
+                expected=f"{min(2, n)} to {n} (the periods in the profiles)",
+                found=str(k),
+            )
+        )
+    raise_if_errors(problems, context="cannot aggregate the profiles into time slices")
+    values = profiles[value_cols].to_numpy(dtype=float)
+    weights = peak_weights or dict.fromkeys(value_cols, 1.0)
+    demand = np.zeros(n)
+    for col, load in weights.items():
+        if col in value_cols:
+            demand += float(load) * values[:, value_cols.index(col)]
+    peak = int(np.argmax(demand))
+    feat = values[:, [value_cols.index(c) for c in cols]]
+    scale = np.abs(feat).max(axis=0) if len(feat) else np.ones(0)
+    scale[scale == 0] = 1.0
+    feat = feat / scale
+    others = np.array([t for t in range(n) if t != peak], dtype=np.int64)
+    if k >= n:
+        groups = [np.array([t]) for t in range(n)]
+    elif k - 1 == 1 or len(others) <= 1:
+        groups = [np.array([peak]), others]
+    else:
+        from scipy.cluster.hierarchy import fcluster, linkage  # 0.25 s to import: on use
+
+        labels = fcluster(linkage(feat[others], method="ward"), t=k - 1, criterion="maxclust")
+        groups = [np.array([peak])] + [others[labels == c] for c in np.unique(labels)]
+    return _from_groups(groups, n, peak)

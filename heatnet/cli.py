@@ -140,6 +140,13 @@ def format_doc(check: bool, out: Path) -> None:
 @click.option("--typical-days", type=click.IntRange(min=1), metavar="K",
               help="Typical days for the design stage (default 12 when two-stage), or, with "
               "--single-stage, solve on K typical days only.")
+@click.option("--time-slices", type=click.IntRange(min=2), metavar="K",
+              help="Design on K time slices (groups of periods with similar load, the peak "
+              "alone) refined until the design gap is within --design-gap, instead of "
+              "typical days; any resolution. For large networks (docs/performance.md).")
+@click.option("--design-gap", type=click.FloatRange(min=0, max=1), default=0.005,
+              show_default=True, help="Two-stage: a plan is optimal when its full-resolution "
+              "cost is within this relative gap of the valid bound.")
 @click.option("--two-stage/--single-stage", "two_stage", default=None,
               help="Design on typical days, then the full season as an LP with the design "
               "fixed (default for hourly profiles) / one MILP.  [default: automatic]")
@@ -151,8 +158,8 @@ def format_doc(check: bool, out: Path) -> None:
 def solve(network: Path | None, profiles: Path | None, carbon_price: float | None,
           co2_cap: float | None, mip_gap: float, time_limit: float | None,
           threads: int | None, out: Path, name: str | None, no_unserved_heat: bool,
-          no_prices: bool, typical_days: int | None, two_stage: bool | None,
-          route: str, verbose: bool) -> None:
+          no_prices: bool, typical_days: int | None, time_slices: int | None,
+          design_gap: float, two_stage: bool | None, route: str, verbose: bool) -> None:
     """Choose coal retirements, pipe and source builds and the season's dispatch at least
     annual cost (default network: the embedded Jinan network).
 
@@ -181,6 +188,7 @@ def solve(network: Path | None, profiles: Path | None, carbon_price: float | Non
     options = heatnet.SolveOptions(mip_gap=mip_gap, time_limit_s=time_limit, threads=threads,
                                    verbose=verbose, allow_unserved=not no_unserved_heat,
                                    heat_prices=not no_prices, typical_days=typical_days,
+                                   time_slices=time_slices, two_stage_gap=design_gap,
                                    two_stage=two_stage, route=route)  # type: ignore[arg-type]
     click.echo(f"solving {net.name!r}: {len(net.sources)} sources, {len(net.pipes)} pipes, "
                f"{net.n_periods} periods ({net.season_hours:,.0f} h)", err=True)

@@ -612,6 +612,26 @@ def add_objective(hm: HeatModel) -> None:
     lp.cost_constant = hm.constant_cny * sc
 
 
+def period_costs(hm: HeatModel, values: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Operating cost of every period of a solution [CNY], shape (T,):
+
+        cost_t = w_t [ sum_s (vc_s + carbon_price co2_s) g[s,t]
+                       + sum_p pump_p (fp[p,t] + fm[p,t]) + VoLL sum_n u[n,t] ]
+
+    i.e. the objective's time-indexed terms (fixed and one-off costs excluded), read from the
+    model's own cost vector. ``values`` are solution arrays by family as in
+    :class:`heatnet.solve.SolveResult` (``g``, ``fp``, ``fm``, ``u``: entities × T).
+    """
+    lp = hm.lp
+    out = np.zeros(hm.n_periods)
+    for name in ("g", "fp", "fm", "u"):
+        fam = lp.cols.get(name)
+        if fam is None or not fam.size or name not in values:
+            continue
+        out += (lp.cost[fam.block()] * np.asarray(values[name])[fam.positions]).sum(axis=0)
+    return out / hm.cost_scale
+
+
 def _pumping_cost(hm: HeatModel) -> np.ndarray:
     return hm.net.pipes.loc[hm.pipe_ids, "pumping_cost_cny_per_mwh"].to_numpy(dtype=float)
 

@@ -297,7 +297,17 @@ def format_summary(summary: dict[str, Any]) -> str:
                      "NO SOLUTION: the solver found no feasible plan")
     lines.append(head)
     ts = summary.get("two_stage")
-    if summary.get("solve_mode") == "two_stage" and ts:
+    if summary.get("solve_mode") == "two_stage" and ts and ts.get("aggregation") == "time_slices":
+        dg = ts.get("design_gap")
+        rounds = ts.get("rounds", [])
+        k0, k1 = ts["initial_time_slices"], ts["time_slices"]
+        slices = (f"{k0} time slices refined to {k1} in {len(rounds)} rounds" if k1 != k0
+                  else f"{k0} time slices ({len(rounds)} round{'s' if len(rounds) > 1 else ''})")
+        lines.append(
+            f"two-stage: design on {slices}, then the full season "
+            f"({ts['stage2_periods']} periods) as an LP with the design fixed; design gap "
+            f"{'n/a' if dg is None else f'{dg * 100:.3g} %'} to the valid bound")
+    elif summary.get("solve_mode") == "two_stage" and ts:
         dg = ts.get("design_gap")
         lines.append(
             f"two-stage: design on {ts['typical_days']} typical days (stage 1 "

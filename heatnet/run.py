@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import platform
 import re
@@ -26,7 +27,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from heatnet.aggregate import TypicalDays, typical_days
+from heatnet.aggregate import TimeSlices, TypicalDays, time_slices, typical_days
 from heatnet.diagnose import shortage_diagnosis
 from heatnet.errors import InputError, Problem, SolveError
 from heatnet.io import (
@@ -38,7 +39,7 @@ from heatnet.io import (
     write_network,
     write_text_atomic,
 )
-from heatnet.model import build_model
+from heatnet.model import build_model, period_costs
 from heatnet.network import Network
 from heatnet.results import build_tables, cost_breakdown, decisions, kpis
 from heatnet.solve import SolveOptions, SolveResult, Status, solve_model
@@ -202,14 +203,30 @@ def choose_mode(net: Network, options: SolveOptions,
     * ``typical_days``: ``options.two_stage`` is False and ``options.typical_days`` is set:
       one MILP on the K typical days; every reported figure is then at typical-day resolution.
     * ``single_stage``: one MILP at the profiles' own resolution (the daily default network).
+
+    With ``options.time_slices`` set the mode is ``two_stage`` on K = ``time_slices`` time
+    slices (any resolution); it cannot be combined with ``typical_days`` or a single stage.
     """
-    k = options.typical_days or DEFAULT_TYPICAL_DAYS
+    if options.time_slices is not None:
+        clash = [Problem(None, "time slices and typical days are two ways to aggregate the "
+                         "design stage; choose one", column="time_slices",
+                         expected="time_slices or typical_days", found="both")
+                 ] if options.typical_days is not None else []
+        if options.two_stage is False:
+            clash.append(Problem(None, "time slices are a design stage: they need a two-stage "
+                                 "solve", column="time_slices", expected="two-stage",
+                                 found="single-stage"))
+        if clash:
+            raise InputError(clash, context="conflicting solve options")
+    k = options.time_slices or options.typical_days or DEFAULT_TYPICAL_DAYS
     w = net.weights_h
     sub_daily = bool(len(w)) and float(np.median(w)) < 24.0
     n_binaries = (int((net.sources["status"].isin(["retirable", "candidate"])).sum())
                   + int((net.pipes["status"] == "candidate").sum()))
     all_fixed = n_binaries <= len(fixed or {})
-    if options.two_stage is None:
+    if options.time_slices is not None:
+        two = True
+    elif options.two_stage is None:
         two = sub_daily and net.n_periods > 24 * k
     else:
         two = bool(options.two_stage)
@@ -218,6 +235,39 @@ def choose_mode(net: Network, options: SolveOptions,
     if options.two_stage is False and options.typical_days is not None:
         return "typical_days", k
     return "single_stage", k
+
+
+#: Above this many columns in the full-resolution MILP, a solve with no aggregation chosen
+#: designs on time slices (see :func:`automatic_options`).
+AUTO_SLICES_COLUMNS = 500_000
+AUTO_TIME_SLICES = 24
+
+
+def full_model_columns(net: Network) -> int:
+    """Columns of ``net``'s full-resolution model, estimated without building it: per period
+    one per active source, one or two per pipe (by direction) and one per demand node."""
+    active = int(net.sources["status"].isin(["existing", "retirable", "candidate"]).sum())
+    pipes = net.pipes[net.pipes["status"] != "unavailable"]
+    per_period = (active + len(pipes) + int(pipes["bidirectional"].sum())
+                  + int(net.demands["node"].nunique()))
+    return per_period * net.n_periods
+
+
+def automatic_options(net: Network, options: SolveOptions,
+                      fixed: Mapping[tuple[str, str], float] | None = None) -> SolveOptions:
+    """The options a solve really uses: when the caller chose no aggregation (``two_stage``,
+    ``typical_days`` and ``time_slices`` all None), decisions are free and the
+    full-resolution MILP would exceed :data:`AUTO_SLICES_COLUMNS` columns, design on
+    :data:`AUTO_TIME_SLICES` time slices — a city-scale MILP at full resolution does not
+    reach a useful gap in minutes on 2 cores (docs/performance.md). Otherwise unchanged."""
+    if (options.two_stage is not None or options.typical_days is not None
+            or options.time_slices is not None):
+        return options
+    n_binaries = (int((net.sources["status"].isin(["retirable", "candidate"])).sum())
+                  + int((net.pipes["status"] == "candidate").sum()))
+    if n_binaries <= len(fixed or {}) or full_model_columns(net) <= AUTO_SLICES_COLUMNS:
+        return options
+    return dataclasses.replace(options, time_slices=min(AUTO_TIME_SLICES, net.n_periods))
 
 
 def _peak_weights(net: Network) -> dict[str, float]:
@@ -249,6 +299,79 @@ def _decisions(hm_res: SolveResult, net: Network) -> dict[tuple[str, str], float
         for ident, value in zip(ids, v[key], strict=True):
             out[(kind, ident)] = float(round(value))
     return out
+
+
+#: Size [columns] of the period chunks a full-resolution LP with a fixed design is cut into.
+#: Measured on the 1,000-district city × 288 periods: one LP of 1.65 M columns 84 s in HiGHS;
+#: chunks of one period (5,700 columns) 25 s end to end; of 24 periods 31 s.
+STAGE2_CHUNK_COLUMNS = 20_000
+
+
+def solve_fixed_design(net: Network, opts: SolveOptions,
+                       design: Mapping[tuple[str, str], float]) -> tuple[SolveResult, Any]:
+    """The full-resolution model with every decision fixed: an LP, solved by period chunks.
+
+    With the binaries fixed, periods are linked only by the season's emissions cap; without
+    one, the LP separates into one LP per period. Cutting it into chunks of about
+    :data:`STAGE2_CHUNK_COLUMNS` columns and solving them one after another gives the same
+    optimum (the sum of the chunks' operating costs plus the design's fixed costs), prices
+    and dispatch as one big LP, several times faster for city-scale networks (simplex time
+    grows faster than linearly with size). With an emissions cap the LP is solved whole.
+
+    Returns the result (values and prices over all periods) and the model of the whole
+    season, built but, when chunked, not handed to HiGHS (the tables read it for shapes,
+    ids and costs). ``opts.log_file`` receives the log of the first chunk.
+    """
+    t0 = time.perf_counter()
+    hm = build_model(net, allow_unserved=opts.allow_unserved, fixed=design)
+    build_s = time.perf_counter() - t0
+    T = net.n_periods
+    per_period = max(hm.lp.n_cols / max(T, 1), 1.0)
+    chunk = max(1, int(STAGE2_CHUNK_COLUMNS // per_period))
+    if net.economics.co2_cap_t is not None or chunk >= T:
+        return solve_model(hm, opts, build_s=build_s), hm
+    parts: list[tuple[int, int, SolveResult, Any]] = []
+    for a in range(0, T, chunk):
+        b = min(a + chunk, T)
+        profiles = net.profiles.iloc[a:b].reset_index(drop=True)
+        profiles.index.name = net.profiles.index.name
+        t1 = time.perf_counter()
+        hm_c = build_model(net.replace(profiles=profiles, profiles_path=None),
+                           allow_unserved=opts.allow_unserved, fixed=design)
+        opts_c = opts if a == 0 else dataclasses.replace(opts, log_file=None, verbose=False)
+        res_c = solve_model(hm_c, opts_c, build_s=time.perf_counter() - t1)
+        parts.append((a, b, res_c, hm_c))
+        if not res_c.has_solution or res_c.status is not Status.OPTIMAL:
+            break  # the whole LP cannot be optimal; report this chunk's status
+    results = [p[2] for p in parts]
+    timing = {key: sum(getattr(r, key) for r in results)
+              for key in ("handoff_s", "solve_s", "prices_s")}
+    sizes = {key: sum(getattr(r, key) for r in results)
+             for key in ("n_cols", "n_rows", "n_nonzeros")}
+    worst = next((r for r in results if r.status is not Status.OPTIMAL), None)
+    termination = (f"{results[0].termination} ({len(results)} period chunks of up to {chunk} "
+                   "periods)")
+    common = dict(build_s=build_s + sum(r.build_s for r in results),
+                  peak_rss_mb=max(r.peak_rss_mb for r in results), n_binaries=0,
+                  **timing, **sizes)
+    if worst is not None:
+        return dataclasses.replace(
+            worst, termination=f"{worst.termination} in period chunk "
+            f"{parts[len(results) - 1][0]}–{parts[len(results) - 1][1] - 1}",
+            **common), hm
+    first_hm, first = parts[0][3], results[0]
+    fixed_part = first.objective_cny - float(period_costs(first_hm, first.values).sum())
+    values = {name: np.concatenate([r.values[name] for r in results], axis=1)
+              for name in ("g", "fp", "fm", "u")}
+    values.update({name: first.values[name] for name in ("k", "b", "y")})
+    prices = None
+    if all(r.prices_cny_per_mwh is not None for r in results):
+        prices = np.concatenate([r.prices_cny_per_mwh for r in results], axis=1)
+    objective = fixed_part + float(period_costs(hm, values).sum())
+    return SolveResult(status=Status.OPTIMAL, termination=termination,
+                       objective_cny=objective, bound_cny=objective, mip_gap=0.0,
+                       has_solution=True, values=values, prices_cny_per_mwh=prices,
+                       **common), hm
 
 
 def _two_stage(net: Network, opts: SolveOptions, k: int, log_dir: Path,
@@ -293,9 +416,7 @@ def _two_stage(net: Network, opts: SolveOptions, k: int, log_dir: Path,
         return res1, None, block, read(log1)
     design = {**_decisions(res1, net1), **dict(fixed or {})}
     opts2 = dataclasses.replace(opts, log_file=log2, time_limit_s=None)
-    t2 = time.perf_counter()
-    hm2 = build_model(net, allow_unserved=opts.allow_unserved, fixed=design)
-    res2 = solve_model(hm2, opts2, build_s=time.perf_counter() - t2)
+    res2, hm2 = solve_fixed_design(net, opts2, design)
     bound = res1.bound_cny if td.is_relaxation else None
     obj2 = res2.objective_cny
     gap = None
@@ -333,6 +454,176 @@ def _two_stage(net: Network, opts: SolveOptions, k: int, log_dir: Path,
     log = f"==== stage 1: {td.k} typical days ====\n{read(log1)}\n" \
           f"==== stage 2: full resolution, design fixed ====\n{read(log2)}"
     return result, hm2, block, log
+
+
+def _two_stage_slices(net: Network, opts: SolveOptions, k: int, log_dir: Path,
+                      fixed: Mapping[tuple[str, str], float] | None,
+                      warm_start: Mapping[tuple[str, str], float] | None,
+                      ) -> tuple[SolveResult, Any, dict[str, Any], str]:
+    """Design on K time slices refined until the design gap is small, then the full season.
+
+    Each round: (1) the MILP on the current slices (a relaxation, so its proven bound is a
+    valid lower bound on the full-resolution optimum; the best bound of all rounds is kept),
+    warm-started from the previous round's design; (2) the full-resolution LP with that
+    design fixed (an upper bound: a real plan). The plan reported is the round with the
+    lowest full-resolution cost; the design gap is (its cost − best bound) / its cost. The
+    target gap is the larger of ``opts.two_stage_gap`` and ``opts.mip_gap`` (asking for a 1 %
+    MIP gap means a plan within 1 %), and each stage-1 MILP is solved to a quarter of it,
+    leaving the rest to the aggregation. The rounds stop when the gap is within the target,
+    after
+    ``opts.max_refinements`` refinements, when no slice can be split, or when the time limit
+    (``opts.time_limit_s``, counted over all rounds) is spent. Between rounds the slices that
+    lose most — full-resolution operating cost of their periods minus their cost in the
+    slice model, for the same design — are split (:meth:`TimeSlices.refine`).
+
+    Returns the combined result (figures of the best plan at full resolution, best bound),
+    its full-resolution model, the ``two_stage`` summary block and the combined HiGHS log.
+    """
+    t_start = time.perf_counter()
+    ts: TimeSlices = time_slices(net.profiles, k, peak_weights=_peak_weights(net))
+    aggregate_s = time.perf_counter() - t_start
+    w = net.weights_h
+    rounds: list[dict[str, Any]] = []
+    logs: list[str] = []
+    best: tuple[SolveResult, Any, dict[tuple[str, str], float]] | None = None
+    best_bound: float | None = None
+    last1: SolveResult | None = None
+    seen: dict[tuple[tuple[tuple[str, str], float], ...], tuple[SolveResult, Any]] = {}
+    start = dict(warm_start or {}) or None
+    totals = dict.fromkeys(("build_s", "handoff_s", "solve_s", "prices_s"), 0.0)
+    target = max(opts.two_stage_gap, opts.mip_gap)
+    out_of_time = False
+
+    def read(path: Path) -> str:
+        return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+
+    def gap_of(obj: float | None) -> float | None:
+        if obj is None or best_bound is None:
+            return None
+        return max(0.0, (obj - best_bound) / abs(obj)) if obj else 0.0
+
+    for r in range(opts.max_refinements + 1):
+        remaining = None
+        if opts.time_limit_s is not None:
+            remaining = opts.time_limit_s - (time.perf_counter() - t_start)
+            if remaining <= 0 and r > 0:
+                out_of_time = True
+                break
+            remaining = max(remaining, 1.0)
+        profiles1 = ts.aggregate(net.profiles)
+        profiles1.index = pd.RangeIndex(len(profiles1), name=net.profiles.index.name)
+        net1 = net.replace(profiles=profiles1, profiles_path=None)
+        log1 = log_dir / f"round{r}_stage1.log"
+        opts1 = dataclasses.replace(opts, heat_prices=False, log_file=log1,
+                                    time_limit_s=remaining, mip_gap=target / 4)
+        t1 = time.perf_counter()
+        hm1 = build_model(net1, allow_unserved=opts.allow_unserved, fixed=fixed)
+        res1 = solve_model(hm1, opts1, build_s=time.perf_counter() - t1, warm_start=start)
+        logs.append(f"==== round {r}, stage 1: {ts.k} time slices ====\n{read(log1)}")
+        for key in ("build_s", "handoff_s", "solve_s", "prices_s"):
+            totals[key] += getattr(res1, key)
+        last1 = res1
+        out_of_time = out_of_time or res1.status is Status.TIME_LIMIT
+        if res1.bound_cny is not None and math.isfinite(res1.bound_cny):
+            best_bound = res1.bound_cny if best_bound is None else max(best_bound,
+                                                                       res1.bound_cny)
+        info: dict[str, Any] = {"round": r, "time_slices": ts.k,
+                                "stage1_status": res1.status.value,
+                                "stage1_objective_cny": res1.objective_cny,
+                                "stage1_bound_cny": res1.bound_cny,
+                                "stage1_mip_gap": res1.mip_gap,
+                                "stage1_solve_s": res1.solve_s}
+        if not res1.has_solution:
+            rounds.append(info)
+            break
+        design = {**_decisions(res1, net1), **dict(fixed or {})}
+        key_ = tuple(sorted(design.items()))
+        if key_ in seen:
+            res2, hm2 = seen[key_]
+            info["stage2"] = "same design as an earlier round"
+        else:
+            log2 = log_dir / f"round{r}_stage2.log"
+            opts2 = dataclasses.replace(opts, log_file=log2, time_limit_s=None)
+            res2, hm2 = solve_fixed_design(net, opts2, design)
+            seen[key_] = (res2, hm2)
+            logs.append(f"==== round {r}, stage 2: full resolution, design fixed ====\n"
+                        f"{read(log2)}")
+            for key in ("build_s", "handoff_s", "solve_s", "prices_s"):
+                totals[key] += getattr(res2, key)
+        info.update(stage2_status=res2.status.value, stage2_objective_cny=res2.objective_cny)
+        if best is None or (res2.objective_cny is not None and (
+                best[0].objective_cny is None or res2.objective_cny < best[0].objective_cny)):
+            best = (res2, hm2, design)
+        best_obj = best[0].objective_cny
+        info.update(best_bound_cny=best_bound, design_gap=gap_of(best_obj),
+                    elapsed_s=time.perf_counter() - t_start)
+        rounds.append(info)
+        gap = gap_of(best_obj)
+        if not res2.has_solution or (gap is not None and gap <= target):
+            break
+        if res1.status is not Status.OPTIMAL and res1.status is not Status.FEASIBLE:
+            break  # stage 1 ran out of time: no round left to refine in
+        cost_t = period_costs(hm2, res2.values)
+        cost1 = period_costs(hm1, res1.values)
+        loss = np.bincount(ts.assignment, weights=cost_t, minlength=ts.k) - cost1
+        refined = ts.refine(cost_t / w, loss)
+        if refined.k == ts.k:
+            break
+        ts, start = refined, design
+
+    if last1 is None:
+        raise SolveError("no design round ran: max_refinements must be at least 0")
+    block: dict[str, Any] = {
+        "aggregation": "time_slices",
+        "time_slices": ts.k,
+        "initial_time_slices": k,
+        "peak_period": str(net.profiles["period"].iloc[ts.peak_period]),
+        "stage1_periods": ts.k,
+        "stage2_periods": net.n_periods,
+        "stage1_status": last1.status.value,
+        "stage1_objective_cny": last1.objective_cny,
+        "stage1_bound_cny": last1.bound_cny,
+        "stage1_mip_gap": last1.mip_gap,
+        "bound_source": ("best stage-1 MILP dual bound over the rounds of time slices (each a "
+                         "relaxation of the full-resolution MILP)"),
+        "stopped_by_time_limit": out_of_time,
+        "rounds": rounds,
+    }
+    if best is None:
+        block.update(stage2_objective_cny=None, design_gap=None,
+                     timings_s={"aggregate": aggregate_s, "total": time.perf_counter() - t_start})
+        return last1, None, block, "\n".join(logs)
+    res2, hm2, design = best
+    obj2 = res2.objective_cny
+    gap = gap_of(obj2)
+    status = res2.status
+    if status is Status.OPTIMAL:
+        if gap is not None and gap <= target:
+            status = Status.OPTIMAL
+        else:  # a plan, but not proven within the target: say why the rounds stopped
+            status = Status.TIME_LIMIT if out_of_time else Status.FEASIBLE
+    block.update(
+        stage2_status=res2.status.value,
+        stage2_objective_cny=obj2,
+        best_bound_cny=best_bound,
+        design_gap=gap,
+        design_gap_tolerance=target,
+        stage2_unserved_mwh=(float((res2.values["u"] * w).sum()) if res2.values else None),
+        decisions={f"{kind}:{ident}": int(v) for (kind, ident), v in design.items()},
+        timings_s={"aggregate": aggregate_s, "total": time.perf_counter() - t_start},
+    )
+    result = dataclasses.replace(
+        res2,
+        status=status,
+        termination=(f"two-stage on time slices: {len(rounds)} round(s), last stage 1 "
+                     f"{last1.termination}, stage 2 {res2.termination}"),
+        bound_cny=best_bound,
+        mip_gap=gap,
+        n_binaries=last1.n_binaries,
+        stage1=last1,
+        **totals,
+    )
+    return result, hm2, block, "\n".join(logs)
 
 
 def _explain(net: Network, opts: SolveOptions, res: SolveResult,
@@ -399,13 +690,15 @@ def solve(
                              "cannot be used")
         net, warnings = loaded, [p for p in problems if p.severity == "warning"]
     run_name = check_run_name(name) if name else default_run_name(net)
+    opts = automatic_options(net, opts, fixed)
     mode, k = choose_mode(net, opts, fixed)
     two_stage_block: dict[str, Any] | None = None
     with tempfile.TemporaryDirectory(prefix="heatnet-log-") as tmp:
         log_path = Path(tmp) / "highs.log"
         if mode == "two_stage":
-            res, hm, two_stage_block, log = _two_stage(net, opts, k, Path(tmp), fixed,
-                                                       warm_start)
+            two_stage_fn = _two_stage_slices if opts.time_slices is not None else _two_stage
+            res, hm, two_stage_block, log = two_stage_fn(net, opts, k, Path(tmp), fixed,
+                                                         warm_start)
         else:
             if mode == "typical_days":
                 net, _ = typical_day_network(net, k)
@@ -424,7 +717,9 @@ def solve(
     if res.status is Status.INFEASIBLE:
         summary["infeasibility"] = _explain(net, opts, res, fixed)
     summary["solve_mode"] = mode
-    summary["typical_days"] = k if mode != "single_stage" else None
+    slices = opts.time_slices is not None and mode == "two_stage"
+    summary["typical_days"] = k if mode != "single_stage" and not slices else None
+    summary["time_slices"] = (two_stage_block or {}).get("time_slices") if slices else None
     if two_stage_block is not None:
         summary["two_stage"] = two_stage_block
     return Run(run_name, net, opts, res, tables, summary, warnings, log)

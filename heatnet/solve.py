@@ -78,6 +78,11 @@ class SolveOptions:
         two_stage_gap: a two-stage plan is reported ``optimal`` when its full-resolution cost
             is within this relative gap of the best valid lower bound [-]; above it the
             status is ``feasible``.
+        time_slices: design on K time slices instead of typical days (two-stage only):
+            groups of periods with similar profiles, the peak period alone, refined where
+            the full-resolution dispatch shows the slices lose most until the design gap is
+            within ``two_stage_gap`` (see :func:`heatnet.run.solve`). None = typical days.
+        max_refinements: at most this many refinements of the time slices.
     """
 
     mip_gap: float = 1e-4
@@ -92,6 +97,8 @@ class SolveOptions:
     typical_days: int | None = None
     two_stage: bool | None = None
     two_stage_gap: float = 0.005
+    time_slices: int | None = None
+    max_refinements: int = 8
 
 
 @dataclass
