@@ -340,8 +340,12 @@ class TimeSlices:
         out.insert(0, "period", [str(profiles["period"].iloc[i]) for i in first])
         return out
 
-    def refine(self, cost_per_h: np.ndarray, loss_cny: np.ndarray, share: float = 0.9,
-               ) -> TimeSlices:
+    def refine(
+        self,
+        cost_per_h: np.ndarray,
+        loss_cny: np.ndarray,
+        share: float = 0.9,
+    ) -> TimeSlices:
         """Split the slices that lose most, to tighten the relaxation where it matters.
 
         Args:

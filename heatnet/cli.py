@@ -66,8 +66,11 @@ def _frame_text(df: pd.DataFrame, indent: str = "    ") -> str:
 
 @cli.command()
 @NETWORK_ARG
-@click.option("--profiles", type=click.Path(path_type=Path), help="Use this profiles CSV instead "
-              "of the one in network.yaml.")
+@click.option(
+    "--profiles",
+    type=click.Path(path_type=Path),
+    help="Use this profiles CSV instead of the one in network.yaml.",
+)
 def validate(network: Path | None, profiles: Path | None) -> None:
     """Check a network folder (default: the embedded Jinan network) and summarise it.
 
@@ -96,10 +99,18 @@ def validate(network: Path | None, profiles: Path | None) -> None:
 
 
 @cli.command("format-doc")
-@click.option("--check", is_flag=True,
-              help="Write nothing; exit 1 if the file differs from what the schema gives.")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
-              default=Path("docs/format.md"), show_default=True, help="File to write or check.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 if the file differs from what the schema gives.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("docs/format.md"),
+    show_default=True,
+    help="File to write or check.",
+)
 def format_doc(check: bool, out: Path) -> None:
     """Write the network-format reference (docs/format.md) from heatnet's schema tables."""
     from heatnet.schema import format_markdown
@@ -119,47 +130,112 @@ def format_doc(check: bool, out: Path) -> None:
 
 @cli.command()
 @NETWORK_ARG
-@click.option("--profiles", type=click.Path(path_type=Path),
-              help="Profiles CSV to use instead of the network's.")
-@click.option("--carbon-price", type=click.FloatRange(min=0, max=1e12), metavar="CNY_PER_T",
-              help="Override economics.carbon_price_cny_per_t [CNY/tCO2].")
-@click.option("--co2-cap", type=click.FloatRange(min=0, max=1e12), metavar="T",
-              help="Override economics.co2_cap_t: cap on season emissions [tCO2].")
-@click.option("--mip-gap", type=click.FloatRange(min=0, max=1), default=1e-4,
-              show_default=True, help="Relative MIP gap at which to stop.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), metavar="S",
-              help="Time limit for the solver [s].")
-@click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads (default: HiGHS's "
-              "choice).")
-@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("results"),
-              show_default=True, help="Folder that receives the run folder.")
+@click.option(
+    "--profiles",
+    type=click.Path(path_type=Path),
+    help="Profiles CSV to use instead of the network's.",
+)
+@click.option(
+    "--carbon-price",
+    type=click.FloatRange(min=0, max=1e12),
+    metavar="CNY_PER_T",
+    help="Override economics.carbon_price_cny_per_t [CNY/tCO2].",
+)
+@click.option(
+    "--co2-cap",
+    type=click.FloatRange(min=0, max=1e12),
+    metavar="T",
+    help="Override economics.co2_cap_t: cap on season emissions [tCO2].",
+)
+@click.option(
+    "--mip-gap",
+    type=click.FloatRange(min=0, max=1),
+    default=1e-4,
+    show_default=True,
+    help="Relative MIP gap at which to stop.",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="S",
+    help="Time limit for the solver [s].",
+)
+@click.option(
+    "--threads", type=click.IntRange(min=1), help="HiGHS threads (default: HiGHS's choice)."
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=Path("results"),
+    show_default=True,
+    help="Folder that receives the run folder.",
+)
 @click.option("--name", help="Run name (default: <network>_<timestamp>).")
-@click.option("--no-unserved-heat", is_flag=True,
-              help="Forbid unserved heat: a network short of heat is then infeasible.")
+@click.option(
+    "--no-unserved-heat",
+    is_flag=True,
+    help="Forbid unserved heat: a network short of heat is then infeasible.",
+)
 @click.option("--no-prices", is_flag=True, help="Skip the nodal heat-price LP.")
-@click.option("--typical-days", type=click.IntRange(min=1), metavar="K",
-              help="Typical days for the design stage (default 12 when two-stage), or, with "
-              "--single-stage, solve on K typical days only.")
-@click.option("--time-slices", type=click.IntRange(min=2), metavar="K",
-              help="Design on K time slices (groups of periods with similar load, the peak "
-              "alone) refined until the design gap is within --design-gap, instead of "
-              "typical days; any resolution. For large networks (docs/performance.md).")
-@click.option("--design-gap", type=click.FloatRange(min=0, max=1), default=0.005,
-              show_default=True, help="Two-stage: a plan is optimal when its full-resolution "
-              "cost is within this relative gap of the valid bound.")
-@click.option("--two-stage/--single-stage", "two_stage", default=None,
-              help="Design on typical days, then the full season as an LP with the design "
-              "fixed (default for hourly profiles) / one MILP.  [default: automatic]")
-@click.option("--route", type=click.Choice(["direct", "standard_form", "lp_file"]),
-              default="direct", show_default=True,
-              help="How the model reaches HiGHS: direct arrays (fastest, measured), or the "
-              "Pyomo model through its standard-form compiler or an LP file.")
+@click.option(
+    "--typical-days",
+    type=click.IntRange(min=1),
+    metavar="K",
+    help="Typical days for the design stage (default 12 when two-stage), or, with "
+    "--single-stage, solve on K typical days only.",
+)
+@click.option(
+    "--time-slices",
+    type=click.IntRange(min=2),
+    metavar="K",
+    help="Design on K time slices (groups of periods with similar load, the peak "
+    "alone) refined until the design gap is within --design-gap, instead of "
+    "typical days; any resolution. For large networks (docs/performance.md).",
+)
+@click.option(
+    "--design-gap",
+    type=click.FloatRange(min=0, max=1),
+    default=0.005,
+    show_default=True,
+    help="Two-stage: a plan is optimal when its full-resolution "
+    "cost is within this relative gap of the valid bound.",
+)
+@click.option(
+    "--two-stage/--single-stage",
+    "two_stage",
+    default=None,
+    help="Design on typical days, then the full season as an LP with the design "
+    "fixed (default for hourly profiles) / one MILP.  [default: automatic]",
+)
+@click.option(
+    "--route",
+    type=click.Choice(["direct", "standard_form", "lp_file"]),
+    default="direct",
+    show_default=True,
+    help="How the model reaches HiGHS: direct arrays (fastest, measured), or the "
+    "Pyomo model through its standard-form compiler or an LP file.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show the HiGHS log live.")
-def solve(network: Path | None, profiles: Path | None, carbon_price: float | None,
-          co2_cap: float | None, mip_gap: float, time_limit: float | None,
-          threads: int | None, out: Path, name: str | None, no_unserved_heat: bool,
-          no_prices: bool, typical_days: int | None, time_slices: int | None,
-          design_gap: float, two_stage: bool | None, route: str, verbose: bool) -> None:
+def solve(
+    network: Path | None,
+    profiles: Path | None,
+    carbon_price: float | None,
+    co2_cap: float | None,
+    mip_gap: float,
+    time_limit: float | None,
+    threads: int | None,
+    out: Path,
+    name: str | None,
+    no_unserved_heat: bool,
+    no_prices: bool,
+    typical_days: int | None,
+    time_slices: int | None,
+    design_gap: float,
+    two_stage: bool | None,
+    route: str,
+    verbose: bool,
+) -> None:
     """Choose coal retirements, pipe and source builds and the season's dispatch at least
     annual cost (default network: the embedded Jinan network).
 
@@ -185,13 +261,24 @@ def solve(network: Path | None, profiles: Path | None, carbon_price: float | Non
         econ["co2_cap_t"] = co2_cap
     if econ:
         net = net.with_economics(**econ)
-    options = heatnet.SolveOptions(mip_gap=mip_gap, time_limit_s=time_limit, threads=threads,
-                                   verbose=verbose, allow_unserved=not no_unserved_heat,
-                                   heat_prices=not no_prices, typical_days=typical_days,
-                                   time_slices=time_slices, two_stage_gap=design_gap,
-                                   two_stage=two_stage, route=route)  # type: ignore[arg-type]
-    click.echo(f"solving {net.name!r}: {len(net.sources)} sources, {len(net.pipes)} pipes, "
-               f"{net.n_periods} periods ({net.season_hours:,.0f} h)", err=True)
+    options = heatnet.SolveOptions(
+        mip_gap=mip_gap,
+        time_limit_s=time_limit,
+        threads=threads,
+        verbose=verbose,
+        allow_unserved=not no_unserved_heat,
+        heat_prices=not no_prices,
+        typical_days=typical_days,
+        time_slices=time_slices,
+        two_stage_gap=design_gap,
+        two_stage=two_stage,
+        route=route,
+    )  # type: ignore[arg-type]
+    click.echo(
+        f"solving {net.name!r}: {len(net.sources)} sources, {len(net.pipes)} pipes, "
+        f"{net.n_periods} periods ({net.season_hours:,.0f} h)",
+        err=True,
+    )
     run = heatnet.solve(net, options, name=name)
     folder = run.write(out) if run.result.has_solution else None
     click.echo(format_summary(run.summary))
@@ -205,60 +292,115 @@ def solve(network: Path | None, profiles: Path | None, carbon_price: float | Non
 
 @cli.command()
 @click.argument("temperature_csv", type=click.Path(path_type=Path))
-@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
-              help="Profiles CSV to write (period, weight_h, space_heating, "
-              "heat_pump_capacity).")
-@click.option("--indoor-c", type=float, default=18.0, show_default=True,
-              help="Indoor set point [°C].")
-@click.option("--design-c", type=float, default=-5.3, show_default=True,
-              help="Design outdoor temperature (daily mean) [°C]; profile = 1 there.")
-@click.option("--inertia-h", type=click.FloatRange(min=0), default=12.0, show_default=True,
-              help="Time constant of the buildings' thermal inertia smoothing [h]; 0 = none.")
-@click.option("--resolution", type=click.Choice(["hourly", "daily"]), default="hourly",
-              show_default=True, help="Hourly rows, or daily rows of weight 24 h.")
-def profiles(temperature_csv: Path, out: Path, indoor_c: float, design_c: float,
-             inertia_h: float, resolution: str) -> None:
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Profiles CSV to write (period, weight_h, space_heating, heat_pump_capacity).",
+)
+@click.option(
+    "--indoor-c", type=float, default=18.0, show_default=True, help="Indoor set point [°C]."
+)
+@click.option(
+    "--design-c",
+    type=float,
+    default=-5.3,
+    show_default=True,
+    help="Design outdoor temperature (daily mean) [°C]; profile = 1 there.",
+)
+@click.option(
+    "--inertia-h",
+    type=click.FloatRange(min=0),
+    default=12.0,
+    show_default=True,
+    help="Time constant of the buildings' thermal inertia smoothing [h]; 0 = none.",
+)
+@click.option(
+    "--resolution",
+    type=click.Choice(["hourly", "daily"]),
+    default="hourly",
+    show_default=True,
+    help="Hourly rows, or daily rows of weight 24 h.",
+)
+def profiles(
+    temperature_csv: Path,
+    out: Path,
+    indoor_c: float,
+    design_c: float,
+    inertia_h: float,
+    resolution: str,
+) -> None:
     """Make demand and availability profiles from an hourly temperature CSV
     (columns period, temperature_c) by the heating degree-hour method (docs/profiles.md)."""
     from heatnet.profiles import make_profiles, write_profiles
 
-    df = make_profiles(temperature_csv, t_indoor_c=indoor_c, t_design_c=design_c,
-                       inertia_h=inertia_h, resolution=resolution)  # type: ignore[arg-type]
+    df = make_profiles(
+        temperature_csv,
+        t_indoor_c=indoor_c,
+        t_design_c=design_c,
+        inertia_h=inertia_h,
+        resolution=resolution,
+    )  # type: ignore[arg-type]
     write_profiles(df, out)
     w = df["weight_h"].to_numpy()
     sh = df["space_heating"].to_numpy()
-    click.echo(f"wrote {out}: {len(df)} periods, {w.sum():,.0f} h; space_heating peak "
-               f"{sh.max():.3f}, season load factor {float((sh * w).sum() / w.sum()):.3f}")
+    click.echo(
+        f"wrote {out}: {len(df)} periods, {w.sum():,.0f} h; space_heating peak "
+        f"{sh.max():.3f}, season load factor {float((sh * w).sum() / w.sum()):.3f}"
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # scenario studies: sweep, compare, pareto (docs/scenarios.md)
 
 
-def _solver_options(mip_gap: float, time_limit: float | None, threads: int | None,
-                    no_prices: bool) -> Any:
+def _solver_options(
+    mip_gap: float, time_limit: float | None, threads: int | None, no_prices: bool
+) -> Any:
     import heatnet
 
-    return heatnet.SolveOptions(mip_gap=mip_gap, time_limit_s=time_limit, threads=threads,
-                                heat_prices=not no_prices)
+    return heatnet.SolveOptions(
+        mip_gap=mip_gap, time_limit_s=time_limit, threads=threads, heat_prices=not no_prices
+    )
 
 
 def _progress() -> Any:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=Console(stderr=True))
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+    )
 
 
 STUDY_OPTIONS = [
-    click.option("--out", "out", type=click.Path(path_type=Path), default=Path("results"),
-                 show_default=True, help="Folder that receives the study folder."),
+    click.option(
+        "--out",
+        "out",
+        type=click.Path(path_type=Path),
+        default=Path("results"),
+        show_default=True,
+        help="Folder that receives the study folder.",
+    ),
     click.option("--study", help="Study name: the folder results/<study>/."),
-    click.option("--mip-gap", type=click.FloatRange(min=0, max=1), default=1e-4,
-                 show_default=True, help="Relative MIP gap at which to stop."),
-    click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), metavar="S",
-                 help="Time limit for each solve [s]."),
+    click.option(
+        "--mip-gap",
+        type=click.FloatRange(min=0, max=1),
+        default=1e-4,
+        show_default=True,
+        help="Relative MIP gap at which to stop.",
+    ),
+    click.option(
+        "--time-limit",
+        type=click.FloatRange(min=0, min_open=True),
+        metavar="S",
+        help="Time limit for each solve [s].",
+    ),
     click.option("--no-prices", is_flag=True, help="Skip the nodal heat-price LPs."),
 ]
 
@@ -272,18 +414,38 @@ def _study_options(f: Any) -> Any:
 @cli.command()
 @click.argument("network", type=click.Path(path_type=Path))
 @click.argument("scenario_file", type=click.Path(path_type=Path), metavar="SCENARIOS.yaml")
-@click.option("-j", "--jobs", type=click.IntRange(min=1),
-              help="Scenarios solved at once, each in its own process with one HiGHS thread "
-              "(default: the number of cores).")
-@click.option("--dask", "dask_address", metavar="ADDRESS",
-              help="Solve on this Dask scheduler (e.g. tcp://10.0.0.5:8786) instead of local "
-              "processes; needs heatnet[dask]. See docs/scenarios.md.")
-@click.option("--resume", is_flag=True,
-              help="Finish an interrupted study: scenarios already solved are skipped.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Scenarios solved at once, each in its own process with one HiGHS thread "
+    "(default: the number of cores).",
+)
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS",
+    help="Solve on this Dask scheduler (e.g. tcp://10.0.0.5:8786) instead of local "
+    "processes; needs heatnet[dask]. See docs/scenarios.md.",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Finish an interrupted study: scenarios already solved are skipped.",
+)
 @_study_options
-def sweep(network: Path, scenario_file: Path, jobs: int | None, dask_address: str | None,
-          resume: bool, out: Path, study: str | None, mip_gap: float,
-          time_limit: float | None, no_prices: bool) -> None:
+def sweep(
+    network: Path,
+    scenario_file: Path,
+    jobs: int | None,
+    dask_address: str | None,
+    resume: bool,
+    out: Path,
+    study: str | None,
+    mip_gap: float,
+    time_limit: float | None,
+    no_prices: bool,
+) -> None:
     """Solve every scenario of SCENARIOS.yaml on NETWORK into results/<study>/<scenario>/,
     with index.csv and study.json beside them.
 
@@ -302,8 +464,9 @@ def sweep(network: Path, scenario_file: Path, jobs: int | None, dask_address: st
     _echo_warnings(problems)
     options = _solver_options(mip_gap, time_limit, 1, no_prices)
     where = f"Dask at {dask_address}" if dask_address else f"{jobs or 'all'} local processes"
-    click.echo(f"sweep {study or sset.study!r}: {len(sset)} scenarios of {net.name!r} on "
-               f"{where}", err=True)
+    click.echo(
+        f"sweep {study or sset.study!r}: {len(sset)} scenarios of {net.name!r} on {where}", err=True
+    )
     with _progress() as bar:
         task = bar.add_task("scenarios", total=len(sset))
 
@@ -314,31 +477,52 @@ def sweep(network: Path, scenario_file: Path, jobs: int | None, dask_address: st
             bar.console.print(text)
 
         try:
-            result = run_sweep(net, sset, out, study=study, options=options, jobs=jobs,
-                               dask_address=dask_address, resume=resume,
-                               on_progress=on_progress)
+            result = run_sweep(
+                net,
+                sset,
+                out,
+                study=study,
+                options=options,
+                jobs=jobs,
+                dask_address=dask_address,
+                resume=resume,
+                on_progress=on_progress,
+            )
         except KeyboardInterrupt:
-            click.echo(f"interrupted: finished scenarios are in {out / (study or sset.study)}; "
-                       "run the same command with --resume to finish", err=True)
+            click.echo(
+                f"interrupted: finished scenarios are in {out / (study or sset.study)}; "
+                "run the same command with --resume to finish",
+                err=True,
+            )
             sys.exit(130)
     plans = load_plans([result.folder])
     click.echo(format_compare(compare_table(plans)))
     click.echo(f"study: {result.folder} (index.csv, study.json)")
     bad = result.not_ok
     if bad:
-        click.echo(f"{len(bad)} scenario{'s' if len(bad) != 1 else ''} not optimal: "
-                   + "; ".join(f"{o.scenario} ({o.error or o.status})" for o in bad), err=True)
+        click.echo(
+            f"{len(bad)} scenario{'s' if len(bad) != 1 else ''} not optimal: "
+            + "; ".join(f"{o.scenario} ({o.error or o.status})" for o in bad),
+            err=True,
+        )
         sys.exit(2)
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="RUNS_OR_STUDY...")
-@click.option("--diff", nargs=2, metavar="A B",
-              help="What changed from plan A to plan B (scenario names of the studies given, "
-              "or run folders): decisions, KPIs and the inputs that differ.")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
-              help="CSV to write (default: compare.csv or diff_A_B.csv in the study folder when "
-              "one study is given, else in the current folder).")
+@click.option(
+    "--diff",
+    nargs=2,
+    metavar="A B",
+    help="What changed from plan A to plan B (scenario names of the studies given, "
+    "or run folders): decisions, KPIs and the inputs that differ.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV to write (default: compare.csv or diff_A_B.csv in the study folder when "
+    "one study is given, else in the current folder).",
+)
 def compare(paths: tuple[Path, ...], diff: tuple[str, str] | None, out: Path | None) -> None:
     """Put plans side by side: one row per run or scenario with cost, CO2, waste-heat share,
     unserved heat and the decision on every retirable source and candidate."""
@@ -375,14 +559,28 @@ def compare(paths: tuple[Path, ...], diff: tuple[str, str] | None, out: Path | N
 
 @cli.command()
 @NETWORK_ARG
-@click.option("-k", "--points", type=click.IntRange(min=0), default=4, show_default=True,
-              help="Caps between the minimum-cost and the minimum-CO2 ends.")
-@click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads (default: HiGHS's "
-              "choice).")
+@click.option(
+    "-k",
+    "--points",
+    type=click.IntRange(min=0),
+    default=4,
+    show_default=True,
+    help="Caps between the minimum-cost and the minimum-CO2 ends.",
+)
+@click.option(
+    "--threads", type=click.IntRange(min=1), help="HiGHS threads (default: HiGHS's choice)."
+)
 @_study_options
-def pareto(network: Path | None, points: int, threads: int | None, out: Path,
-           study: str | None, mip_gap: float, time_limit: float | None,
-           no_prices: bool) -> None:
+def pareto(
+    network: Path | None,
+    points: int,
+    threads: int | None,
+    out: Path,
+    study: str | None,
+    mip_gap: float,
+    time_limit: float | None,
+    no_prices: bool,
+) -> None:
     """Trace the cost–CO2 trade-off of NETWORK by the epsilon-constraint method: the
     minimum-cost plan, the minimum-CO2 plan, and K caps evenly between, each a full run
     (warm-started from its neighbour) in results/<study>/, with pareto.csv.
@@ -400,21 +598,29 @@ def pareto(network: Path | None, points: int, threads: int | None, out: Path,
         def on_progress(done: int, total: int, what: str) -> None:
             bar.update(task, completed=done, description=f"pareto: {what}")
 
-        front = pareto_front(net, options, points=points, results_dir=out, study=study,
-                             on_progress=on_progress)
+        front = pareto_front(
+            net, options, points=points, results_dir=out, study=study, on_progress=on_progress
+        )
     t = front.table
-    shown = pd.DataFrame({
-        "cap [t]": [f"{v:,.0f}" if pd.notna(v) else "none" for v in t["co2_cap_t"]],
-        "status": t["status"],
-        "cost [CNY/yr]": [f"{v:,.0f}" if pd.notna(v) else "" for v in t["objective_cny"]],
-        "CO2 [t]": [f"{v:,.0f}" if pd.notna(v) else "" for v in t["co2_t"]],
-        "retired": [len(str(v).split(";")) if v else 0 for v in t["retired"].fillna("")],
-        "pipes built": [len(str(v).split(";")) if v else 0 for v in t["built_pipes"].fillna("")],
-    }, index=t["point"])
+    shown = pd.DataFrame(
+        {
+            "cap [t]": [f"{v:,.0f}" if pd.notna(v) else "none" for v in t["co2_cap_t"]],
+            "status": t["status"],
+            "cost [CNY/yr]": [f"{v:,.0f}" if pd.notna(v) else "" for v in t["objective_cny"]],
+            "CO2 [t]": [f"{v:,.0f}" if pd.notna(v) else "" for v in t["co2_t"]],
+            "retired": [len(str(v).split(";")) if v else 0 for v in t["retired"].fillna("")],
+            "pipes built": [
+                len(str(v).split(";")) if v else 0 for v in t["built_pipes"].fillna("")
+            ],
+        },
+        index=t["point"],
+    )
     click.echo(shown.to_string())
-    click.echo(f"E_max {front.e_max_t:,.0f} t, E_min {front.e_min_t:,.0f} t; "
-               f"study: {front.folder} (pareto.csv); the points' decisions side by side: "
-               f"heatnet compare {front.folder}")
+    click.echo(
+        f"E_max {front.e_max_t:,.0f} t, E_min {front.e_min_t:,.0f} t; "
+        f"study: {front.folder} (pareto.csv); the points' decisions side by side: "
+        f"heatnet compare {front.folder}"
+    )
     if front.not_optimal:
         click.echo("not optimal: " + ", ".join(p.name for p in front.not_optimal), err=True)
         sys.exit(2)
@@ -425,25 +631,47 @@ def pareto(network: Path | None, points: int, threads: int | None, out: Path,
 
 
 @cli.command()
-@click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path),
-                metavar="RUN [RUN...]")
-@click.option("--kind", required=True,
-              type=click.Choice(["sankey", "map", "dispatch", "duration", "matrix", "costs",
-                                 "pareto"]),
-              help="Figure: sankey, map, dispatch, duration (one run folder); matrix, costs, "
-              "pareto (a study folder, or several run folders).")
-@click.option("--format", "fmt", type=click.Choice(["html", "png", "svg", "pdf"]),
-              help="Output format (default: from --out's suffix, else html). png/svg/pdf need "
-              "Chromium (apt-get install chromium, or BROWSER_PATH).")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
-              help="File to write (default: <kind>.<format> in the run or study folder).")
-@click.option("--period", help="Sankey or map of one period (a label from periods.csv, or "
-              "'peak') in MW instead of the season in GWh.")
-@click.option("--by", type=click.Choice(["source", "technology"]),
-              help="Group heat by source or by technology (sankey: source; dispatch and "
-              "duration: technology).")
-def plot(runs: tuple[Path, ...], kind: str, fmt: str | None, out: Path | None,
-         period: str | None, by: str | None) -> None:
+@click.argument(
+    "runs", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="RUN [RUN...]"
+)
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice(["sankey", "map", "dispatch", "duration", "matrix", "costs", "pareto"]),
+    help="Figure: sankey, map, dispatch, duration (one run folder); matrix, costs, "
+    "pareto (a study folder, or several run folders).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "png", "svg", "pdf"]),
+    help="Output format (default: from --out's suffix, else html). png/svg/pdf need "
+    "Chromium (apt-get install chromium, or BROWSER_PATH).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File to write (default: <kind>.<format> in the run or study folder).",
+)
+@click.option(
+    "--period",
+    help="Sankey or map of one period (a label from periods.csv, or "
+    "'peak') in MW instead of the season in GWh.",
+)
+@click.option(
+    "--by",
+    type=click.Choice(["source", "technology"]),
+    help="Group heat by source or by technology (sankey: source; dispatch and "
+    "duration: technology).",
+)
+def plot(
+    runs: tuple[Path, ...],
+    kind: str,
+    fmt: str | None,
+    out: Path | None,
+    period: str | None,
+    by: str | None,
+) -> None:
     """Draw one figure of a run (or of a study) to HTML, PNG, SVG or PDF."""
     from heatnet.export import figure_format, write_figure
     from heatnet.report import cli_figure
@@ -451,16 +679,22 @@ def plot(runs: tuple[Path, ...], kind: str, fmt: str | None, out: Path | None,
     fig, home = cli_figure(list(runs), kind, period=period, by=by)  # type: ignore[arg-type]
     fmt = figure_format(out, fmt) if out is not None else (fmt or "html")
     if out is None:
-        suffix = "" if period is None else "-" + "".join(
-            c if c.isalnum() or c in "-_" else "_" for c in period)
+        suffix = (
+            ""
+            if period is None
+            else "-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in period)
+        )
         out = home / f"{kind}{suffix}.{fmt}"
     click.echo(f"wrote {write_figure(fig, out, fmt)}")
 
 
 @cli.command()
 @click.argument("folder", type=click.Path(path_type=Path), metavar="RUN_OR_STUDY")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
-              help="HTML file to write (default: report.html in the run or study folder).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="HTML file to write (default: report.html in the run or study folder).",
+)
 def report(folder: Path, out: Path | None) -> None:
     """Write one self-contained HTML report (summary tables and every figure; opens offline)
     of a run folder or a study folder."""
@@ -471,29 +705,55 @@ def report(folder: Path, out: Path | None) -> None:
 
 @cli.command()
 @click.argument("folder", type=click.Path(path_type=Path))
-@click.option("--districts", "-n", type=click.IntRange(min=1), required=True,
-              help="Number of demand districts.")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Random seed (same seed and size, same network).")
-@click.option("--resolution", type=click.Choice(["hourly", "typical", "daily"]),
-              default="typical", show_default=True,
-              help="Profiles: the Jinan hourly season (2,904 periods), its K typical days "
-              "(K × 24 periods) or its days (121 periods).")
-@click.option("--typical-days", type=click.IntRange(min=2), default=12, show_default=True,
-              metavar="K", help="K for --resolution typical.")
-def generate(folder: Path, districts: int, seed: int, resolution: str,
-             typical_days: int) -> None:
+@click.option(
+    "--districts",
+    "-n",
+    type=click.IntRange(min=1),
+    required=True,
+    help="Number of demand districts.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Random seed (same seed and size, same network).",
+)
+@click.option(
+    "--resolution",
+    type=click.Choice(["hourly", "typical", "daily"]),
+    default="typical",
+    show_default=True,
+    help="Profiles: the Jinan hourly season (2,904 periods), its K typical days "
+    "(K × 24 periods) or its days (121 periods).",
+)
+@click.option(
+    "--typical-days",
+    type=click.IntRange(min=2),
+    default=12,
+    show_default=True,
+    metavar="K",
+    help="K for --resolution typical.",
+)
+def generate(folder: Path, districts: int, seed: int, resolution: str, typical_days: int) -> None:
     """Write a synthetic city network to FOLDER (new or empty): districts on a meshed grid
     with junctions, coal points, CHP, remote waste-heat lines and candidates
     (heatnet.generate)."""
     from heatnet.generate import write_city
     from heatnet.io import load_network
 
-    path = write_city(folder, districts, seed=seed, resolution=resolution,  # type: ignore[arg-type]
-                      typical_days=typical_days)
+    path = write_city(
+        folder,
+        districts,
+        seed=seed,
+        resolution=resolution,  # type: ignore[arg-type]
+        typical_days=typical_days,
+    )
     net = load_network(path)
-    click.echo(f"wrote {path}: {len(net.nodes)} nodes, {len(net.sources)} sources, "
-               f"{len(net.pipes)} pipes, {len(net.demands)} districts, {net.n_periods} periods")
+    click.echo(
+        f"wrote {path}: {len(net.nodes)} nodes, {len(net.sources)} sources, "
+        f"{len(net.pipes)} pipes, {len(net.demands)} districts, {net.n_periods} periods"
+    )
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -19,7 +19,10 @@ TOLERANCE_MW = 1e-6
 
 
 def shortage_diagnosis(
-    net: Network, tables: dict[str, pd.DataFrame], *, tol_mw: float = TOLERANCE_MW,
+    net: Network,
+    tables: dict[str, pd.DataFrame],
+    *,
+    tol_mw: float = TOLERANCE_MW,
     max_periods: int = 5,
 ) -> dict[str, Any]:
     """Districts and periods short of heat, and the limits that bound in those periods.
@@ -47,15 +50,17 @@ def shortage_diagnosis(
     for node, grp in short.groupby("node", sort=False):
         worst = grp.sort_values("unserved_mw", ascending=False)
         name = str(names.get(node, "")) or str(node)
-        districts.append({
-            "node": str(node),
-            "name": name,
-            "unserved_mwh": float(grp["unserved_mwh"].sum()),
-            "periods": int(grp["t"].nunique()),
-            "worst_period": str(worst["period"].iloc[0]),
-            "worst_unserved_mw": float(worst["unserved_mw"].iloc[0]),
-            "worst_periods": [str(p) for p in worst["period"].head(max_periods)],
-        })
+        districts.append(
+            {
+                "node": str(node),
+                "name": name,
+                "unserved_mwh": float(grp["unserved_mwh"].sum()),
+                "periods": int(grp["t"].nunique()),
+                "worst_period": str(worst["period"].iloc[0]),
+                "worst_unserved_mw": float(worst["unserved_mw"].iloc[0]),
+                "worst_periods": [str(p) for p in worst["period"].head(max_periods)],
+            }
+        )
     districts.sort(key=lambda d: -d["unserved_mwh"])
     short_t = set(short["t"].astype(int))
 
@@ -75,8 +80,10 @@ def shortage_diagnosis(
     pipes = full.groupby("pipe")["t"].nunique().sort_values(ascending=False)
 
     s_tab, p_tab = tables["sources"], tables["pipes"]
-    idle = [str(i) for i in s_tab.index[s_tab["decision"].isin(
-        ["retired", "not_built", "forced_retired"])]]
+    idle = [
+        str(i)
+        for i in s_tab.index[s_tab["decision"].isin(["retired", "not_built", "forced_retired"])]
+    ]
     idle += [str(i) for i in p_tab.index[p_tab["decision"] == "not_built"]]
     return {
         "districts": districts,
@@ -96,13 +103,16 @@ def format_shortage(diag: dict[str, Any]) -> list[str]:
         label = d["node"] if d["name"] == d["node"] else f"{d['node']} ({d['name']})"
         lines.append(
             f"  {label}: {d['unserved_mwh'] / 1e3:,.3f} GWh unserved in {d['periods']} "
-            f"period(s); worst {d['worst_period']} with {d['worst_unserved_mw']:,.1f} MW")
+            f"period(s); worst {d['worst_period']} with {d['worst_unserved_mw']:,.1f} MW"
+        )
 
     def top(items: dict[str, int]) -> str:
         return ", ".join(f"{k} ({v})" for k, v in list(items.items())[:8]) or "none"
 
-    lines.append("  at their limit in those periods (count of periods): sources "
-                 f"{top(diag['sources_at_capacity'])}; pipes {top(diag['pipes_at_capacity'])}")
+    lines.append(
+        "  at their limit in those periods (count of periods): sources "
+        f"{top(diag['sources_at_capacity'])}; pipes {top(diag['pipes_at_capacity'])}"
+    )
     if diag["idle_options"]:
         lines.append("  capacity left unused by the plan: " + ", ".join(diag["idle_options"]))
     return lines

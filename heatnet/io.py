@@ -36,8 +36,10 @@ LINE_COLUMN = "_line"
 #: Largest size of any number heatnet reads (MW, CNY, h, tCO2 …): larger values are beyond any
 #: real network and reach HiGHS's "infinite" (1e20) once multiplied by hours and prices.
 MAX_MAGNITUDE = 1e12
-TOO_LARGE_HINT = ("Numbers this large are beyond any real network and make the solver's "
-                  "arithmetic unreliable; check the unit and the number of zeros")
+TOO_LARGE_HINT = (
+    "Numbers this large are beyond any real network and make the solver's "
+    "arithmetic unreliable; check the unit and the number of zeros"
+)
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
@@ -56,21 +58,37 @@ def read_text(path: Path, label: str, problems: list[Problem]) -> str | None:
     """The file's text (UTF-8, BOM removed), or None with a problem recorded."""
     try:
         if not path.exists():
-            problems.append(Problem(label, "file not found", expected=f"a file at {path}",
-                                    found="nothing"))
+            problems.append(
+                Problem(label, "file not found", expected=f"a file at {path}", found="nothing")
+            )
             return None
         if path.is_dir():
-            problems.append(Problem(label, "is a folder, not a file", expected="a file",
-                                    found=f"the folder {path}"))
+            problems.append(
+                Problem(
+                    label, "is a folder, not a file", expected="a file", found=f"the folder {path}"
+                )
+            )
             return None
         if not path.is_file():
-            problems.append(Problem(label, "is not a regular file", expected="a file",
-                                    found=f"a device or pipe at {path}"))
+            problems.append(
+                Problem(
+                    label,
+                    "is not a regular file",
+                    expected="a file",
+                    found=f"a device or pipe at {path}",
+                )
+            )
             return None
         data = path.read_bytes()
     except (OSError, ValueError) as exc:  # unreadable, name too long, NUL in the name
-        problems.append(Problem(label, "cannot be read", expected="a readable file",
-                                found=f"{type(exc).__name__}: {exc}"[:300]))
+        problems.append(
+            Problem(
+                label,
+                "cannot be read",
+                expected="a readable file",
+                found=f"{type(exc).__name__}: {exc}"[:300],
+            )
+        )
         return None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -83,18 +101,31 @@ def read_text(path: Path, label: str, problems: list[Problem]) -> str | None:
             guess = "it looks like GBK/GB18030 (what Excel's plain 'CSV' writes on Chinese Windows)"
         except UnicodeDecodeError:
             guess = "it is not text in any encoding heatnet recognises"
-        problems.append(Problem(
-            label, "the file is not UTF-8 text", line=line, expected="UTF-8 text",
-            found=f"byte 0x{data[exc.start]:02x} at byte {exc.start}; {guess}",
-            hint="Save it again as 'CSV UTF-8 (comma delimited)' or UTF-8 text"))
+        problems.append(
+            Problem(
+                label,
+                "the file is not UTF-8 text",
+                line=line,
+                expected="UTF-8 text",
+                found=f"byte 0x{data[exc.start]:02x} at byte {exc.start}; {guess}",
+                hint="Save it again as 'CSV UTF-8 (comma delimited)' or UTF-8 text",
+            )
+        )
         return None
     if "\x00" in text:
-        problems.append(Problem(label, "the file contains NUL bytes", expected="plain text",
-                                found="binary data (is it an .xlsx saved with a .csv name?)"))
+        problems.append(
+            Problem(
+                label,
+                "the file contains NUL bytes",
+                expected="plain text",
+                found="binary data (is it an .xlsx saved with a .csv name?)",
+            )
+        )
         return None
     if not text.strip():
-        problems.append(Problem(label, "the file is empty", expected="a header row and data",
-                                found="no text"))
+        problems.append(
+            Problem(label, "the file is empty", expected="a header row and data", found="no text")
+        )
         return None
     return text
 
@@ -127,39 +158,74 @@ def read_records(text: str, label: str, problems: list[Problem]) -> Records | No
                 continue
             rows.append((line, record))
     except csv.Error as exc:
-        problems.append(Problem(
-            label, "cannot be read as CSV", line=start,
-            expected="comma-separated fields, each quote closed and followed by a comma",
-            found=str(exc), hint="Check the quote (\") characters from this line on"))
+        problems.append(
+            Problem(
+                label,
+                "cannot be read as CSV",
+                line=start,
+                expected="comma-separated fields, each quote closed and followed by a comma",
+                found=str(exc),
+                hint='Check the quote (") characters from this line on',
+            )
+        )
         return None
     if header is None:
-        problems.append(Problem(label, "the file has no header row", expected="column names",
-                                found="no text"))
+        problems.append(
+            Problem(label, "the file has no header row", expected="column names", found="no text")
+        )
         return None
     ok = True
     seen: set[str] = set()
     for i, name in enumerate(header):
         if not name:
-            problems.append(Problem(label, f"column {i + 1} of the header has no name",
-                                    line=header_line, expected="a column name", found="''"))
+            problems.append(
+                Problem(
+                    label,
+                    f"column {i + 1} of the header has no name",
+                    line=header_line,
+                    expected="a column name",
+                    found="''",
+                )
+            )
             ok = False
         elif name in seen:
-            problems.append(Problem(label, "duplicated column", line=header_line, column=name,
-                                    expected="each column name once",
-                                    found=f"{name!r} {header.count(name)} times"))
+            problems.append(
+                Problem(
+                    label,
+                    "duplicated column",
+                    line=header_line,
+                    column=name,
+                    expected="each column name once",
+                    found=f"{name!r} {header.count(name)} times",
+                )
+            )
             ok = False
         elif name == LINE_COLUMN:
-            problems.append(Problem(label, "column name reserved by heatnet", line=header_line,
-                                    column=name, expected="any other column name",
-                                    found=repr(name), hint="Rename the column"))
+            problems.append(
+                Problem(
+                    label,
+                    "column name reserved by heatnet",
+                    line=header_line,
+                    column=name,
+                    expected="any other column name",
+                    found=repr(name),
+                    hint="Rename the column",
+                )
+            )
             ok = False
         seen.add(name)
     for line, record in rows:
-        if len(record) > len(header) and any(c.strip() for c in record[len(header):]):
-            problems.append(Problem(
-                label, "row has more fields than the header", line=line,
-                expected=f"{len(header)} fields", found=f"{len(record)} fields",
-                hint="Quote values that contain commas, or check for a shifted row"))
+        if len(record) > len(header) and any(c.strip() for c in record[len(header) :]):
+            problems.append(
+                Problem(
+                    label,
+                    "row has more fields than the header",
+                    line=line,
+                    expected=f"{len(header)} fields",
+                    found=f"{len(record)} fields",
+                    hint="Quote values that contain commas, or check for a shifted row",
+                )
+            )
             ok = False
     if not ok:
         return None
@@ -204,9 +270,18 @@ def convert_column(
     stripped = [c.strip() for c in cells]
 
     def bad(i: int, message: str, expected: str | None = None, hint: str | None = None) -> None:
-        problems.append(Problem(label, message, line=lines[i], id=ids[i], column=col.name,
-                                expected=expected or col.expected(), found=_fmt(stripped[i]),
-                                hint=hint))
+        problems.append(
+            Problem(
+                label,
+                message,
+                line=lines[i],
+                id=ids[i],
+                column=col.name,
+                expected=expected or col.expected(),
+                found=_fmt(stripped[i]),
+                hint=hint,
+            )
+        )
 
     if col.dtype == "float":
         raw = pd.Series(stripped, dtype=object)
@@ -229,8 +304,12 @@ def convert_column(
                 bad(int(i), "value out of range")
                 arr[i] = np.nan
             elif abs(arr[i]) > MAX_MAGNITUDE:
-                bad(int(i), "number too large", hint=TOO_LARGE_HINT,
-                    expected=f"{col.expected()}, at most {MAX_MAGNITUDE:g} in size")
+                bad(
+                    int(i),
+                    "number too large",
+                    hint=TOO_LARGE_HINT,
+                    expected=f"{col.expected()}, at most {MAX_MAGNITUDE:g} in size",
+                )
                 arr[i] = np.nan
         return pd.Series(arr, dtype=float)
     if col.dtype == "bool":
@@ -276,10 +355,17 @@ def parse_table(
     extras = [h for h in header if h not in table.names]
     for name in missing:
         close = difflib.get_close_matches(name, extras, n=1, cutoff=0.6)
-        problems.append(Problem(label, "missing column", line=records.header_line, column=name,
-                                expected=f"a column named {name!r}",
-                                found="columns " + ", ".join(header),
-                                hint=f"rename column {close[0]!r} to {name!r}" if close else None))
+        problems.append(
+            Problem(
+                label,
+                "missing column",
+                line=records.header_line,
+                column=name,
+                expected=f"a column named {name!r}",
+                found="columns " + ", ".join(header),
+                hint=f"rename column {close[0]!r} to {name!r}" if close else None,
+            )
+        )
     by_name = {h: [rec[i] for _, rec in records.rows] for i, h in enumerate(header)}
     if table.id_column and table.id_column in by_name:
         ids: list[str | None] = [c.strip() or None for c in by_name[table.id_column]]
@@ -290,13 +376,18 @@ def parse_table(
         if col.name in by_name:
             data[col.name] = convert_column(col, by_name[col.name], lines, ids, label, problems)
         elif col.required:
-            data[col.name] = pd.Series([np.nan if col.dtype == "float" else ""] * len(lines),
-                                       dtype=float if col.dtype == "float" else object)
+            data[col.name] = pd.Series(
+                [np.nan if col.dtype == "float" else ""] * len(lines),
+                dtype=float if col.dtype == "float" else object,
+            )
         else:
-            fill = col.default if col.default is not None else (
-                np.nan if col.dtype == "float" else "")
-            data[col.name] = pd.Series([fill] * len(lines), dtype=(
-                float if col.dtype == "float" else bool if col.dtype == "bool" else object))
+            fill = (
+                col.default if col.default is not None else (np.nan if col.dtype == "float" else "")
+            )
+            data[col.name] = pd.Series(
+                [fill] * len(lines),
+                dtype=(float if col.dtype == "float" else bool if col.dtype == "bool" else object),
+            )
     for h in header:
         if h not in data:
             data[h] = pd.Series([c.strip() for c in by_name[h]], dtype=object)
@@ -330,36 +421,80 @@ def _yaml_line(text: str, path: Sequence[str]) -> int | None:
 
 
 def _yaml_value(
-    col: schema.Column, value: Any, label: str, key: str, line: int | None,
+    col: schema.Column,
+    value: Any,
+    label: str,
+    key: str,
+    line: int | None,
     problems: list[Problem],
 ) -> Any:
     if value is None:
         if col.required:
-            problems.append(Problem(label, "missing value", line=line, column=key,
-                                    expected=col.expected(), found="nothing"))
+            problems.append(
+                Problem(
+                    label,
+                    "missing value",
+                    line=line,
+                    column=key,
+                    expected=col.expected(),
+                    found="nothing",
+                )
+            )
         return col.default
     if col.dtype == "float":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            problems.append(Problem(label, "not a number", line=line, column=key,
-                                    expected=col.expected(), found=repr(value)))
+            problems.append(
+                Problem(
+                    label,
+                    "not a number",
+                    line=line,
+                    column=key,
+                    expected=col.expected(),
+                    found=repr(value),
+                )
+            )
             return col.default
         try:
             v = float(value)
         except OverflowError:  # an integer with hundreds of digits
             v = math.inf
         if not math.isfinite(v) or not col.in_range(v):
-            problems.append(Problem(label, "value out of range", line=line, column=key,
-                                    expected=col.expected(), found=_short_repr(value)))
+            problems.append(
+                Problem(
+                    label,
+                    "value out of range",
+                    line=line,
+                    column=key,
+                    expected=col.expected(),
+                    found=_short_repr(value),
+                )
+            )
             return col.default
         if abs(v) > MAX_MAGNITUDE:
-            problems.append(Problem(label, "number too large", line=line, column=key,
-                                    expected=f"{col.expected()}, at most {MAX_MAGNITUDE:g} in "
-                                    "size", found=_short_repr(value), hint=TOO_LARGE_HINT))
+            problems.append(
+                Problem(
+                    label,
+                    "number too large",
+                    line=line,
+                    column=key,
+                    expected=f"{col.expected()}, at most {MAX_MAGNITUDE:g} in size",
+                    found=_short_repr(value),
+                    hint=TOO_LARGE_HINT,
+                )
+            )
             return col.default
         return v
     if not isinstance(value, str):
-        problems.append(Problem(label, "not a text", line=line, column=key,
-                                expected=col.expected(), found=repr(value)))
+        problems.append(
+            Problem(
+                label,
+                "not a text",
+                line=line,
+                column=key,
+                expected=col.expected(),
+                found=repr(value),
+            )
+        )
         return col.default
     return value
 
@@ -375,8 +510,9 @@ class _StrictLoader(yaml.SafeLoader):
     duplicates: list[tuple[str, int]]
 
 
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode,
-                       deep: bool = False) -> dict[Any, Any]:
+def _construct_mapping(
+    loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False
+) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
@@ -404,15 +540,24 @@ def yaml_problem(exc: yaml.YAMLError, text: str, label: str, expected: str) -> P
     """A YAML syntax error as a problem: line, what the parser saw, and that line's text."""
     if isinstance(exc, yaml.reader.ReaderError):  # a control character, not a syntax error
         line = text[: exc.position].count("\n") + 1
-        return Problem(label, "not valid YAML: a character YAML does not allow", line=line,
-                       expected=expected, found=f"character U+{exc.character:04X}"
-                       if isinstance(exc.character, int) else repr(exc.character))
+        return Problem(
+            label,
+            "not valid YAML: a character YAML does not allow",
+            line=line,
+            expected=expected,
+            found=f"character U+{exc.character:04X}"
+            if isinstance(exc.character, int)
+            else repr(exc.character),
+        )
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     what = getattr(exc, "problem", None) or getattr(exc, "context", None) or "syntax error"
     line = mark.line + 1 if mark else None
     lines = text.split("\n")
-    found = (repr(lines[line - 1].strip()) if line is not None and line <= len(lines)
-             else "the end of the file")
+    found = (
+        repr(lines[line - 1].strip())
+        if line is not None and line <= len(lines)
+        else "the end of the file"
+    )
     if found == "''":
         at_end = line is not None and line >= len(lines)
         found = "the end of the file" if at_end else "an empty line"
@@ -434,9 +579,16 @@ def parse_yaml(text: str, label: str, problems: list[Problem]) -> Any:
         if loader is not None:
             loader.dispose()
     for key, line in loader.duplicates:
-        problems.append(Problem(label, "duplicated key", line=line, column=key,
-                                expected="each key once in its mapping",
-                                found=f"{key!r} again"))
+        problems.append(
+            Problem(
+                label,
+                "duplicated key",
+                line=line,
+                column=key,
+                expected="each key once in its mapping",
+                found=f"{key!r} again",
+            )
+        )
     return doc
 
 
@@ -451,13 +603,24 @@ def read_network_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, An
     doc = parse_yaml(text, label, problems)
     if doc is None:
         if len(problems) == n_before:  # only comments, or an empty document ("---")
-            problems.append(Problem(label, "no settings in the file",
-                                    expected="keys such as name:, profiles:, economics:",
-                                    found="only comments or an empty YAML document"))
+            problems.append(
+                Problem(
+                    label,
+                    "no settings in the file",
+                    expected="keys such as name:, profiles:, economics:",
+                    found="only comments or an empty YAML document",
+                )
+            )
         return config, Economics()
     if not isinstance(doc, dict):
-        problems.append(Problem(label, "not a YAML mapping", expected="keys such as name:, "
-                                "profiles:, economics:", found=type(doc).__name__))
+        problems.append(
+            Problem(
+                label,
+                "not a YAML mapping",
+                expected="keys such as name:, profiles:, economics:",
+                found=type(doc).__name__,
+            )
+        )
         return config, Economics()
     known = {c.name: c for c in schema.NETWORK_YAML}
     econ_cols = {c.name: c for c in schema.ECONOMICS}
@@ -468,33 +631,61 @@ def read_network_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, An
             if value is None:
                 continue
             if not isinstance(value, dict):
-                problems.append(Problem(label, "economics must be a mapping", line=line,
-                                        column="economics", expected="keys such as "
-                                        "carbon_price_cny_per_t:", found=repr(value)))
+                problems.append(
+                    Problem(
+                        label,
+                        "economics must be a mapping",
+                        line=line,
+                        column="economics",
+                        expected="keys such as carbon_price_cny_per_t:",
+                        found=repr(value),
+                    )
+                )
                 continue
             for ekey, evalue in value.items():
                 eline = _yaml_line(text, ["economics", str(ekey)])
                 if ekey not in econ_cols:
-                    problems.append(Problem(label, "unknown key", line=eline,
-                                            column=f"economics.{ekey}",
-                                            expected="one of " + ", ".join(econ_cols),
-                                            found=repr(ekey),
-                                            hint=did_you_mean(str(ekey), econ_cols)))
+                    problems.append(
+                        Problem(
+                            label,
+                            "unknown key",
+                            line=eline,
+                            column=f"economics.{ekey}",
+                            expected="one of " + ", ".join(econ_cols),
+                            found=repr(ekey),
+                            hint=did_you_mean(str(ekey), econ_cols),
+                        )
+                    )
                     continue
-                econ[ekey] = _yaml_value(econ_cols[ekey], evalue, label, f"economics.{ekey}",
-                                         eline, problems)
+                econ[ekey] = _yaml_value(
+                    econ_cols[ekey], evalue, label, f"economics.{ekey}", eline, problems
+                )
             continue
         if key not in known:
-            problems.append(Problem(label, "unknown key", line=line, column=str(key),
-                                    expected="one of " + ", ".join([*known, "economics"]),
-                                    found=repr(key),
-                                    hint=did_you_mean(str(key), [*known, "economics"])))
+            problems.append(
+                Problem(
+                    label,
+                    "unknown key",
+                    line=line,
+                    column=str(key),
+                    expected="one of " + ", ".join([*known, "economics"]),
+                    found=repr(key),
+                    hint=did_you_mean(str(key), [*known, "economics"]),
+                )
+            )
             continue
         config[key] = _yaml_value(known[key], value, label, key, line, problems)
     for col in schema.NETWORK_YAML:
         if col.required and col.name not in doc:
-            problems.append(Problem(label, "missing key", column=col.name,
-                                    expected=f"a line '{col.name}: …'", found="no such key"))
+            problems.append(
+                Problem(
+                    label,
+                    "missing key",
+                    column=col.name,
+                    expected=f"a line '{col.name}: …'",
+                    found="no such key",
+                )
+            )
     econ_values = {c.name: c.default for c in schema.ECONOMICS}
     econ_values.update({k: v for k, v in econ.items() if v is not None or k == "co2_cap_t"})
     return config, Economics(**econ_values)
@@ -519,8 +710,9 @@ def read_profiles(path: Path, problems: list[Problem], label: str | None = None)
     if records is None:
         return empty
     if not records.rows:
-        problems.append(Problem(label, "no periods", expected="at least one data row",
-                                found="only a header"))
+        problems.append(
+            Problem(label, "no periods", expected="at least one data row", found="only a header")
+        )
         return empty
     table = schema.PROFILES
     df = parse_table(table, records, label, problems)
@@ -530,14 +722,22 @@ def read_profiles(path: Path, problems: list[Problem], label: str | None = None)
         if name in table.names:
             continue
         col = schema.Column(name, "float", required=True, minimum=0)
-        df[name] = convert_column(col, df[name].to_list(), lines, [None] * len(lines), label,
-                                  problems)
+        df[name] = convert_column(
+            col, df[name].to_list(), lines, [None] * len(lines), label, problems
+        )
     seen: dict[str, int] = {}
     for line, p in zip(lines, periods, strict=True):
         if p and p in seen:
-            problems.append(Problem(label, "duplicated period", line=line, column="period",
-                                    expected="each period once",
-                                    found=f"{p!r} (also on line {seen[p]})"))
+            problems.append(
+                Problem(
+                    label,
+                    "duplicated period",
+                    line=line,
+                    column="period",
+                    expected="each period once",
+                    found=f"{p!r} (also on line {seen[p]})",
+                )
+            )
         seen.setdefault(p, line)
     df = df.drop(columns=[LINE_COLUMN])
     df.index = pd.RangeIndex(len(df), name="t")
@@ -549,13 +749,15 @@ def read_profiles(path: Path, problems: list[Problem], label: str | None = None)
 
 
 def _empty_table(table: schema.TableSchema) -> pd.DataFrame:
-    return pd.DataFrame({c.name: pd.Series(dtype=float if c.dtype == "float" else object)
-                         for c in table.columns} | {LINE_COLUMN: pd.Series(dtype=int)})
+    return pd.DataFrame(
+        {c.name: pd.Series(dtype=float if c.dtype == "float" else object) for c in table.columns}
+        | {LINE_COLUMN: pd.Series(dtype=int)}
+    )
 
 
-def _read_table(folder: Path, table: schema.TableSchema, problems: list[Problem]) -> tuple[
-    pd.DataFrame, bool
-]:
+def _read_table(
+    folder: Path, table: schema.TableSchema, problems: list[Problem]
+) -> tuple[pd.DataFrame, bool]:
     text = read_text(folder / table.file, table.file, problems)
     if text is None:
         return _empty_table(table), False
@@ -576,9 +778,17 @@ def _index_by_id(
             keep.append(False)
             continue
         if ident in first:
-            problems.append(Problem(table.file, "duplicated id", line=int(line), id=ident,
-                                    column="id", expected="a unique id",
-                                    found=f"{ident!r} again (first on line {first[ident]})"))
+            problems.append(
+                Problem(
+                    table.file,
+                    "duplicated id",
+                    line=int(line),
+                    id=ident,
+                    column="id",
+                    expected="a unique id",
+                    found=f"{ident!r} again (first on line {first[ident]})",
+                )
+            )
             keep.append(False)
             continue
         first[ident] = int(line)
@@ -614,16 +824,28 @@ def _profiles_path(folder: Path, name: str, problems: list[Problem]) -> Path | N
     except (OSError, ValueError) as exc:  # NUL in the name, name too long
         shown = repr(name[:60]) + (f" … ({len(name)} characters)" if len(name) > 60 else "")
         reason = getattr(exc, "strerror", None) or str(exc)
-        problems.append(Problem("network.yaml", "profiles is not a usable file name",
-                                line=yaml_line(), column="profiles",
-                                expected="a path to a CSV file, relative to network.yaml",
-                                found=f"{shown} ({reason})"))
+        problems.append(
+            Problem(
+                "network.yaml",
+                "profiles is not a usable file name",
+                line=yaml_line(),
+                column="profiles",
+                expected="a path to a CSV file, relative to network.yaml",
+                found=f"{shown} ({reason})",
+            )
+        )
         return None
     if not exists:
-        problems.append(Problem(name, "file not found", expected=f"a file at {path}",
-                                found="nothing",
-                                hint=f"network.yaml line {yaml_line()} names it (profiles:); "
-                                "the path is relative to network.yaml"))
+        problems.append(
+            Problem(
+                name,
+                "file not found",
+                expected=f"a file at {path}",
+                found="nothing",
+                hint=f"network.yaml line {yaml_line()} names it (profiles:); "
+                "the path is relative to network.yaml",
+            )
+        )
         return None
     return path
 
@@ -646,9 +868,15 @@ def read_network(
     folder = resolve_network_path(path)
     problems: list[Problem] = []
     if not folder.is_dir():
-        problems.append(Problem(str(folder), "network folder not found",
-                                expected="a folder with network.yaml, nodes.csv, sources.csv, "
-                                "pipes.csv and demands.csv", found="no such folder"))
+        problems.append(
+            Problem(
+                str(folder),
+                "network folder not found",
+                expected="a folder with network.yaml, nodes.csv, sources.csv, "
+                "pipes.csv and demands.csv",
+                found="no such folder",
+            )
+        )
         return None, problems
     config, econ = read_network_yaml(folder / "network.yaml", problems)
     raw: dict[str, pd.DataFrame] = {}
@@ -669,8 +897,7 @@ def read_network(
         prof = read_profiles(prof_path, problems, label=prof_label)
         complete &= len(prof) > 0
     else:
-        prof = pd.DataFrame({"period": pd.Series(dtype=object),
-                             "weight_h": pd.Series(dtype=float)})
+        prof = pd.DataFrame({"period": pd.Series(dtype=object), "weight_h": pd.Series(dtype=float)})
         complete = False
     tables: dict[str, pd.DataFrame] = {}
     lines: dict[str, dict[str, int]] = {}
@@ -689,8 +916,9 @@ def read_network(
         profiles_path=prof_path,
         line_numbers=lines,
     )
-    problems += check_network(net, cross_checks=complete, strict_graph=strict_graph,
-                              profiles_label=prof_label)
+    problems += check_network(
+        net, cross_checks=complete, strict_graph=strict_graph, profiles_label=prof_label
+    )
     usable = not any(p.severity == "error" for p in problems)
     return (net if usable else None), problems
 
@@ -747,14 +975,18 @@ def write_text_atomic(path: Path, text: str) -> None:
 def neutralise_cell(value: object) -> object:
     """Prefix text that a spreadsheet would run as a formula (= + - @, tab, CR) with a quote;
     text that is just a negative number (``-12``, ``-1.5e3``) is left as it is."""
-    if (isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")
-            and not _NEGATIVE_NUMBER.match(value)):
+    if (
+        isinstance(value, str)
+        and value[:1] in ("=", "+", "-", "@", "\t", "\r")
+        and not _NEGATIVE_NUMBER.match(value)
+    ):
         return "'" + value
     return value
 
 
-def write_csv_atomic(df: pd.DataFrame, path: Path, *, index: bool = False,
-                     neutralise: bool = False) -> None:
+def write_csv_atomic(
+    df: pd.DataFrame, path: Path, *, index: bool = False, neutralise: bool = False
+) -> None:
     """Write a table as CSV atomically (see :func:`write_text_atomic`).
 
     ``neutralise=True`` (for tables people open in Excel) prefixes text cells that a
@@ -772,8 +1004,9 @@ def write_csv_atomic(df: pd.DataFrame, path: Path, *, index: bool = False,
 
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON (UTF-8, indented, Chinese kept as is) atomically."""
-    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False, default=_json_default)
-                      + "\n")
+    write_text_atomic(
+        path, json.dumps(data, indent=2, ensure_ascii=False, default=_json_default) + "\n"
+    )
 
 
 def _json_default(obj: object) -> object:
@@ -792,8 +1025,9 @@ def _table_for_file(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_network(net: Network, folder: str | os.PathLike[str], *,
-                  profiles_name: str = "profiles.csv") -> Path:
+def write_network(
+    net: Network, folder: str | os.PathLike[str], *, profiles_name: str = "profiles.csv"
+) -> Path:
     """Write ``net`` as a network folder (with its profiles CSV beside network.yaml).
 
     The folder must not exist yet or be empty; it is written under a temporary name and renamed
@@ -801,19 +1035,36 @@ def write_network(net: Network, folder: str | os.PathLike[str], *,
     """
     target = Path(folder)
     if target.exists() and any(target.iterdir()):
-        raise InputError([Problem(str(target), "folder exists and is not empty",
-                                  expected="a new or empty folder", found="files in it")])
+        raise InputError(
+            [
+                Problem(
+                    str(target),
+                    "folder exists and is not empty",
+                    expected="a new or empty folder",
+                    found="files in it",
+                )
+            ]
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
     try:
         os.chmod(tmp, shareable_mode(folder=True))
         econ = {k: v for k, v in vars(net.economics).items()}
-        doc = {"name": net.name, "description": net.description, "profiles": profiles_name,
-               "economics": econ}
-        (tmp / "network.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True,
-                                                         sort_keys=False), encoding="utf-8")
-        for file, df in (("nodes.csv", net.nodes), ("sources.csv", net.sources),
-                         ("pipes.csv", net.pipes), ("demands.csv", net.demands)):
+        doc = {
+            "name": net.name,
+            "description": net.description,
+            "profiles": profiles_name,
+            "economics": econ,
+        }
+        (tmp / "network.yaml").write_text(
+            yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
+        for file, df in (
+            ("nodes.csv", net.nodes),
+            ("sources.csv", net.sources),
+            ("pipes.csv", net.pipes),
+            ("demands.csv", net.demands),
+        ):
             write_csv_atomic(_table_for_file(df), tmp / file)
         write_csv_atomic(net.profiles, tmp / profiles_name)
         if target.exists():

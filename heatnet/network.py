@@ -163,9 +163,15 @@ def network_summary(net: Network) -> dict[str, object]:
     s = net.sources
     sources = pd.crosstab(s["technology"], s["status"]) if len(s) else pd.DataFrame()
     cap = (
-        s.pivot_table(index="technology", columns="status", values="capacity_mw",
-                      aggfunc="sum", fill_value=0.0)
-        if len(s) else pd.DataFrame()
+        s.pivot_table(
+            index="technology",
+            columns="status",
+            values="capacity_mw",
+            aggfunc="sum",
+            fill_value=0.0,
+        )
+        if len(s)
+        else pd.DataFrame()
     )
     p = net.pipes
     pipes = p.groupby("status").agg(count=("length_km", "size"), length_km=("length_km", "sum"))

@@ -27,28 +27,39 @@ from heatnet.model import HeatModel
 from heatnet.network import Network, annuity_factor
 from heatnet.solve import SolveResult
 
-DECISION_BY_STATUS = {"existing": "existing", "retired": "forced_retired",
-                      "unavailable": "unavailable"}
+DECISION_BY_STATUS = {
+    "existing": "existing",
+    "retired": "forced_retired",
+    "unavailable": "unavailable",
+}
 
 
 def _period_frame(hm: HeatModel) -> pd.DataFrame:
     prof = hm.net.profiles
-    return pd.DataFrame({"t": np.arange(hm.n_periods), "period": prof["period"].to_numpy(),
-                         "weight_h": prof["weight_h"].to_numpy(dtype=float)})
+    return pd.DataFrame(
+        {
+            "t": np.arange(hm.n_periods),
+            "period": prof["period"].to_numpy(),
+            "weight_h": prof["weight_h"].to_numpy(dtype=float),
+        }
+    )
 
 
-def _long(hm: HeatModel, values: np.ndarray, ids: list[str], id_name: str,
-          value_name: str) -> pd.DataFrame:
+def _long(
+    hm: HeatModel, values: np.ndarray, ids: list[str], id_name: str, value_name: str
+) -> pd.DataFrame:
     """(ids × T) array → long table t, period, weight_h, <id_name>, <value_name>."""
     per = _period_frame(hm)
     n = len(ids)
-    return pd.DataFrame({
-        "t": np.tile(per["t"].to_numpy(), n),
-        "period": np.tile(per["period"].to_numpy(), n),
-        "weight_h": np.tile(per["weight_h"].to_numpy(), n),
-        id_name: np.repeat(np.asarray(ids, dtype=object), hm.n_periods),
-        value_name: values.reshape(-1) if n else np.zeros(0),
-    })
+    return pd.DataFrame(
+        {
+            "t": np.tile(per["t"].to_numpy(), n),
+            "period": np.tile(per["period"].to_numpy(), n),
+            "weight_h": np.tile(per["weight_h"].to_numpy(), n),
+            id_name: np.repeat(np.asarray(ids, dtype=object), hm.n_periods),
+            value_name: values.reshape(-1) if n else np.zeros(0),
+        }
+    )
 
 
 def source_table(hm: HeatModel, res: SolveResult) -> pd.DataFrame:
@@ -82,8 +93,12 @@ def source_table(hm: HeatModel, res: SolveResult) -> pd.DataFrame:
             in_service[r] = built
     a_ret = annuity_factor(econ.discount_rate, econ.retirement_annualisation_years)
     lifetimes = s["lifetime_years"].to_numpy(dtype=float)
-    capex_annual = np.array([c * annuity_factor(econ.discount_rate, life) if c else 0.0
-                             for c, life in zip(s["capex_cny"], lifetimes, strict=True)])
+    capex_annual = np.array(
+        [
+            c * annuity_factor(econ.discount_rate, life) if c else 0.0
+            for c, life in zip(s["capex_cny"], lifetimes, strict=True)
+        ]
+    )
     retiring = out["decision"].isin(["retired", "forced_retired"]).to_numpy()
     built = (out["decision"] == "built").to_numpy()
     out["in_service"] = in_service
@@ -97,8 +112,15 @@ def source_table(hm: HeatModel, res: SolveResult) -> pd.DataFrame:
     out["fixed_cost_cny"] = np.where(in_service, s["fixed_cost_cny_per_year"], 0.0)
     out["capex_annual_cny"] = np.where(built, capex_annual, 0.0)
     out["retirement_cost_annual_cny"] = np.where(retiring, s["retirement_cost_cny"] * a_ret, 0.0)
-    out["total_cost_cny"] = out[["variable_cost_cny", "carbon_cost_cny", "fixed_cost_cny",
-                                 "capex_annual_cny", "retirement_cost_annual_cny"]].sum(axis=1)
+    out["total_cost_cny"] = out[
+        [
+            "variable_cost_cny",
+            "carbon_cost_cny",
+            "fixed_cost_cny",
+            "capex_annual_cny",
+            "retirement_cost_annual_cny",
+        ]
+    ].sum(axis=1)
     return out
 
 
@@ -108,14 +130,29 @@ def pipe_table(hm: HeatModel, res: SolveResult) -> pd.DataFrame:
     w = net.weights_h
     p = net.pipes
     out = p.copy()
-    out.insert(0, "decision", ["existing" if st == "existing" else "unavailable"
-                               if st == "unavailable" else "" for st in p["status"]])
+    out.insert(
+        0,
+        "decision",
+        [
+            "existing" if st == "existing" else "unavailable" if st == "unavailable" else ""
+            for st in p["status"]
+        ],
+    )
     pos = {pid: j for j, pid in enumerate(hm.pipe_ids)}
     y = dict(zip(hm.candidate_pipes, res.values["y"], strict=True))
     fp, fm = res.values["fp"], res.values["fm"]
     n = len(p)
-    cols = {c: np.zeros(n) for c in ("heat_in_mwh", "heat_delivered_mwh", "loss_mwh",
-                                     "forward_mwh", "reverse_mwh", "peak_flow_mw")}
+    cols = {
+        c: np.zeros(n)
+        for c in (
+            "heat_in_mwh",
+            "heat_delivered_mwh",
+            "loss_mwh",
+            "forward_mwh",
+            "reverse_mwh",
+            "peak_flow_mw",
+        )
+    }
     in_service = np.array([st == "existing" for st in p["status"]])
     for r, pid in enumerate(p.index):
         j = pos.get(pid)
@@ -139,8 +176,12 @@ def pipe_table(hm: HeatModel, res: SolveResult) -> pd.DataFrame:
     out["utilisation"] = out["peak_flow_mw"] / p["capacity_mw"]
     out["pumping_cost_cny"] = out["heat_in_mwh"] * p["pumping_cost_cny_per_mwh"]
     r = net.economics.discount_rate
-    capex = np.array([c * annuity_factor(r, life) if c else 0.0
-                      for c, life in zip(p["capex_cny"], p["lifetime_years"], strict=True)])
+    capex = np.array(
+        [
+            c * annuity_factor(r, life) if c else 0.0
+            for c, life in zip(p["capex_cny"], p["lifetime_years"], strict=True)
+        ]
+    )
     out["capex_annual_cny"] = np.where(out["decision"] == "built", capex, 0.0)
     return out
 
@@ -191,8 +232,9 @@ def price_table(hm: HeatModel, res: SolveResult) -> pd.DataFrame:
     return p.dropna(subset=["price_cny_per_mwh"]).reset_index(drop=True)
 
 
-def cost_breakdown(net: Network, tables: dict[str, pd.DataFrame],
-                   allow_unserved: bool = True) -> dict[str, float]:
+def cost_breakdown(
+    net: Network, tables: dict[str, pd.DataFrame], allow_unserved: bool = True
+) -> dict[str, float]:
     """Annual cost by kind from the result tables alone [CNY/year]; adds up to the objective.
 
     Keys: ``fixed_cny`` (in-service sources), ``capex_sources_cny``, ``capex_pipes_cny``,
@@ -242,6 +284,7 @@ def kpis(sources: pd.DataFrame, pipes: pd.DataFrame, nodes: pd.DataFrame) -> dic
 def decisions(sources: pd.DataFrame, pipes: pd.DataFrame) -> dict[str, list[str]]:
     """Ids by decision: ``retired``, ``kept``, ``built_pipes``, ``built_sources`` and the
     candidates left unbuilt."""
+
     def ids(df: pd.DataFrame, decision: str) -> list[str]:
         return [str(i) for i in df.index[df["decision"] == decision]]
 
@@ -289,39 +332,51 @@ def format_summary(summary: dict[str, Any]) -> str:
     status = summary["status"]
     gap = summary.get("mip_gap")
     gap_txt = f"{gap * 100:.3g} %" if gap is not None else "n/a"
-    head = (f"status: {status} (HiGHS: {summary['termination']}), gap {gap_txt}, "
-            f"bound {_money(summary.get('bound_cny'))}")
+    head = (
+        f"status: {status} (HiGHS: {summary['termination']}), gap {gap_txt}, "
+        f"bound {_money(summary.get('bound_cny'))}"
+    )
     if not summary.get("optimal"):
-        lines.append("NOT OPTIMAL: the figures below are from the best solution found, not a "
-                     "proven optimum" if summary.get("objective_cny") is not None else
-                     "NO SOLUTION: the solver found no feasible plan")
+        lines.append(
+            "NOT OPTIMAL: the figures below are from the best solution found, not a proven optimum"
+            if summary.get("objective_cny") is not None
+            else "NO SOLUTION: the solver found no feasible plan"
+        )
     lines.append(head)
     ts = summary.get("two_stage")
     if summary.get("solve_mode") == "two_stage" and ts and ts.get("aggregation") == "time_slices":
         dg = ts.get("design_gap")
         rounds = ts.get("rounds", [])
         k0, k1 = ts["initial_time_slices"], ts["time_slices"]
-        slices = (f"{k0} time slices refined to {k1} in {len(rounds)} rounds" if k1 != k0
-                  else f"{k0} time slices ({len(rounds)} round{'s' if len(rounds) > 1 else ''})")
+        slices = (
+            f"{k0} time slices refined to {k1} in {len(rounds)} rounds"
+            if k1 != k0
+            else f"{k0} time slices ({len(rounds)} round{'s' if len(rounds) > 1 else ''})"
+        )
         lines.append(
             f"two-stage: design on {slices}, then the full season "
             f"({ts['stage2_periods']} periods) as an LP with the design fixed; design gap "
-            f"{'n/a' if dg is None else f'{dg * 100:.3g} %'} to the valid bound")
+            f"{'n/a' if dg is None else f'{dg * 100:.3g} %'} to the valid bound"
+        )
     elif summary.get("solve_mode") == "two_stage" and ts:
         dg = ts.get("design_gap")
         lines.append(
             f"two-stage: design on {ts['typical_days']} typical days (stage 1 "
             f"{_money(ts.get('stage1_objective_cny'))}), then the full season "
             f"({ts['stage2_periods']} periods) as an LP with the design fixed; design gap "
-            f"{'n/a' if dg is None else f'{dg * 100:.3g} %'} to the valid bound")
+            f"{'n/a' if dg is None else f'{dg * 100:.3g} %'} to the valid bound"
+        )
     elif summary.get("solve_mode") == "typical_days":
-        lines.append(f"solved on {summary.get('typical_days')} typical days: every figure is "
-                     "at typical-day resolution")
+        lines.append(
+            f"solved on {summary.get('typical_days')} typical days: every figure is "
+            "at typical-day resolution"
+        )
     infeasible = summary.get("infeasibility")
     if infeasible:
         lines.append("why no plan exists — these limits cannot all hold:")
         lines += [f"  - {why}" for why in infeasible.get("limits_in_conflict", [])] or [
-            "  - (the solver gave no infeasible set)"]
+            "  - (the solver gave no infeasible set)"
+        ]
         short = infeasible.get("shortage_if_unserved_heat_were_allowed")
         if short:
             lines.append("with unserved heat allowed, the best plan would be short of heat:")
@@ -330,17 +385,22 @@ def format_summary(summary: dict[str, Any]) -> str:
         return "\n".join(lines)
     lines.append(f"annual cost: {_money(summary['objective_cny'])}")
     cb = summary["cost_breakdown_cny"]
-    parts = [f"{k.removesuffix('_cny')} {v / 1e6:,.1f}" for k, v in cb.items()
-             if k != "total_cny" and abs(v) > 0.5]
+    parts = [
+        f"{k.removesuffix('_cny')} {v / 1e6:,.1f}"
+        for k, v in cb.items()
+        if k != "total_cny" and abs(v) > 0.5
+    ]
     lines.append("  by kind [M CNY]: " + (", ".join(parts) if parts else "nothing"))
     lines.append(
         f"CO2: {summary['co2_t'] / 1e6:,.3f} Mt   waste-heat share: "
         f"{summary['waste_heat_share'] * 100:.1f} %   coal share: "
-        f"{summary['coal_share'] * 100:.1f} %")
+        f"{summary['coal_share'] * 100:.1f} %"
+    )
     lines.append(
         f"heat demand: {summary['heat_demand_mwh'] / 1e3:,.1f} GWh   unserved: "
         f"{summary['unserved_mwh'] / 1e3:,.3f} GWh   pipe losses: "
-        f"{summary['losses_mwh'] / 1e3:,.1f} GWh")
+        f"{summary['losses_mwh'] / 1e3:,.1f} GWh"
+    )
     lines += format_shortage(summary.get("shortage") or {})
     lines.append(_ids("retirable sources retired", summary["retired"]))
     lines.append(_ids("retirable sources kept", summary["kept"]))
@@ -353,5 +413,6 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines.append(
         f"times: build {t['build']:.2f} s, hand-off {t['handoff']:.2f} s, solve "
         f"{t['solve']:.2f} s, prices {t['prices']:.2f} s, total {t['total']:.2f} s; "
-        f"peak memory {summary['peak_rss_mb']:,.0f} MB")
+        f"peak memory {summary['peak_rss_mb']:,.0f} MB"
+    )
     return "\n".join(lines)

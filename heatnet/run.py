@@ -95,13 +95,15 @@ class Run:
         tables = self.__dict__.get("tables", {})
         if item in TABLE_FILES:
             if item not in tables:
-                raise AttributeError(f"run {self.__dict__.get('name')!r} has no solution, "
-                                     f"so no {item} table")
+                raise AttributeError(
+                    f"run {self.__dict__.get('name')!r} has no solution, so no {item} table"
+                )
             return tables[item]
         raise AttributeError(item)
 
-    def write(self, results_dir: str | os.PathLike[str] = "results",
-              name: str | None = None) -> Path:
+    def write(
+        self, results_dir: str | os.PathLike[str] = "results", name: str | None = None
+    ) -> Path:
         """Write the run to ``results_dir/<name>/`` (a new folder; ``-2``, ``-3``… is added
         if the name is taken) and return the folder."""
         root = Path(results_dir)
@@ -132,10 +134,18 @@ class Run:
 def check_run_name(name: str) -> str:
     """A run name that is a plain folder name inside the results folder, or InputError."""
     if not RUN_NAME.match(name) or name in {".", ".."}:
-        raise InputError([Problem(None, "invalid run name", column="--name",
-                                  expected="letters, digits, '_', '-', '.' (no '/' or '..'), "
-                                  "starting with a letter or digit, at most 100 characters",
-                                  found=repr(name))])
+        raise InputError(
+            [
+                Problem(
+                    None,
+                    "invalid run name",
+                    column="--name",
+                    expected="letters, digits, '_', '-', '.' (no '/' or '..'), "
+                    "starting with a letter or digit, at most 100 characters",
+                    found=repr(name),
+                )
+            ]
+        )
     return name
 
 
@@ -146,9 +156,15 @@ def default_run_name(net: Network) -> str:
     return f"{base}_{stamp}"
 
 
-def make_summary(net: Network, options: SolveOptions, res: SolveResult,
-                 tables: dict[str, pd.DataFrame], hm_allow_unserved: bool,
-                 total_s: float, warnings: list[Problem]) -> dict[str, Any]:
+def make_summary(
+    net: Network,
+    options: SolveOptions,
+    res: SolveResult,
+    tables: dict[str, pd.DataFrame],
+    hm_allow_unserved: bool,
+    total_s: float,
+    warnings: list[Problem],
+) -> dict[str, Any]:
     """The JSON summary of a run (keys documented in docs/results.md)."""
     summary: dict[str, Any] = {
         "network": net.name,
@@ -168,23 +184,38 @@ def make_summary(net: Network, options: SolveOptions, res: SolveResult,
         summary.update(decisions(tables["sources"], tables["pipes"]))
         short = nodes[nodes["unserved_mw"] > 1e-6]
         summary["unserved_by_node_mwh"] = {
-            str(n): float(v) for n, v in short.groupby("node")["unserved_mwh"].sum().items()}
+            str(n): float(v) for n, v in short.groupby("node")["unserved_mwh"].sum().items()
+        }
         summary["periods_short_of_heat"] = int(short["t"].nunique())
-    summary.update({
-        "timings_s": {"build": res.build_s, "handoff": res.handoff_s, "solve": res.solve_s,
-                      "prices": res.prices_s, "total": total_s},
-        "peak_rss_mb": res.peak_rss_mb,
-        "problem_size": {"columns": res.n_cols, "rows": res.n_rows,
-                         "nonzeros": res.n_nonzeros, "binaries": res.n_binaries},
-        "periods": net.n_periods,
-        "season_hours": net.season_hours,
-        "economics": dataclasses.asdict(net.economics),
-        "options": {k: (str(v) if isinstance(v, Path) else v)
-                    for k, v in dataclasses.asdict(options).items() if k != "log_file"},
-        "input_hash": input_hash(net),
-        "versions": package_versions(),
-        "warnings": [str(p) for p in warnings],
-    })
+    summary.update(
+        {
+            "timings_s": {
+                "build": res.build_s,
+                "handoff": res.handoff_s,
+                "solve": res.solve_s,
+                "prices": res.prices_s,
+                "total": total_s,
+            },
+            "peak_rss_mb": res.peak_rss_mb,
+            "problem_size": {
+                "columns": res.n_cols,
+                "rows": res.n_rows,
+                "nonzeros": res.n_nonzeros,
+                "binaries": res.n_binaries,
+            },
+            "periods": net.n_periods,
+            "season_hours": net.season_hours,
+            "economics": dataclasses.asdict(net.economics),
+            "options": {
+                k: (str(v) if isinstance(v, Path) else v)
+                for k, v in dataclasses.asdict(options).items()
+                if k != "log_file"
+            },
+            "input_hash": input_hash(net),
+            "versions": package_versions(),
+            "warnings": [str(p) for p in warnings],
+        }
+    )
     return summary
 
 
@@ -192,8 +223,9 @@ DEFAULT_TYPICAL_DAYS = 12
 SolveMode = Literal["single_stage", "two_stage", "typical_days"]
 
 
-def choose_mode(net: Network, options: SolveOptions,
-                fixed: Mapping[tuple[str, str], float] | None = None) -> tuple[SolveMode, int]:
+def choose_mode(
+    net: Network, options: SolveOptions, fixed: Mapping[tuple[str, str], float] | None = None
+) -> tuple[SolveMode, int]:
     """How :func:`solve` will solve ``net``: the mode and the number of typical days K.
 
     * ``two_stage``: ``options.two_stage`` is True, or it is None (automatic) and the profiles
@@ -208,21 +240,38 @@ def choose_mode(net: Network, options: SolveOptions,
     slices (any resolution); it cannot be combined with ``typical_days`` or a single stage.
     """
     if options.time_slices is not None:
-        clash = [Problem(None, "time slices and typical days are two ways to aggregate the "
-                         "design stage; choose one", column="time_slices",
-                         expected="time_slices or typical_days", found="both")
-                 ] if options.typical_days is not None else []
+        clash = (
+            [
+                Problem(
+                    None,
+                    "time slices and typical days are two ways to aggregate the "
+                    "design stage; choose one",
+                    column="time_slices",
+                    expected="time_slices or typical_days",
+                    found="both",
+                )
+            ]
+            if options.typical_days is not None
+            else []
+        )
         if options.two_stage is False:
-            clash.append(Problem(None, "time slices are a design stage: they need a two-stage "
-                                 "solve", column="time_slices", expected="two-stage",
-                                 found="single-stage"))
+            clash.append(
+                Problem(
+                    None,
+                    "time slices are a design stage: they need a two-stage solve",
+                    column="time_slices",
+                    expected="two-stage",
+                    found="single-stage",
+                )
+            )
         if clash:
             raise InputError(clash, context="conflicting solve options")
     k = options.time_slices or options.typical_days or DEFAULT_TYPICAL_DAYS
     w = net.weights_h
     sub_daily = bool(len(w)) and float(np.median(w)) < 24.0
-    n_binaries = (int((net.sources["status"].isin(["retirable", "candidate"])).sum())
-                  + int((net.pipes["status"] == "candidate").sum()))
+    n_binaries = int((net.sources["status"].isin(["retirable", "candidate"])).sum()) + int(
+        (net.pipes["status"] == "candidate").sum()
+    )
     all_fixed = n_binaries <= len(fixed or {})
     if options.time_slices is not None:
         two = True
@@ -248,23 +297,29 @@ def full_model_columns(net: Network) -> int:
     one per active source, one or two per pipe (by direction) and one per demand node."""
     active = int(net.sources["status"].isin(["existing", "retirable", "candidate"]).sum())
     pipes = net.pipes[net.pipes["status"] != "unavailable"]
-    per_period = (active + len(pipes) + int(pipes["bidirectional"].sum())
-                  + int(net.demands["node"].nunique()))
+    per_period = (
+        active + len(pipes) + int(pipes["bidirectional"].sum()) + int(net.demands["node"].nunique())
+    )
     return per_period * net.n_periods
 
 
-def automatic_options(net: Network, options: SolveOptions,
-                      fixed: Mapping[tuple[str, str], float] | None = None) -> SolveOptions:
+def automatic_options(
+    net: Network, options: SolveOptions, fixed: Mapping[tuple[str, str], float] | None = None
+) -> SolveOptions:
     """The options a solve really uses: when the caller chose no aggregation (``two_stage``,
     ``typical_days`` and ``time_slices`` all None), decisions are free and the
     full-resolution MILP would exceed :data:`AUTO_SLICES_COLUMNS` columns, design on
     :data:`AUTO_TIME_SLICES` time slices — a city-scale MILP at full resolution does not
     reach a useful gap in minutes on 2 cores (docs/performance.md). Otherwise unchanged."""
-    if (options.two_stage is not None or options.typical_days is not None
-            or options.time_slices is not None):
+    if (
+        options.two_stage is not None
+        or options.typical_days is not None
+        or options.time_slices is not None
+    ):
         return options
-    n_binaries = (int((net.sources["status"].isin(["retirable", "candidate"])).sum())
-                  + int((net.pipes["status"] == "candidate").sum()))
+    n_binaries = int((net.sources["status"].isin(["retirable", "candidate"])).sum()) + int(
+        (net.pipes["status"] == "candidate").sum()
+    )
     if n_binaries <= len(fixed or {}) or full_model_columns(net) <= AUTO_SLICES_COLUMNS:
         return options
     return dataclasses.replace(options, time_slices=min(AUTO_TIME_SLICES, net.n_periods))
@@ -294,8 +349,11 @@ def _decisions(hm_res: SolveResult, net: Network) -> dict[tuple[str, str], float
     cand_pipe = [str(i) for i in p.index[p["status"] == "candidate"]]
     v = hm_res.values
     out: dict[tuple[str, str], float] = {}
-    for kind, ids, key in (("keep_source", retirable, "k"), ("build_source", cand_src, "b"),
-                           ("build_pipe", cand_pipe, "y")):
+    for kind, ids, key in (
+        ("keep_source", retirable, "k"),
+        ("build_source", cand_src, "b"),
+        ("build_pipe", cand_pipe, "y"),
+    ):
         for ident, value in zip(ids, v[key], strict=True):
             out[(kind, ident)] = float(round(value))
     return out
@@ -307,8 +365,9 @@ def _decisions(hm_res: SolveResult, net: Network) -> dict[tuple[str, str], float
 STAGE2_CHUNK_COLUMNS = 20_000
 
 
-def solve_fixed_design(net: Network, opts: SolveOptions,
-                       design: Mapping[tuple[str, str], float]) -> tuple[SolveResult, Any]:
+def solve_fixed_design(
+    net: Network, opts: SolveOptions, design: Mapping[tuple[str, str], float]
+) -> tuple[SolveResult, Any]:
     """The full-resolution model with every decision fixed: an LP, solved by period chunks.
 
     With the binaries fixed, periods are linked only by the season's emissions cap; without
@@ -336,48 +395,73 @@ def solve_fixed_design(net: Network, opts: SolveOptions,
         profiles = net.profiles.iloc[a:b].reset_index(drop=True)
         profiles.index.name = net.profiles.index.name
         t1 = time.perf_counter()
-        hm_c = build_model(net.replace(profiles=profiles, profiles_path=None),
-                           allow_unserved=opts.allow_unserved, fixed=design)
+        hm_c = build_model(
+            net.replace(profiles=profiles, profiles_path=None),
+            allow_unserved=opts.allow_unserved,
+            fixed=design,
+        )
         opts_c = opts if a == 0 else dataclasses.replace(opts, log_file=None, verbose=False)
         res_c = solve_model(hm_c, opts_c, build_s=time.perf_counter() - t1)
         parts.append((a, b, res_c, hm_c))
         if not res_c.has_solution or res_c.status is not Status.OPTIMAL:
             break  # the whole LP cannot be optimal; report this chunk's status
     results = [p[2] for p in parts]
-    timing = {key: sum(getattr(r, key) for r in results)
-              for key in ("handoff_s", "solve_s", "prices_s")}
-    sizes = {key: sum(getattr(r, key) for r in results)
-             for key in ("n_cols", "n_rows", "n_nonzeros")}
+    timing = {
+        key: sum(getattr(r, key) for r in results) for key in ("handoff_s", "solve_s", "prices_s")
+    }
+    sizes = {
+        key: sum(getattr(r, key) for r in results) for key in ("n_cols", "n_rows", "n_nonzeros")
+    }
     worst = next((r for r in results if r.status is not Status.OPTIMAL), None)
-    termination = (f"{results[0].termination} ({len(results)} period chunks of up to {chunk} "
-                   "periods)")
-    common = dict(build_s=build_s + sum(r.build_s for r in results),
-                  peak_rss_mb=max(r.peak_rss_mb for r in results), n_binaries=0,
-                  **timing, **sizes)
+    termination = (
+        f"{results[0].termination} ({len(results)} period chunks of up to {chunk} periods)"
+    )
+    common = dict(
+        build_s=build_s + sum(r.build_s for r in results),
+        peak_rss_mb=max(r.peak_rss_mb for r in results),
+        n_binaries=0,
+        **timing,
+        **sizes,
+    )
     if worst is not None:
         return dataclasses.replace(
-            worst, termination=f"{worst.termination} in period chunk "
+            worst,
+            termination=f"{worst.termination} in period chunk "
             f"{parts[len(results) - 1][0]}–{parts[len(results) - 1][1] - 1}",
-            **common), hm
+            **common,
+        ), hm
     first_hm, first = parts[0][3], results[0]
     fixed_part = first.objective_cny - float(period_costs(first_hm, first.values).sum())
-    values = {name: np.concatenate([r.values[name] for r in results], axis=1)
-              for name in ("g", "fp", "fm", "u")}
+    values = {
+        name: np.concatenate([r.values[name] for r in results], axis=1)
+        for name in ("g", "fp", "fm", "u")
+    }
     values.update({name: first.values[name] for name in ("k", "b", "y")})
     prices = None
     if all(r.prices_cny_per_mwh is not None for r in results):
         prices = np.concatenate([r.prices_cny_per_mwh for r in results], axis=1)
     objective = fixed_part + float(period_costs(hm, values).sum())
-    return SolveResult(status=Status.OPTIMAL, termination=termination,
-                       objective_cny=objective, bound_cny=objective, mip_gap=0.0,
-                       has_solution=True, values=values, prices_cny_per_mwh=prices,
-                       **common), hm
+    return SolveResult(
+        status=Status.OPTIMAL,
+        termination=termination,
+        objective_cny=objective,
+        bound_cny=objective,
+        mip_gap=0.0,
+        has_solution=True,
+        values=values,
+        prices_cny_per_mwh=prices,
+        **common,
+    ), hm
 
 
-def _two_stage(net: Network, opts: SolveOptions, k: int, log_dir: Path,
-               fixed: Mapping[tuple[str, str], float] | None,
-               warm_start: Mapping[tuple[str, str], float] | None,
-               ) -> tuple[SolveResult, Any, dict[str, Any], str]:
+def _two_stage(
+    net: Network,
+    opts: SolveOptions,
+    k: int,
+    log_dir: Path,
+    fixed: Mapping[tuple[str, str], float] | None,
+    warm_start: Mapping[tuple[str, str], float] | None,
+) -> tuple[SolveResult, Any, dict[str, Any], str]:
     """Design on K typical days, then the full season as an LP with the design fixed.
 
     Returns the combined result (figures of stage 2, bound of stage 1), the stage-2 model,
@@ -403,16 +487,23 @@ def _two_stage(net: Network, opts: SolveOptions, k: int, log_dir: Path,
         "stage1_objective_cny": res1.objective_cny,
         "stage1_bound_cny": res1.bound_cny,
         "stage1_mip_gap": res1.mip_gap,
-        "bound_source": ("stage-1 MILP dual bound on mean typical days (a relaxation of the "
-                         "full-resolution MILP)" if td.is_relaxation else "none"),
+        "bound_source": (
+            "stage-1 MILP dual bound on mean typical days (a relaxation of the "
+            "full-resolution MILP)"
+            if td.is_relaxation
+            else "none"
+        ),
     }
 
     def read(path: Path) -> str:
         return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
     if not res1.has_solution:
-        block.update(stage2_objective_cny=None, design_gap=None,
-                     timings_s={"aggregate": aggregate_s, "stage1": _times(res1)})
+        block.update(
+            stage2_objective_cny=None,
+            design_gap=None,
+            timings_s={"aggregate": aggregate_s, "stage1": _times(res1)},
+        )
         return res1, None, block, read(log1)
     design = {**_decisions(res1, net1), **dict(fixed or {})}
     opts2 = dataclasses.replace(opts, log_file=log2, time_limit_s=None)
@@ -424,17 +515,19 @@ def _two_stage(net: Network, opts: SolveOptions, k: int, log_dir: Path,
         gap = max(0.0, (obj2 - bound) / abs(obj2)) if obj2 else 0.0
     status = res2.status
     if status is Status.OPTIMAL:
-        status = (Status.OPTIMAL if gap is not None and gap <= opts.two_stage_gap
-                  else Status.FEASIBLE)
-    unserved1 = (float((res1.values["u"] * net1.weights_h).sum()) if res1.values else None)
+        status = (
+            Status.OPTIMAL if gap is not None and gap <= opts.two_stage_gap else Status.FEASIBLE
+        )
+    unserved1 = float((res1.values["u"] * net1.weights_h).sum()) if res1.values else None
     block.update(
         stage2_status=res2.status.value,
         stage2_objective_cny=obj2,
         design_gap=gap,
         design_gap_tolerance=opts.two_stage_gap,
         stage1_unserved_mwh=unserved1,
-        stage2_unserved_mwh=(float((res2.values["u"] * net.weights_h).sum())
-                             if res2.values else None),
+        stage2_unserved_mwh=(
+            float((res2.values["u"] * net.weights_h).sum()) if res2.values else None
+        ),
         decisions={f"{kind}:{ident}": int(v) for (kind, ident), v in design.items()},
         timings_s={"aggregate": aggregate_s, "stage1": _times(res1), "stage2": _times(res2)},
     )
@@ -451,15 +544,21 @@ def _two_stage(net: Network, opts: SolveOptions, k: int, log_dir: Path,
         n_binaries=res1.n_binaries,
         stage1=res1,
     )
-    log = f"==== stage 1: {td.k} typical days ====\n{read(log1)}\n" \
-          f"==== stage 2: full resolution, design fixed ====\n{read(log2)}"
+    log = (
+        f"==== stage 1: {td.k} typical days ====\n{read(log1)}\n"
+        f"==== stage 2: full resolution, design fixed ====\n{read(log2)}"
+    )
     return result, hm2, block, log
 
 
-def _two_stage_slices(net: Network, opts: SolveOptions, k: int, log_dir: Path,
-                      fixed: Mapping[tuple[str, str], float] | None,
-                      warm_start: Mapping[tuple[str, str], float] | None,
-                      ) -> tuple[SolveResult, Any, dict[str, Any], str]:
+def _two_stage_slices(
+    net: Network,
+    opts: SolveOptions,
+    k: int,
+    log_dir: Path,
+    fixed: Mapping[tuple[str, str], float] | None,
+    warm_start: Mapping[tuple[str, str], float] | None,
+) -> tuple[SolveResult, Any, dict[str, Any], str]:
     """Design on K time slices refined until the design gap is small, then the full season.
 
     Each round: (1) the MILP on the current slices (a relaxation, so its proven bound is a
@@ -514,8 +613,9 @@ def _two_stage_slices(net: Network, opts: SolveOptions, k: int, log_dir: Path,
         profiles1.index = pd.RangeIndex(len(profiles1), name=net.profiles.index.name)
         net1 = net.replace(profiles=profiles1, profiles_path=None)
         log1 = log_dir / f"round{r}_stage1.log"
-        opts1 = dataclasses.replace(opts, heat_prices=False, log_file=log1,
-                                    time_limit_s=remaining, mip_gap=target / 4)
+        opts1 = dataclasses.replace(
+            opts, heat_prices=False, log_file=log1, time_limit_s=remaining, mip_gap=target / 4
+        )
         t1 = time.perf_counter()
         hm1 = build_model(net1, allow_unserved=opts.allow_unserved, fixed=fixed)
         res1 = solve_model(hm1, opts1, build_s=time.perf_counter() - t1, warm_start=start)
@@ -525,14 +625,16 @@ def _two_stage_slices(net: Network, opts: SolveOptions, k: int, log_dir: Path,
         last1 = res1
         out_of_time = out_of_time or res1.status is Status.TIME_LIMIT
         if res1.bound_cny is not None and math.isfinite(res1.bound_cny):
-            best_bound = res1.bound_cny if best_bound is None else max(best_bound,
-                                                                       res1.bound_cny)
-        info: dict[str, Any] = {"round": r, "time_slices": ts.k,
-                                "stage1_status": res1.status.value,
-                                "stage1_objective_cny": res1.objective_cny,
-                                "stage1_bound_cny": res1.bound_cny,
-                                "stage1_mip_gap": res1.mip_gap,
-                                "stage1_solve_s": res1.solve_s}
+            best_bound = res1.bound_cny if best_bound is None else max(best_bound, res1.bound_cny)
+        info: dict[str, Any] = {
+            "round": r,
+            "time_slices": ts.k,
+            "stage1_status": res1.status.value,
+            "stage1_objective_cny": res1.objective_cny,
+            "stage1_bound_cny": res1.bound_cny,
+            "stage1_mip_gap": res1.mip_gap,
+            "stage1_solve_s": res1.solve_s,
+        }
         if not res1.has_solution:
             rounds.append(info)
             break
@@ -546,17 +648,23 @@ def _two_stage_slices(net: Network, opts: SolveOptions, k: int, log_dir: Path,
             opts2 = dataclasses.replace(opts, log_file=log2, time_limit_s=None)
             res2, hm2 = solve_fixed_design(net, opts2, design)
             seen[key_] = (res2, hm2)
-            logs.append(f"==== round {r}, stage 2: full resolution, design fixed ====\n"
-                        f"{read(log2)}")
+            logs.append(
+                f"==== round {r}, stage 2: full resolution, design fixed ====\n{read(log2)}"
+            )
             for key in ("build_s", "handoff_s", "solve_s", "prices_s"):
                 totals[key] += getattr(res2, key)
         info.update(stage2_status=res2.status.value, stage2_objective_cny=res2.objective_cny)
-        if best is None or (res2.objective_cny is not None and (
-                best[0].objective_cny is None or res2.objective_cny < best[0].objective_cny)):
+        if best is None or (
+            res2.objective_cny is not None
+            and (best[0].objective_cny is None or res2.objective_cny < best[0].objective_cny)
+        ):
             best = (res2, hm2, design)
         best_obj = best[0].objective_cny
-        info.update(best_bound_cny=best_bound, design_gap=gap_of(best_obj),
-                    elapsed_s=time.perf_counter() - t_start)
+        info.update(
+            best_bound_cny=best_bound,
+            design_gap=gap_of(best_obj),
+            elapsed_s=time.perf_counter() - t_start,
+        )
         rounds.append(info)
         gap = gap_of(best_obj)
         if not res2.has_solution or (gap is not None and gap <= target):
@@ -584,14 +692,19 @@ def _two_stage_slices(net: Network, opts: SolveOptions, k: int, log_dir: Path,
         "stage1_objective_cny": last1.objective_cny,
         "stage1_bound_cny": last1.bound_cny,
         "stage1_mip_gap": last1.mip_gap,
-        "bound_source": ("best stage-1 MILP dual bound over the rounds of time slices (each a "
-                         "relaxation of the full-resolution MILP)"),
+        "bound_source": (
+            "best stage-1 MILP dual bound over the rounds of time slices (each a "
+            "relaxation of the full-resolution MILP)"
+        ),
         "stopped_by_time_limit": out_of_time,
         "rounds": rounds,
     }
     if best is None:
-        block.update(stage2_objective_cny=None, design_gap=None,
-                     timings_s={"aggregate": aggregate_s, "total": time.perf_counter() - t_start})
+        block.update(
+            stage2_objective_cny=None,
+            design_gap=None,
+            timings_s={"aggregate": aggregate_s, "total": time.perf_counter() - t_start},
+        )
         return last1, None, block, "\n".join(logs)
     res2, hm2, design = best
     obj2 = res2.objective_cny
@@ -615,8 +728,10 @@ def _two_stage_slices(net: Network, opts: SolveOptions, k: int, log_dir: Path,
     result = dataclasses.replace(
         res2,
         status=status,
-        termination=(f"two-stage on time slices: {len(rounds)} round(s), last stage 1 "
-                     f"{last1.termination}, stage 2 {res2.termination}"),
+        termination=(
+            f"two-stage on time slices: {len(rounds)} round(s), last stage 1 "
+            f"{last1.termination}, stage 2 {res2.termination}"
+        ),
         bound_cny=best_bound,
         mip_gap=gap,
         n_binaries=last1.n_binaries,
@@ -626,25 +741,36 @@ def _two_stage_slices(net: Network, opts: SolveOptions, k: int, log_dir: Path,
     return result, hm2, block, "\n".join(logs)
 
 
-def _explain(net: Network, opts: SolveOptions, res: SolveResult,
-             fixed: Mapping[tuple[str, str], float] | None) -> dict[str, Any]:
+def _explain(
+    net: Network,
+    opts: SolveOptions,
+    res: SolveResult,
+    fixed: Mapping[tuple[str, str], float] | None,
+) -> dict[str, Any]:
     """Why a solve is infeasible: the solver's infeasible subsystem in network terms, and (when
     unserved heat was forbidden) where the best plan would leave heat unserved if allowed."""
     why = list(res.infeasibility or (res.stage1.infeasibility if res.stage1 else []))
     out: dict[str, Any] = {"limits_in_conflict": why}
     if not opts.allow_unserved:
-        probe = solve(net, dataclasses.replace(opts, allow_unserved=True, heat_prices=False,
-                                               two_stage=False, typical_days=None),
-                      fixed=fixed)
+        probe = solve(
+            net,
+            dataclasses.replace(
+                opts, allow_unserved=True, heat_prices=False, two_stage=False, typical_days=None
+            ),
+            fixed=fixed,
+        )
         if probe.tables:
-            out["shortage_if_unserved_heat_were_allowed"] = shortage_diagnosis(
-                net, probe.tables)
+            out["shortage_if_unserved_heat_were_allowed"] = shortage_diagnosis(net, probe.tables)
     return out
 
 
 def _times(res: SolveResult) -> dict[str, float]:
-    return {"build": res.build_s, "handoff": res.handoff_s, "solve": res.solve_s,
-            "prices": res.prices_s}
+    return {
+        "build": res.build_s,
+        "handoff": res.handoff_s,
+        "solve": res.solve_s,
+        "prices": res.prices_s,
+    }
 
 
 def solve(
@@ -681,13 +807,21 @@ def solve(
     if isinstance(network, Network):
         net, warnings = network, []
         if profiles is not None:
-            raise InputError([Problem(None, "profiles can only be swapped when the network "
-                                      "is given as a folder", column="profiles")])
+            raise InputError(
+                [
+                    Problem(
+                        None,
+                        "profiles can only be swapped when the network is given as a folder",
+                        column="profiles",
+                    )
+                ]
+            )
     else:
         loaded, problems = read_network(network, profiles)
         if loaded is None:
-            raise InputError(problems, context=f"network {resolve_network_path(network)} "
-                             "cannot be used")
+            raise InputError(
+                problems, context=f"network {resolve_network_path(network)} cannot be used"
+            )
         net, warnings = loaded, [p for p in problems if p.severity == "warning"]
     run_name = check_run_name(name) if name else default_run_name(net)
     opts = automatic_options(net, opts, fixed)
@@ -697,8 +831,7 @@ def solve(
         log_path = Path(tmp) / "highs.log"
         if mode == "two_stage":
             two_stage_fn = _two_stage_slices if opts.time_slices is not None else _two_stage
-            res, hm, two_stage_block, log = two_stage_fn(net, opts, k, Path(tmp), fixed,
-                                                         warm_start)
+            res, hm, two_stage_block, log = two_stage_fn(net, opts, k, Path(tmp), fixed, warm_start)
         else:
             if mode == "typical_days":
                 net, _ = typical_day_network(net, k)
@@ -707,8 +840,9 @@ def solve(
             hm = build_model(net, allow_unserved=opts.allow_unserved, fixed=fixed)
             build_s = time.perf_counter() - t0
             res = solve_model(hm, solve_opts, build_s=build_s, warm_start=warm_start)
-            log = (log_path.read_text(encoding="utf-8", errors="replace")
-                   if log_path.exists() else "")
+            log = (
+                log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
+            )
     tables = build_tables(hm, res) if res.has_solution and hm is not None else {}
     total = time.perf_counter() - t_start
     summary = make_summary(net, opts, res, tables, opts.allow_unserved, total, warnings)
@@ -739,8 +873,9 @@ def min_emissions_t(
     """
     opts = dataclasses.replace(options or SolveOptions(), heat_prices=False)
     t0 = time.perf_counter()
-    hm = build_model(net, allow_unserved=opts.allow_unserved, objective="co2",
-                     max_unserved_mwh=max_unserved_mwh)
+    hm = build_model(
+        net, allow_unserved=opts.allow_unserved, objective="co2", max_unserved_mwh=max_unserved_mwh
+    )
     res = solve_model(hm, opts, build_s=time.perf_counter() - t0)
     if res.objective_cny is None:
         raise SolveError(f"no plan found when minimising emissions (status {res.status.value})")
@@ -776,9 +911,16 @@ def read_run(folder: str | os.PathLike[str]) -> StoredRun:
     path = Path(folder)
     summary_path = path / "summary.json"
     if not summary_path.is_file():
-        raise InputError([Problem(str(path), "not a heatnet run folder",
-                                  expected="a folder with summary.json written by heatnet "
-                                  "solve", found="no summary.json")])
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    "not a heatnet run folder",
+                    expected="a folder with summary.json written by heatnet solve",
+                    found="no summary.json",
+                )
+            ]
+        )
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
     tables: dict[str, pd.DataFrame] = {}
     for key in TABLE_FILES:
@@ -795,5 +937,14 @@ def read_run(folder: str | os.PathLike[str]) -> StoredRun:
     return StoredRun(path, summary, tables, net)
 
 
-__all__ = ["Run", "SolveOptions", "SolveResult", "Status", "StoredRun", "choose_mode",
-           "cost_breakdown", "read_run", "solve"]
+__all__ = [
+    "Run",
+    "SolveOptions",
+    "SolveResult",
+    "Status",
+    "StoredRun",
+    "choose_mode",
+    "cost_breakdown",
+    "read_run",
+    "solve",
+]

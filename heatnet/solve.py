@@ -251,8 +251,9 @@ def run_highs(h: highspy.Highs) -> None:
         deadline = time.perf_counter() + CANCEL_GRACE_S
         while time.perf_counter() < deadline and not h.wait(0.1)[0]:
             pass
-        raise Interrupted("interrupted: the solve was stopped and no results were written") \
-            from None
+        raise Interrupted(
+            "interrupted: the solve was stopped and no results were written"
+        ) from None
 
 
 def _integer_mask(hm: HeatModel) -> np.ndarray:
@@ -491,18 +492,23 @@ def explain_infeasibility(hm: HeatModel, comp: _Compiled) -> list[str]:
     h = comp.highs
     net = hm.net
     if h.getNumCol() > IIS_MAX_COLUMNS:
-        return [f"the model is too large for an infeasibility analysis ({h.getNumCol():,} "
-                "columns); solve with unserved heat allowed to see where heat is short"]
+        return [
+            f"the model is too large for an infeasibility analysis ({h.getNumCol():,} "
+            "columns); solve with unserved heat allowed to see where heat is short"
+        ]
     ints = comp.integer_cols
     if len(ints):
-        h.changeColsIntegrality(len(ints), ints.astype(np.int32),
-                                np.zeros(len(ints), dtype=np.int32))
+        h.changeColsIntegrality(
+            len(ints), ints.astype(np.int32), np.zeros(len(ints), dtype=np.int32)
+        )
         h.setOptionValue("time_limit", highspy.kHighsInf)
         run_highs(h)
         if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-            return ["every limit can be met with fractional build/keep decisions, but no "
-                    "yes/no combination meets them all: e.g. a pipe or source is needed only "
-                    "in part"]
+            return [
+                "every limit can be met with fractional build/keep decisions, but no "
+                "yes/no combination meets them all: e.g. a pipe or source is needed only "
+                "in part"
+            ]
     # an infeasible subsystem from the LP (not a dual ray); reducing it to an irreducible one
     # (kIisStrategyIrreducible) took 20 s on the daily Jinan model and did not finish, so the
     # set is not always minimal, but every member is part of the conflict HiGHS found
@@ -518,8 +524,17 @@ def explain_infeasibility(hm: HeatModel, comp: _Compiled) -> list[str]:
     groups: dict[str, list[str]] = {}
     rank: dict[str, int] = {}
     # most telling first: caps and decisions, then capacities, then where heat is needed
-    order = {"co2_cap": 0, "unserved_cap": 0, "decision": 1, "source": 2, "pipe": 3,
-             "one_way": 4, "demand": 5, "junction": 6, "unserved": 7}
+    order = {
+        "co2_cap": 0,
+        "unserved_cap": 0,
+        "decision": 1,
+        "source": 2,
+        "pipe": 3,
+        "one_way": 4,
+        "demand": 5,
+        "junction": 6,
+        "unserved": 7,
+    }
 
     def add(key: str, t: int, kind: str) -> None:
         groups.setdefault(key, [])
@@ -543,12 +558,19 @@ def explain_infeasibility(hm: HeatModel, comp: _Compiled) -> list[str]:
             add(f"heat balance at {node_label(pos)} (heat in = heat out)", t, "junction")
         elif fam == "source_limit":
             sid = hm.source_ids[pos]
-            add(f"source {sid} can give at most {net.sources.at[sid, 'capacity_mw']:,.1f} MW "
-                "(if kept or built)", t, "source")
+            add(
+                f"source {sid} can give at most {net.sources.at[sid, 'capacity_mw']:,.1f} MW "
+                "(if kept or built)",
+                t,
+                "source",
+            )
         elif fam == "pipe_limit":
             pid = hm.pipe_ids[pos]
-            add(f"pipe {pid} carries at most {net.pipes.at[pid, 'capacity_mw']:,.1f} MW "
-                "(if built)", t, "pipe")
+            add(
+                f"pipe {pid} carries at most {net.pipes.at[pid, 'capacity_mw']:,.1f} MW (if built)",
+                t,
+                "pipe",
+            )
         elif fam == "co2_cap":
             add(f"the CO2 cap of {net.economics.co2_cap_t:,.0f} t", t, "co2_cap")
         elif fam == "unserved_cap":
@@ -556,16 +578,18 @@ def explain_infeasibility(hm: HeatModel, comp: _Compiled) -> list[str]:
     for c, bound in zip(iis.col_index_, iis.col_bound_, strict=True):
         col = int(comp.col_index[c]) if 0 <= c < len(comp.col_index) else -1
         fam, pos, t = _locate(hm, lp.cols, col)
-        upper = int(bound) in (int(highspy.IisBoundStatus.kIisBoundStatusUpper),
-                               int(highspy.IisBoundStatus.kIisBoundStatusBoxed))
+        upper = int(bound) in (
+            int(highspy.IisBoundStatus.kIisBoundStatusUpper),
+            int(highspy.IisBoundStatus.kIisBoundStatusBoxed),
+        )
         if fam == "g" and upper:
             sid = hm.source_ids[pos]
-            add(f"source {sid} has {hm.cap_avail_mw[pos, max(t, 0)]:,.1f} MW available", t,
-                "source")
+            add(
+                f"source {sid} has {hm.cap_avail_mw[pos, max(t, 0)]:,.1f} MW available", t, "source"
+            )
         elif fam in ("fp", "fm") and upper:
             pid = hm.pipe_ids[pos]
-            add(f"pipe {pid} carries at most {net.pipes.at[pid, 'capacity_mw']:,.1f} MW", t,
-                "pipe")
+            add(f"pipe {pid} carries at most {net.pipes.at[pid, 'capacity_mw']:,.1f} MW", t, "pipe")
         elif fam == "fm" or (fam == "fp" and not hm.bidirectional[pos]):
             pid = hm.pipe_ids[pos]
             p = net.pipes.loc[pid]
@@ -573,19 +597,20 @@ def explain_infeasibility(hm: HeatModel, comp: _Compiled) -> list[str]:
         elif fam in ("k", "b", "y"):
             ids = hm.pipe_ids if fam == "y" else hm.source_ids
             what = {"k": "kept", "b": "built", "y": "built"}[fam]
-            add(f"{ids[pos]} is {'not ' if upper else ''}{what} (fixed decision)", -1,
-                "decision")
+            add(f"{ids[pos]} is {'not ' if upper else ''}{what} (fixed decision)", -1, "decision")
         elif fam == "u" and upper:
-            add(f"unserved heat at {hm.demand_nodes[pos]} is limited to its demand", t,
-                "unserved")
+            add(f"unserved heat at {hm.demand_nodes[pos]} is limited to its demand", t, "unserved")
     lines = []
     ranked = sorted(groups.items(), key=lambda kv: rank[kv[0]])
     for key, ts in ranked[:MAX_EXPLANATION_LINES]:
         if ts:
             shown = ", ".join(sorted(set(ts))[:3])
             more = f" and {len(set(ts)) - 3} more" if len(set(ts)) > 3 else ""
-            lines.append(f"{key} — in period {shown}{more}" if len(set(ts)) == 1
-                         else f"{key} — in periods {shown}{more}")
+            lines.append(
+                f"{key} — in period {shown}{more}"
+                if len(set(ts)) == 1
+                else f"{key} — in periods {shown}{more}"
+            )
         else:
             lines.append(key)
     if len(groups) > MAX_EXPLANATION_LINES:

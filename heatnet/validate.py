@@ -31,10 +31,18 @@ def _unknown_ref(
     out = []
     for ident, ref in refs.items():
         if ref and ref not in known_set:
-            out.append(Problem(file, f"unknown {what}", line=net.line_of(file, str(ident)),
-                               id=str(ident), column=column,
-                               expected=f"the id of a {what} ({len(known_set)} defined)",
-                               found=repr(ref), hint=did_you_mean(ref, known)))
+            out.append(
+                Problem(
+                    file,
+                    f"unknown {what}",
+                    line=net.line_of(file, str(ident)),
+                    id=str(ident),
+                    column=column,
+                    expected=f"the id of a {what} ({len(known_set)} defined)",
+                    found=repr(ref),
+                    hint=did_you_mean(ref, known),
+                )
+            )
     return out
 
 
@@ -48,8 +56,9 @@ def check_references(net: Network, profiles_label: str = "profiles") -> list[Pro
     out += _unknown_ref(net, "pipes.csv", "to_node", net.pipes["to_node"], nodes, "node")
     what = f"profile column of {profiles_label}"
     out += _unknown_ref(net, "demands.csv", "profile", net.demands["profile"], profile_cols, what)
-    out += _unknown_ref(net, "sources.csv", "availability", net.sources["availability"],
-                        profile_cols, what)
+    out += _unknown_ref(
+        net, "sources.csv", "availability", net.sources["availability"], profile_cols, what
+    )
     return out
 
 
@@ -60,18 +69,32 @@ def check_pipes(net: Network) -> list[Problem]:
     for pid, row in p.iterrows():
         line = net.line_of("pipes.csv", str(pid))
         if row["from_node"] and row["from_node"] == row["to_node"]:
-            out.append(Problem("pipes.csv", "pipe from a node to itself", line=line, id=str(pid),
-                               column="to_node", expected="a node other than from_node",
-                               found=repr(row["to_node"])))
+            out.append(
+                Problem(
+                    "pipes.csv",
+                    "pipe from a node to itself",
+                    line=line,
+                    id=str(pid),
+                    column="to_node",
+                    expected="a node other than from_node",
+                    found=repr(row["to_node"]),
+                )
+            )
         eta = 1.0 - row["loss_fraction_per_km"] * row["length_km"]
         if np.isfinite(eta) and eta <= 0:
-            out.append(Problem(
-                "pipes.csv", "the pipe would lose all its heat", line=line, id=str(pid),
-                column="loss_fraction_per_km",
-                expected="1 - loss_fraction_per_km * length_km > 0",
-                found=f"{row['loss_fraction_per_km']:g} * {row['length_km']:g} km = "
-                f"{1 - eta:.3g} lost",
-                hint="loss_fraction_per_km is a share per km, e.g. 0.0001 for 0.01 %/km"))
+            out.append(
+                Problem(
+                    "pipes.csv",
+                    "the pipe would lose all its heat",
+                    line=line,
+                    id=str(pid),
+                    column="loss_fraction_per_km",
+                    expected="1 - loss_fraction_per_km * length_km > 0",
+                    found=f"{row['loss_fraction_per_km']:g} * {row['length_km']:g} km = "
+                    f"{1 - eta:.3g} lost",
+                    hint="loss_fraction_per_km is a share per km, e.g. 0.0001 for 0.01 %/km",
+                )
+            )
     return out
 
 
@@ -82,36 +105,69 @@ def check_costs(net: Network) -> list[Problem]:
         line = net.line_of("sources.csv", str(sid))
         # an empty status is an invalid one, already reported: no follow-on warnings
         if row["capex_cny"] > 0 and row["status"] not in ("candidate", ""):
-            out.append(Problem("sources.csv", "capex is only used for candidate sources and is "
-                               "ignored here", line=line, id=str(sid), column="capex_cny",
-                               found=f"{row['capex_cny']:g} on a source with status "
-                               f"{row['status']}",
-                               severity="warning"))
+            out.append(
+                Problem(
+                    "sources.csv",
+                    "capex is only used for candidate sources and is ignored here",
+                    line=line,
+                    id=str(sid),
+                    column="capex_cny",
+                    found=f"{row['capex_cny']:g} on a source with status {row['status']}",
+                    severity="warning",
+                )
+            )
         if row["retirement_cost_cny"] > 0 and row["status"] not in ("retirable", "retired", ""):
-            out.append(Problem("sources.csv", "retirement cost is only used for retirable "
-                               "sources and is ignored here", line=line, id=str(sid),
-                               column="retirement_cost_cny",
-                               found=f"{row['retirement_cost_cny']:g} on a source with "
-                               f"status {row['status']}", severity="warning"))
+            out.append(
+                Problem(
+                    "sources.csv",
+                    "retirement cost is only used for retirable sources and is ignored here",
+                    line=line,
+                    id=str(sid),
+                    column="retirement_cost_cny",
+                    found=f"{row['retirement_cost_cny']:g} on a source with status {row['status']}",
+                    severity="warning",
+                )
+            )
         if row["variable_cost_cny_per_mwh"] < 0:
-            out.append(Problem("sources.csv", "negative variable cost: the optimiser will "
-                               "produce heat and burn it in pipe losses to earn it", line=line,
-                               id=str(sid), column="variable_cost_cny_per_mwh",
-                               expected="a cost >= 0",
-                               found=f"{row['variable_cost_cny_per_mwh']:g}",
-                               severity="warning"))
+            out.append(
+                Problem(
+                    "sources.csv",
+                    "negative variable cost: the optimiser will "
+                    "produce heat and burn it in pipe losses to earn it",
+                    line=line,
+                    id=str(sid),
+                    column="variable_cost_cny_per_mwh",
+                    expected="a cost >= 0",
+                    found=f"{row['variable_cost_cny_per_mwh']:g}",
+                    severity="warning",
+                )
+            )
     for pid, row in net.pipes.iterrows():
         if row["capex_cny"] > 0 and row["status"] not in ("candidate", ""):
-            out.append(Problem("pipes.csv", "capex is only used for candidate pipes and is "
-                               "ignored here", line=net.line_of("pipes.csv", str(pid)),
-                               id=str(pid), column="capex_cny",
-                               found=f"{row['capex_cny']:g} on a pipe with status {row['status']}",
-                               severity="warning"))
+            out.append(
+                Problem(
+                    "pipes.csv",
+                    "capex is only used for candidate pipes and is ignored here",
+                    line=net.line_of("pipes.csv", str(pid)),
+                    id=str(pid),
+                    column="capex_cny",
+                    found=f"{row['capex_cny']:g} on a pipe with status {row['status']}",
+                    severity="warning",
+                )
+            )
     for did, row in net.demands.iterrows():
         if row["design_load_mw"] == 0:
-            out.append(Problem("demands.csv", "design load is zero: this demand never needs "
-                               "heat", line=net.line_of("demands.csv", str(did)), id=str(did),
-                               column="design_load_mw", found="0", severity="warning"))
+            out.append(
+                Problem(
+                    "demands.csv",
+                    "design load is zero: this demand never needs heat",
+                    line=net.line_of("demands.csv", str(did)),
+                    id=str(did),
+                    column="design_load_mw",
+                    found="0",
+                    severity="warning",
+                )
+            )
     return out
 
 
@@ -145,18 +201,31 @@ def check_graph(net: Network, severity: Severity = "error") -> list[Problem]:
         node = row["node"]
         if node in g.nodes and node not in reach:
             gwh = demand_mwh.get(node, 0.0) / 1000
-            out.append(Problem(
-                "demands.csv", "no source can reach this demand through the pipes",
-                line=net.line_of("demands.csv", str(did)), id=str(did), column="node",
-                expected="a path of pipes (direction respected) from a source's node",
-                found=f"node {node!r} unreachable; its {gwh:,.1f} GWh would all be unserved",
-                hint="check pipe directions (bidirectional) and node ids", severity=severity))
+            out.append(
+                Problem(
+                    "demands.csv",
+                    "no source can reach this demand through the pipes",
+                    line=net.line_of("demands.csv", str(did)),
+                    id=str(did),
+                    column="node",
+                    expected="a path of pipes (direction respected) from a source's node",
+                    found=f"node {node!r} unreachable; its {gwh:,.1f} GWh would all be unserved",
+                    hint="check pipe directions (bidirectional) and node ids",
+                    severity=severity,
+                )
+            )
     used = set(net.sources["node"]) | set(net.demands["node"])
     for nid in net.nodes.index:
         if g.degree(nid) == 0 and nid not in used:
-            out.append(Problem("nodes.csv", "node has no pipes, sources or demands",
-                               line=net.line_of("nodes.csv", str(nid)), id=str(nid),
-                               severity="warning"))
+            out.append(
+                Problem(
+                    "nodes.csv",
+                    "node has no pipes, sources or demands",
+                    line=net.line_of("nodes.csv", str(nid)),
+                    id=str(nid),
+                    severity="warning",
+                )
+            )
     return out
 
 
@@ -166,12 +235,18 @@ def check_season(net: Network, profiles_label: str = "profiles") -> list[Problem
     hours = float(np.nansum(net.weights_h))
     if hours <= HOURS_PER_YEAR:
         return []
-    return [Problem(profiles_label, "the periods cover more than a year", column="weight_h",
-                    expected=f"weights adding up to at most {HOURS_PER_YEAR:g} h (one heating "
-                    "season or one year)",
-                    found=f"{hours:,.0f} h in {net.n_periods} periods",
-                    hint="weight_h is the number of hours each row stands for, e.g. 1 for "
-                    "hourly rows and 24 for daily rows")]
+    return [
+        Problem(
+            profiles_label,
+            "the periods cover more than a year",
+            column="weight_h",
+            expected=f"weights adding up to at most {HOURS_PER_YEAR:g} h (one heating "
+            "season or one year)",
+            found=f"{hours:,.0f} h in {net.n_periods} periods",
+            hint="weight_h is the number of hours each row stands for, e.g. 1 for "
+            "hourly rows and 24 for daily rows",
+        )
+    ]
 
 
 def check_demand_size(net: Network) -> list[Problem]:
@@ -182,13 +257,19 @@ def check_demand_size(net: Network) -> list[Problem]:
         peak = float(net.profiles[row["profile"]].max()) if net.n_periods else 0.0
         mw = row["design_load_mw"] * peak
         if np.isfinite(mw) and mw > MAX_MAGNITUDE:
-            out.append(Problem(
-                "demands.csv", "demand too large", line=net.line_of("demands.csv", str(did)),
-                id=str(did), column="design_load_mw",
-                expected=f"design_load_mw × peak of profile {row['profile']!r} at most "
-                f"{MAX_MAGNITUDE:g} MW",
-                found=f"{row['design_load_mw']:g} MW × {peak:g} = {mw:g} MW",
-                hint=TOO_LARGE_HINT))
+            out.append(
+                Problem(
+                    "demands.csv",
+                    "demand too large",
+                    line=net.line_of("demands.csv", str(did)),
+                    id=str(did),
+                    column="design_load_mw",
+                    expected=f"design_load_mw × peak of profile {row['profile']!r} at most "
+                    f"{MAX_MAGNITUDE:g} MW",
+                    found=f"{row['design_load_mw']:g} MW × {peak:g} = {mw:g} MW",
+                    hint=TOO_LARGE_HINT,
+                )
+            )
     return out
 
 
@@ -209,27 +290,37 @@ def check_capacity(net: Network) -> list[Problem]:
         return []
     n_short = int((short > 0).sum())
     period = net.profiles["period"].iloc[t]
-    return [Problem(
-        None, "available capacity is below demand: some heat will be unserved (priced at "
-        f"{net.economics.unserved_heat_cost_cny_per_mwh:,.0f} CNY/MWh)",
-        found=f"{cap.iloc[t]:,.1f} MW of capacity against {demand.iloc[t]:,.1f} MW of demand "
-        f"in period {period!r} (short in {n_short} of {net.n_periods} periods)",
-        severity="warning")]
+    return [
+        Problem(
+            None,
+            "available capacity is below demand: some heat will be unserved (priced at "
+            f"{net.economics.unserved_heat_cost_cny_per_mwh:,.0f} CNY/MWh)",
+            found=f"{cap.iloc[t]:,.1f} MW of capacity against {demand.iloc[t]:,.1f} MW of demand "
+            f"in period {period!r} (short in {n_short} of {net.n_periods} periods)",
+            severity="warning",
+        )
+    ]
 
 
 def _blank_refs(net: Network) -> bool:
     """True if a cell the graph and capacity checks read is empty (missing or invalid, already
     reported by the loader): those checks would crash or report follow-on errors."""
-    cells = ((net.sources, ("node", "status")), (net.pipes, ("from_node", "to_node", "status")),
-             (net.demands, ("node", "profile")))
+    cells = (
+        (net.sources, ("node", "status")),
+        (net.pipes, ("from_node", "to_node", "status")),
+        (net.demands, ("node", "profile")),
+    )
     return any(bool((df[c] == "").any()) for df, cols in cells for c in cols)
 
 
 def _bad_numbers(net: Network) -> bool:
     """True if a number the capacity check reads is missing or invalid (already reported by
     the loader): the check would warn about a shortage that is only a bad cell."""
-    values = [net.sources["capacity_mw"], net.demands["design_load_mw"],
-              *(net.profiles[c] for c in net.profiles.columns if c != "period")]
+    values = [
+        net.sources["capacity_mw"],
+        net.demands["design_load_mw"],
+        *(net.profiles[c] for c in net.profiles.columns if c != "period"),
+    ]
     return any(bool(v.isna().any()) for v in values)
 
 

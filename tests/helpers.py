@@ -43,12 +43,21 @@ def write_network(
         doc["economics"] = dict(economics)
     (folder / "network.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
     write_csv(folder / "nodes.csv", nodes, ["id", "name", "lat", "lon"] if nodes else ["id"])
-    write_csv(folder / "sources.csv", sources,
-              None if sources else ["id", "node", "technology", "capacity_mw", "status"])
-    write_csv(folder / "pipes.csv", pipes, None if pipes else
-              ["id", "from_node", "to_node", "length_km", "capacity_mw", "status"])
-    write_csv(folder / "demands.csv", demands,
-              None if demands else ["id", "node", "design_load_mw", "profile"])
+    write_csv(
+        folder / "sources.csv",
+        sources,
+        None if sources else ["id", "node", "technology", "capacity_mw", "status"],
+    )
+    write_csv(
+        folder / "pipes.csv",
+        pipes,
+        None if pipes else ["id", "from_node", "to_node", "length_km", "capacity_mw", "status"],
+    )
+    write_csv(
+        folder / "demands.csv",
+        demands,
+        None if demands else ["id", "node", "design_load_mw", "profile"],
+    )
     write_csv(folder / "profiles.csv", profiles)
     return folder
 
@@ -57,13 +66,31 @@ def two_node(folder: Path, **overrides: Any) -> Path:
     """A source at A, a demand at B, one existing pipe A→B; two periods of 10 h."""
     spec: dict[str, Any] = {
         "nodes": [{"id": "A", "name": "Plant"}, {"id": "B", "name": "Town"}],
-        "sources": [{"id": "S1", "node": "A", "technology": "chp", "capacity_mw": 100,
-                     "status": "existing", "variable_cost_cny_per_mwh": 50}],
-        "pipes": [{"id": "P1", "from_node": "A", "to_node": "B", "length_km": 10,
-                   "capacity_mw": 80, "status": "existing"}],
+        "sources": [
+            {
+                "id": "S1",
+                "node": "A",
+                "technology": "chp",
+                "capacity_mw": 100,
+                "status": "existing",
+                "variable_cost_cny_per_mwh": 50,
+            }
+        ],
+        "pipes": [
+            {
+                "id": "P1",
+                "from_node": "A",
+                "to_node": "B",
+                "length_km": 10,
+                "capacity_mw": 80,
+                "status": "existing",
+            }
+        ],
         "demands": [{"id": "D1", "node": "B", "design_load_mw": 60, "profile": "heat"}],
-        "profiles": [{"period": "t1", "weight_h": 10, "heat": 1.0},
-                     {"period": "t2", "weight_h": 10, "heat": 0.5}],
+        "profiles": [
+            {"period": "t1", "weight_h": 10, "heat": 1.0},
+            {"period": "t2", "weight_h": 10, "heat": 0.5},
+        ],
     }
     spec.update(overrides)
     return write_network(folder, **spec)

@@ -612,13 +612,10 @@ def test_profiles_override_problems_name_the_override(tmp_path: Path) -> None:
 def test_duplicated_yaml_keys_are_errors(tmp_path: Path) -> None:
     folder = two_node(tmp_path / "n")
     (folder / "network.yaml").write_text(
-        "name: a\nprofiles: profiles.csv\neconomics:\n  discount_rate: 0.1\n"
-        "  discount_rate: 0.2\n",
+        "name: a\nprofiles: profiles.csv\neconomics:\n  discount_rate: 0.1\n  discount_rate: 0.2\n",
         encoding="utf-8",
     )
     net, problems = read_network(folder)
     assert net is None
     dup = [p for p in problems if p.message == "duplicated key"]
-    assert [(p.file, p.line, p.column) for p in dup] == [
-        ("network.yaml", 5, "discount_rate")
-    ]
+    assert [(p.file, p.line, p.column) for p in dup] == [("network.yaml", 5, "discount_rate")]

@@ -21,7 +21,8 @@ def _solve(folder: Path, **options: object) -> heatnet.Run:
     assert run.is_optimal, run.summary["status"]
     # the tables recompute every cost from the solution; they must add up to the objective
     assert run.summary["cost_breakdown_cny"]["total_cny"] == pytest.approx(
-        run.result.objective_cny, rel=1e-9, abs=1e-6)
+        run.result.objective_cny, rel=1e-9, abs=1e-6
+    )
     return run
 
 
@@ -36,10 +37,27 @@ def test_lossy_pipe(tmp_path: Path) -> None:
     folder = write_network(
         tmp_path / "n",
         nodes=_nodes("A", "B"),
-        sources=[{"id": "S", "node": "A", "technology": "chp", "capacity_mw": 200,
-                  "status": "existing", "variable_cost_cny_per_mwh": 50}],
-        pipes=[{"id": "P", "from_node": "A", "to_node": "B", "length_km": 10,
-                "capacity_mw": 150, "status": "existing", "loss_fraction_per_km": 0.01}],
+        sources=[
+            {
+                "id": "S",
+                "node": "A",
+                "technology": "chp",
+                "capacity_mw": 200,
+                "status": "existing",
+                "variable_cost_cny_per_mwh": 50,
+            }
+        ],
+        pipes=[
+            {
+                "id": "P",
+                "from_node": "A",
+                "to_node": "B",
+                "length_km": 10,
+                "capacity_mw": 150,
+                "status": "existing",
+                "loss_fraction_per_km": 0.01,
+            }
+        ],
         demands=[{"id": "D", "node": "B", "design_load_mw": 90, "profile": "h"}],
         profiles=[{"period": "p1", "weight_h": 10, "h": 1.0}],
     )
@@ -62,14 +80,35 @@ def _keep_or_retire(folder: Path, fixed: float, retirement: float) -> Path:
         folder,
         nodes=_nodes("A", "B"),
         sources=[
-            {"id": "CHP", "node": "A", "technology": "chp", "capacity_mw": 50,
-             "status": "existing", "variable_cost_cny_per_mwh": 150},
-            {"id": "COAL", "node": "B", "technology": "coal_boiler", "capacity_mw": 50,
-             "status": "retirable", "variable_cost_cny_per_mwh": 100,
-             "fixed_cost_cny_per_year": fixed, "retirement_cost_cny": retirement},
+            {
+                "id": "CHP",
+                "node": "A",
+                "technology": "chp",
+                "capacity_mw": 50,
+                "status": "existing",
+                "variable_cost_cny_per_mwh": 150,
+            },
+            {
+                "id": "COAL",
+                "node": "B",
+                "technology": "coal_boiler",
+                "capacity_mw": 50,
+                "status": "retirable",
+                "variable_cost_cny_per_mwh": 100,
+                "fixed_cost_cny_per_year": fixed,
+                "retirement_cost_cny": retirement,
+            },
         ],
-        pipes=[{"id": "P", "from_node": "A", "to_node": "B", "length_km": 1,
-                "capacity_mw": 50, "status": "existing"}],
+        pipes=[
+            {
+                "id": "P",
+                "from_node": "A",
+                "to_node": "B",
+                "length_km": 1,
+                "capacity_mw": 50,
+                "status": "existing",
+            }
+        ],
         demands=[{"id": "D", "node": "B", "design_load_mw": 10, "profile": "h"}],
         profiles=[{"period": "p1", "weight_h": 10, "h": 1.0}],
         economics={"discount_rate": 0.0, "retirement_annualisation_years": 20},
@@ -104,14 +143,35 @@ def _candidate_pipe(folder: Path, capex: float) -> Path:
         folder,
         nodes=_nodes("A", "B"),
         sources=[
-            {"id": "WASTE", "node": "A", "technology": "waste_heat", "capacity_mw": 50,
-             "status": "existing", "variable_cost_cny_per_mwh": 50},
-            {"id": "LOCAL", "node": "B", "technology": "gas_boiler", "capacity_mw": 50,
-             "status": "existing", "variable_cost_cny_per_mwh": 200},
+            {
+                "id": "WASTE",
+                "node": "A",
+                "technology": "waste_heat",
+                "capacity_mw": 50,
+                "status": "existing",
+                "variable_cost_cny_per_mwh": 50,
+            },
+            {
+                "id": "LOCAL",
+                "node": "B",
+                "technology": "gas_boiler",
+                "capacity_mw": 50,
+                "status": "existing",
+                "variable_cost_cny_per_mwh": 200,
+            },
         ],
-        pipes=[{"id": "NEW", "from_node": "A", "to_node": "B", "length_km": 20,
-                "capacity_mw": 50, "status": "candidate", "capex_cny": capex,
-                "lifetime_years": 10}],
+        pipes=[
+            {
+                "id": "NEW",
+                "from_node": "A",
+                "to_node": "B",
+                "length_km": 20,
+                "capacity_mw": 50,
+                "status": "candidate",
+                "capex_cny": capex,
+                "lifetime_years": 10,
+            }
+        ],
         demands=[{"id": "D", "node": "B", "design_load_mw": 10, "profile": "h"}],
         profiles=[{"period": "p1", "weight_h": 100, "h": 1.0}],
         economics={"discount_rate": 0.0},
@@ -139,8 +199,9 @@ def test_annuity_with_discounting(tmp_path: Path) -> None:
     """The same pipe at 6 % over 10 years costs capex * 0.06 / (1 - 1.06^-10) =
     1,000,000 * 0.135868 = 135,868 CNY a year < 150,000 saved: built."""
     folder = _candidate_pipe(tmp_path / "n", 1_000_000)
-    text = (folder / "network.yaml").read_text().replace("discount_rate: 0.0",
-                                                          "discount_rate: 0.06")
+    text = (
+        (folder / "network.yaml").read_text().replace("discount_rate: 0.0", "discount_rate: 0.06")
+    )
     (folder / "network.yaml").write_text(text)
     run = _solve(folder)
     annuity = 0.06 / (1 - 1.06**-10)
@@ -158,11 +219,25 @@ def _co2_case(folder: Path, cap: float | None) -> Path:
         folder,
         nodes=_nodes("B"),
         sources=[
-            {"id": "COAL", "node": "B", "technology": "coal_boiler", "capacity_mw": 20,
-             "status": "retirable", "variable_cost_cny_per_mwh": 50, "co2_t_per_mwh": 0.4,
-             "fixed_cost_cny_per_year": 1000},
-            {"id": "GAS", "node": "B", "technology": "gas_boiler", "capacity_mw": 20,
-             "status": "existing", "variable_cost_cny_per_mwh": 100, "co2_t_per_mwh": 0.2},
+            {
+                "id": "COAL",
+                "node": "B",
+                "technology": "coal_boiler",
+                "capacity_mw": 20,
+                "status": "retirable",
+                "variable_cost_cny_per_mwh": 50,
+                "co2_t_per_mwh": 0.4,
+                "fixed_cost_cny_per_year": 1000,
+            },
+            {
+                "id": "GAS",
+                "node": "B",
+                "technology": "gas_boiler",
+                "capacity_mw": 20,
+                "status": "existing",
+                "variable_cost_cny_per_mwh": 100,
+                "co2_t_per_mwh": 0.2,
+            },
         ],
         pipes=[],
         demands=[{"id": "D", "node": "B", "design_load_mw": 10, "profile": "h"}],
@@ -209,10 +284,26 @@ def test_capacity_short_gives_priced_unserved_heat(tmp_path: Path) -> None:
     folder = write_network(
         tmp_path / "n",
         nodes=_nodes("A", "B"),
-        sources=[{"id": "S", "node": "A", "technology": "chp", "capacity_mw": 50,
-                  "status": "existing", "variable_cost_cny_per_mwh": 50}],
-        pipes=[{"id": "P", "from_node": "A", "to_node": "B", "length_km": 1,
-                "capacity_mw": 100, "status": "existing"}],
+        sources=[
+            {
+                "id": "S",
+                "node": "A",
+                "technology": "chp",
+                "capacity_mw": 50,
+                "status": "existing",
+                "variable_cost_cny_per_mwh": 50,
+            }
+        ],
+        pipes=[
+            {
+                "id": "P",
+                "from_node": "A",
+                "to_node": "B",
+                "length_km": 1,
+                "capacity_mw": 100,
+                "status": "existing",
+            }
+        ],
         demands=[{"id": "D", "node": "B", "design_load_mw": 80, "profile": "h"}],
         profiles=[{"period": "cold", "weight_h": 10, "h": 1.0}],
         economics={"unserved_heat_cost_cny_per_mwh": 1000},
@@ -234,20 +325,44 @@ def test_flow_reverses_between_periods(tmp_path: Path) -> None:
         tmp_path / "n",
         nodes=_nodes("A", "B"),
         sources=[
-            {"id": "SA", "node": "A", "technology": "waste_heat", "capacity_mw": 100,
-             "status": "existing", "variable_cost_cny_per_mwh": 10, "availability": "a"},
-            {"id": "SB", "node": "B", "technology": "gas_boiler", "capacity_mw": 100,
-             "status": "existing", "variable_cost_cny_per_mwh": 20},
+            {
+                "id": "SA",
+                "node": "A",
+                "technology": "waste_heat",
+                "capacity_mw": 100,
+                "status": "existing",
+                "variable_cost_cny_per_mwh": 10,
+                "availability": "a",
+            },
+            {
+                "id": "SB",
+                "node": "B",
+                "technology": "gas_boiler",
+                "capacity_mw": 100,
+                "status": "existing",
+                "variable_cost_cny_per_mwh": 20,
+            },
         ],
-        pipes=[{"id": "P", "from_node": "A", "to_node": "B", "length_km": 5,
-                "capacity_mw": 60, "status": "existing", "bidirectional": "true",
-                "pumping_cost_cny_per_mwh": 1}],
+        pipes=[
+            {
+                "id": "P",
+                "from_node": "A",
+                "to_node": "B",
+                "length_km": 5,
+                "capacity_mw": 60,
+                "status": "existing",
+                "bidirectional": "true",
+                "pumping_cost_cny_per_mwh": 1,
+            }
+        ],
         demands=[
             {"id": "DA", "node": "A", "design_load_mw": 50, "profile": "da"},
             {"id": "DB", "node": "B", "design_load_mw": 50, "profile": "db"},
         ],
-        profiles=[{"period": "p1", "weight_h": 5, "a": 1, "da": 0, "db": 1},
-                  {"period": "p2", "weight_h": 5, "a": 0, "da": 1, "db": 0}],
+        profiles=[
+            {"period": "p1", "weight_h": 5, "a": 1, "da": 0, "db": 1},
+            {"period": "p2", "weight_h": 5, "a": 0, "da": 1, "db": 0},
+        ],
     )
     run = _solve(folder)
     assert run.result.objective_cny == pytest.approx(8_000, rel=REL)
@@ -265,20 +380,44 @@ def test_one_way_pipe_cannot_reverse(tmp_path: Path) -> None:
         tmp_path / "n",
         nodes=_nodes("A", "B"),
         sources=[
-            {"id": "SA", "node": "A", "technology": "waste_heat", "capacity_mw": 100,
-             "status": "existing", "variable_cost_cny_per_mwh": 10, "availability": "a"},
-            {"id": "SB", "node": "B", "technology": "gas_boiler", "capacity_mw": 100,
-             "status": "existing", "variable_cost_cny_per_mwh": 20},
+            {
+                "id": "SA",
+                "node": "A",
+                "technology": "waste_heat",
+                "capacity_mw": 100,
+                "status": "existing",
+                "variable_cost_cny_per_mwh": 10,
+                "availability": "a",
+            },
+            {
+                "id": "SB",
+                "node": "B",
+                "technology": "gas_boiler",
+                "capacity_mw": 100,
+                "status": "existing",
+                "variable_cost_cny_per_mwh": 20,
+            },
         ],
-        pipes=[{"id": "P", "from_node": "A", "to_node": "B", "length_km": 5,
-                "capacity_mw": 60, "status": "existing", "bidirectional": "false",
-                "pumping_cost_cny_per_mwh": 1}],
+        pipes=[
+            {
+                "id": "P",
+                "from_node": "A",
+                "to_node": "B",
+                "length_km": 5,
+                "capacity_mw": 60,
+                "status": "existing",
+                "bidirectional": "false",
+                "pumping_cost_cny_per_mwh": 1,
+            }
+        ],
         demands=[
             {"id": "DA", "node": "A", "design_load_mw": 50, "profile": "da"},
             {"id": "DB", "node": "B", "design_load_mw": 50, "profile": "db"},
         ],
-        profiles=[{"period": "p1", "weight_h": 5, "a": 1, "da": 0, "db": 1},
-                  {"period": "p2", "weight_h": 5, "a": 0, "da": 1, "db": 0}],
+        profiles=[
+            {"period": "p1", "weight_h": 5, "a": 1, "da": 0, "db": 1},
+            {"period": "p2", "weight_h": 5, "a": 0, "da": 1, "db": 0},
+        ],
     )
     run = _solve(folder)
     assert run.result.objective_cny == pytest.approx(2_750 + 20_000 * 250, rel=REL)
@@ -293,13 +432,33 @@ def test_shared_capacity_of_a_bidirectional_pipe(tmp_path: Path) -> None:
         tmp_path / "n",
         nodes=_nodes("A", "B"),
         sources=[
-            {"id": "SA", "node": "A", "technology": "waste_heat", "capacity_mw": 100,
-             "status": "existing", "variable_cost_cny_per_mwh": 10},
-            {"id": "SB", "node": "B", "technology": "gas_boiler", "capacity_mw": 100,
-             "status": "existing", "variable_cost_cny_per_mwh": 100},
+            {
+                "id": "SA",
+                "node": "A",
+                "technology": "waste_heat",
+                "capacity_mw": 100,
+                "status": "existing",
+                "variable_cost_cny_per_mwh": 10,
+            },
+            {
+                "id": "SB",
+                "node": "B",
+                "technology": "gas_boiler",
+                "capacity_mw": 100,
+                "status": "existing",
+                "variable_cost_cny_per_mwh": 100,
+            },
         ],
-        pipes=[{"id": "P", "from_node": "A", "to_node": "B", "length_km": 1,
-                "capacity_mw": 30, "status": "existing"}],
+        pipes=[
+            {
+                "id": "P",
+                "from_node": "A",
+                "to_node": "B",
+                "length_km": 1,
+                "capacity_mw": 30,
+                "status": "existing",
+            }
+        ],
         demands=[{"id": "DB", "node": "B", "design_load_mw": 40, "profile": "h"}],
         profiles=[{"period": "p1", "weight_h": 1, "h": 1}],
     )
@@ -320,12 +479,26 @@ def test_candidate_source_and_fixed_costs(tmp_path: Path) -> None:
         tmp_path / "n",
         nodes=_nodes("B"),
         sources=[
-            {"id": "HP", "node": "B", "technology": "heat_pump", "capacity_mw": 20,
-             "status": "candidate", "variable_cost_cny_per_mwh": 60, "capex_cny": 300_000,
-             "lifetime_years": 10, "fixed_cost_cny_per_year": 5_000},
-            {"id": "GAS", "node": "B", "technology": "gas_boiler", "capacity_mw": 20,
-             "status": "existing", "variable_cost_cny_per_mwh": 200,
-             "fixed_cost_cny_per_year": 2_000},
+            {
+                "id": "HP",
+                "node": "B",
+                "technology": "heat_pump",
+                "capacity_mw": 20,
+                "status": "candidate",
+                "variable_cost_cny_per_mwh": 60,
+                "capex_cny": 300_000,
+                "lifetime_years": 10,
+                "fixed_cost_cny_per_year": 5_000,
+            },
+            {
+                "id": "GAS",
+                "node": "B",
+                "technology": "gas_boiler",
+                "capacity_mw": 20,
+                "status": "existing",
+                "variable_cost_cny_per_mwh": 200,
+                "fixed_cost_cny_per_year": 2_000,
+            },
         ],
         pipes=[],
         demands=[{"id": "D", "node": "B", "design_load_mw": 10, "profile": "h"}],

@@ -47,8 +47,9 @@ def _do_nothing_plan(net: heatnet.Network) -> dict[tuple[str, str], float]:
 
 def test_time_limit_with_incumbent_is_flagged_not_optimal(city: Path, tmp_path: Path) -> None:
     net = heatnet.load_network(city)
-    run = heatnet.solve(net, heatnet.SolveOptions(time_limit_s=0.5),
-                        warm_start=_do_nothing_plan(net))
+    run = heatnet.solve(
+        net, heatnet.SolveOptions(time_limit_s=0.5), warm_start=_do_nothing_plan(net)
+    )
     assert run.result.status is heatnet.Status.TIME_LIMIT
     assert not run.is_optimal
     assert run.result.has_solution
@@ -66,8 +67,9 @@ def test_time_limit_with_incumbent_is_flagged_not_optimal(city: Path, tmp_path: 
 
 def test_time_limit_without_incumbent_writes_nothing(city: Path, tmp_path: Path) -> None:
     out = tmp_path / "results"
-    result = CliRunner().invoke(cli, ["solve", str(city), "--time-limit", "1e-9", "--out",
-                                      str(out), "--name", "x"])
+    result = CliRunner().invoke(
+        cli, ["solve", str(city), "--time-limit", "1e-9", "--out", str(out), "--name", "x"]
+    )
     assert result.exit_code == 2, result.output
     assert "NO SOLUTION" in result.output
     assert "no results written" in result.output
@@ -80,24 +82,49 @@ def _short_network(folder: Path) -> Path:
         folder,
         nodes=[{"id": "A", "name": "Plant"}, {"id": "B", "name": "城区"}],
         sources=[
-            {"id": "S", "node": "A", "technology": "chp", "capacity_mw": 50,
-             "status": "existing", "variable_cost_cny_per_mwh": 50},
-            {"id": "C", "node": "B", "technology": "coal_boiler", "capacity_mw": 20,
-             "status": "retirable", "variable_cost_cny_per_mwh": 80, "co2_t_per_mwh": 0.4},
+            {
+                "id": "S",
+                "node": "A",
+                "technology": "chp",
+                "capacity_mw": 50,
+                "status": "existing",
+                "variable_cost_cny_per_mwh": 50,
+            },
+            {
+                "id": "C",
+                "node": "B",
+                "technology": "coal_boiler",
+                "capacity_mw": 20,
+                "status": "retirable",
+                "variable_cost_cny_per_mwh": 80,
+                "co2_t_per_mwh": 0.4,
+            },
         ],
-        pipes=[{"id": "P", "from_node": "A", "to_node": "B", "length_km": 5,
-                "capacity_mw": 40, "status": "existing", "bidirectional": "false"}],
+        pipes=[
+            {
+                "id": "P",
+                "from_node": "A",
+                "to_node": "B",
+                "length_km": 5,
+                "capacity_mw": 40,
+                "status": "existing",
+                "bidirectional": "false",
+            }
+        ],
         demands=[{"id": "D", "node": "B", "design_load_mw": 70, "profile": "h"}],
-        profiles=[{"period": "p1", "weight_h": 10, "h": 1.0},
-                  {"period": "p2", "weight_h": 10, "h": 0.5}],
+        profiles=[
+            {"period": "p1", "weight_h": 10, "h": 1.0},
+            {"period": "p2", "weight_h": 10, "h": 0.5},
+        ],
     )
 
 
 def test_infeasible_without_unserved_heat_says_why(tmp_path: Path) -> None:
     folder = _short_network(tmp_path / "n")
     out = tmp_path / "results"
-    result = CliRunner().invoke(cli, ["solve", str(folder), "--no-unserved-heat", "--out",
-                                      str(out)])
+    result = CliRunner().invoke(
+        cli, ["solve", str(folder), "--no-unserved-heat", "--out", str(out)]
+    )
     assert result.exit_code == 2, result.output
     text = result.output
     assert "status: infeasible" in text
@@ -139,9 +166,20 @@ def test_interrupted_solve_leaves_no_finished_looking_folder(
 ) -> None:
     out = tmp_path / "results"
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from heatnet.cli import main; main()", "solve", str(city),
-         "--out", str(out), "--name", "stopped"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "from heatnet.cli import main; main()",
+            "solve",
+            str(city),
+            "--out",
+            str(out),
+            "--name",
+            "stopped",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     # wait until the solve has started (the CLI announces it on stderr), then interrupt

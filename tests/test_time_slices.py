@@ -33,12 +33,14 @@ def profiles(n: int = 50, seed: int = 1) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     heat = rng.uniform(0.2, 0.9, n)
     heat[17] = 1.0  # the design hour
-    return pd.DataFrame({
-        "period": [f"p{i}" for i in range(n)],
-        "weight_h": rng.choice([1.0, 2.0, 24.0], n),
-        "heat": heat,
-        "hp": 1.0 - 0.5 * heat,
-    })
+    return pd.DataFrame(
+        {
+            "period": [f"p{i}" for i in range(n)],
+            "weight_h": rng.choice([1.0, 2.0, 24.0], n),
+            "heat": heat,
+            "hp": 1.0 - 0.5 * heat,
+        }
+    )
 
 
 @pytest.mark.parametrize("k", [2, 3, 7, 50])
@@ -117,16 +119,30 @@ def shortage_net(folder: Path) -> Path:
         folder,
         nodes=[{"id": "A", "name": "A"}],
         sources=[
-            {"id": "S", "node": "A", "technology": "chp", "capacity_mw": 80,
-             "status": "existing", "variable_cost_cny_per_mwh": 10},
-            {"id": "B", "node": "A", "technology": "gas_boiler", "capacity_mw": 50,
-             "status": "candidate", "variable_cost_cny_per_mwh": 10, "capex_cny": 250_000,
-             "lifetime_years": 10},
+            {
+                "id": "S",
+                "node": "A",
+                "technology": "chp",
+                "capacity_mw": 80,
+                "status": "existing",
+                "variable_cost_cny_per_mwh": 10,
+            },
+            {
+                "id": "B",
+                "node": "A",
+                "technology": "gas_boiler",
+                "capacity_mw": 50,
+                "status": "candidate",
+                "variable_cost_cny_per_mwh": 10,
+                "capex_cny": 250_000,
+                "lifetime_years": 10,
+            },
         ],
         pipes=[],
         demands=[{"id": "D", "node": "A", "design_load_mw": 100, "profile": "h"}],
-        profiles=[{"period": f"p{i}", "weight_h": 1.0, "h": h}
-                  for i, h in enumerate([1.0, 0.9, 0.5, 0.4])],
+        profiles=[
+            {"period": f"p{i}", "weight_h": 1.0, "h": h} for i, h in enumerate([1.0, 0.9, 0.5, 0.4])
+        ],
         economics={"discount_rate": 0.0, "unserved_heat_cost_cny_per_mwh": 1000},
     )
 
@@ -188,13 +204,15 @@ def test_slice_plan_meets_its_gap_against_the_full_milp(
     assert run.result.objective_cny <= full_optimum * (1 + 1e-3) + tol
     assert run.nodes["t"].nunique() == net.n_periods  # figures at full resolution
     assert run.summary["cost_breakdown_cny"]["total_cny"] == pytest.approx(
-        run.result.objective_cny, rel=REL)
+        run.result.objective_cny, rel=REL
+    )
 
 
-def test_chunked_lp_equals_the_whole_lp(net: heatnet.Network, monkeypatch: pytest.MonkeyPatch,
-                                        ) -> None:
-    design = {("keep_source", "COAL"): 1.0, ("build_source", "HP"): 1.0,
-              ("build_pipe", "P_R"): 1.0}
+def test_chunked_lp_equals_the_whole_lp(
+    net: heatnet.Network,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    design = {("keep_source", "COAL"): 1.0, ("build_source", "HP"): 1.0, ("build_pipe", "P_R"): 1.0}
     opts = SolveOptions()
     monkeypatch.setattr("heatnet.run.STAGE2_CHUNK_COLUMNS", 10**9)
     whole, _ = solve_fixed_design(net, opts, design)
@@ -207,8 +225,9 @@ def test_chunked_lp_equals_the_whole_lp(net: heatnet.Network, monkeypatch: pytes
         assert chunked.values[name].shape == (len(whole.values[name]), net.n_periods)
     assert chunked.values["u"].sum() == pytest.approx(whole.values["u"].sum(), abs=1e-6)
     # the prices are the duals of the same LP: equal wherever the LP has one price
-    np.testing.assert_allclose(chunked.prices_cny_per_mwh, whole.prices_cny_per_mwh,
-                               rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        chunked.prices_cny_per_mwh, whole.prices_cny_per_mwh, rtol=1e-6, atol=1e-6
+    )
     # with an emissions cap the periods are linked: solved whole
     capped = net.with_economics(co2_cap_t=1e9)
     res, _ = solve_fixed_design(capped, opts, design)
@@ -222,21 +241,47 @@ def test_chunked_lp_equals_the_whole_lp(net: heatnet.Network, monkeypatch: pytes
         ({"time_slices": 4, "two_stage": False}, "need a two-stage solve"),
     ],
 )
-def test_conflicting_options_are_refused(net: heatnet.Network, options: dict[str, object],
-                                         message: str) -> None:
+def test_conflicting_options_are_refused(
+    net: heatnet.Network, options: dict[str, object], message: str
+) -> None:
     with pytest.raises(InputError, match=message):
         heatnet.solve(net, SolveOptions(**options))  # type: ignore[arg-type]
 
 
 def test_cli_time_slices(tmp_path: Path) -> None:
     folder = shortage_net(tmp_path / "n")
-    result = CliRunner().invoke(cli, ["solve", str(folder), "--time-slices", "2",
-                                      "--mip-gap", "0", "--design-gap", "0",
-                                      "--out", str(tmp_path / "results"), "--name", "ts"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "solve",
+            str(folder),
+            "--time-slices",
+            "2",
+            "--mip-gap",
+            "0",
+            "--design-gap",
+            "0",
+            "--out",
+            str(tmp_path / "results"),
+            "--name",
+            "ts",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "design on 2 time slices refined to 3 in 2 rounds" in result.output
-    bad = CliRunner().invoke(cli, ["solve", str(folder), "--time-slices", "2",
-                                   "--typical-days", "2", "--out", str(tmp_path / "r2")])
+    bad = CliRunner().invoke(
+        cli,
+        [
+            "solve",
+            str(folder),
+            "--time-slices",
+            "2",
+            "--typical-days",
+            "2",
+            "--out",
+            str(tmp_path / "r2"),
+        ],
+    )
     assert bad.exit_code == 1
     assert "choose one" in bad.output
     assert not (tmp_path / "r2").exists()
@@ -264,8 +309,7 @@ def test_large_models_design_on_time_slices_automatically(
         opts = SolveOptions(**chosen)  # type: ignore[arg-type]
         assert automatic_options(net, opts) == opts
     # nothing to decide: the full-resolution LP
-    every = {("keep_source", "COAL"): 1.0, ("build_source", "HP"): 0.0,
-             ("build_pipe", "P_R"): 1.0}
+    every = {("keep_source", "COAL"): 1.0, ("build_source", "HP"): 0.0, ("build_pipe", "P_R"): 1.0}
     assert automatic_options(net, SolveOptions(), every) == SolveOptions()
     run = heatnet.solve(net, SolveOptions(mip_gap=0.0, two_stage_gap=1e-3))
     assert run.summary["solve_mode"] == "two_stage"
@@ -278,8 +322,10 @@ def test_time_limit_is_never_reported_as_optimal() -> None:
     from heatnet.generate import generate_city
 
     net = generate_city(100, resolution="typical")
-    run = heatnet.solve(net, SolveOptions(time_slices=24, time_limit_s=2.0, mip_gap=1e-6,
-                                          two_stage_gap=1e-6, threads=1))
+    run = heatnet.solve(
+        net,
+        SolveOptions(time_slices=24, time_limit_s=2.0, mip_gap=1e-6, two_stage_gap=1e-6, threads=1),
+    )
     assert not run.is_optimal
     s = run.summary
     assert s["status"] == "time_limit"
