@@ -454,6 +454,11 @@ def solve_fixed_design(
     ), hm
 
 
+def _read_log(path: Path) -> str:
+    """A HiGHS log file's text ("" if HiGHS wrote none)."""
+    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+
+
 def _two_stage(
     net: Network,
     opts: SolveOptions,
@@ -495,16 +500,13 @@ def _two_stage(
         ),
     }
 
-    def read(path: Path) -> str:
-        return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-
     if not res1.has_solution:
         block.update(
             stage2_objective_cny=None,
             design_gap=None,
             timings_s={"aggregate": aggregate_s, "stage1": _times(res1)},
         )
-        return res1, None, block, read(log1)
+        return res1, None, block, _read_log(log1)
     design = {**_decisions(res1, net1), **dict(fixed or {})}
     opts2 = dataclasses.replace(opts, log_file=log2, time_limit_s=None)
     res2, hm2 = solve_fixed_design(net, opts2, design)
@@ -545,8 +547,8 @@ def _two_stage(
         stage1=res1,
     )
     log = (
-        f"==== stage 1: {td.k} typical days ====\n{read(log1)}\n"
-        f"==== stage 2: full resolution, design fixed ====\n{read(log2)}"
+        f"==== stage 1: {td.k} typical days ====\n{_read_log(log1)}\n"
+        f"==== stage 2: full resolution, design fixed ====\n{_read_log(log2)}"
     )
     return result, hm2, block, log
 
@@ -593,9 +595,6 @@ def _two_stage_slices(
     target = max(opts.two_stage_gap, opts.mip_gap)
     out_of_time = False
 
-    def read(path: Path) -> str:
-        return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-
     def gap_of(obj: float | None) -> float | None:
         if obj is None or best_bound is None:
             return None
@@ -619,7 +618,7 @@ def _two_stage_slices(
         t1 = time.perf_counter()
         hm1 = build_model(net1, allow_unserved=opts.allow_unserved, fixed=fixed)
         res1 = solve_model(hm1, opts1, build_s=time.perf_counter() - t1, warm_start=start)
-        logs.append(f"==== round {r}, stage 1: {ts.k} time slices ====\n{read(log1)}")
+        logs.append(f"==== round {r}, stage 1: {ts.k} time slices ====\n{_read_log(log1)}")
         for key in ("build_s", "handoff_s", "solve_s", "prices_s"):
             totals[key] += getattr(res1, key)
         last1 = res1
@@ -649,7 +648,7 @@ def _two_stage_slices(
             res2, hm2 = solve_fixed_design(net, opts2, design)
             seen[key_] = (res2, hm2)
             logs.append(
-                f"==== round {r}, stage 2: full resolution, design fixed ====\n{read(log2)}"
+                f"==== round {r}, stage 2: full resolution, design fixed ====\n{_read_log(log2)}"
             )
             for key in ("build_s", "handoff_s", "solve_s", "prices_s"):
                 totals[key] += getattr(res2, key)
