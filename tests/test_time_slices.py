@@ -202,7 +202,16 @@ def test_slice_plan_meets_its_gap_against_the_full_milp(
     assert run.result.objective_cny >= full_optimum - tol
     assert run.is_optimal
     assert run.result.objective_cny <= full_optimum * (1 + 1e-3) + tol
-    assert run.nodes["t"].nunique() == net.n_periods  # figures at full resolution
+    # figures at full resolution, and feasible there: every period balances
+    nodes = run.nodes
+    assert nodes["t"].nunique() == net.n_periods
+    demand = net.demand_mw()["A"].to_numpy()
+    np.testing.assert_allclose(nodes["demand_mw"].to_numpy(), demand)
+    produced = run.dispatch.groupby("t")["heat_mw"].sum().to_numpy()
+    loss = run.flows.groupby("t")["loss_mw"].sum().to_numpy()
+    np.testing.assert_allclose(produced - loss, demand - nodes["unserved_mw"].to_numpy(), atol=1e-6)
+    cap = run.dispatch.merge(net.sources[["capacity_mw"]], left_on="source", right_index=True)
+    assert (cap["heat_mw"] <= cap["capacity_mw"] + 1e-6).all()
     assert run.summary["cost_breakdown_cny"]["total_cny"] == pytest.approx(
         run.result.objective_cny, rel=REL
     )
