@@ -143,6 +143,28 @@ def _days(profiles: pd.DataFrame) -> tuple[int, int, list[Problem]]:
     return steps_i, len(w) // steps_i, problems
 
 
+def _design_hour(
+    values: np.ndarray, value_cols: Sequence[str], peak_weights: Mapping[str, float] | None
+) -> int:
+    """Row of the design hour: the largest total demand ``sum_c L_c * profile_c[t]`` (``L_c``
+    from ``peak_weights``, default 1 for every column)."""
+    weights = peak_weights or dict.fromkeys(value_cols, 1.0)
+    demand = np.zeros(len(values))
+    for col, load in weights.items():
+        if col in value_cols:
+            demand += float(load) * values[:, list(value_cols).index(col)]
+    return int(np.argmax(demand))
+
+
+def _features(values: np.ndarray, value_cols: Sequence[str], cols: Sequence[str]) -> np.ndarray:
+    """The ``cols`` of ``values``, each divided by its largest absolute value (so that columns
+    count alike in a clustering; all-zero columns are left as they are)."""
+    feat = values[:, [list(value_cols).index(c) for c in cols]]
+    scale = np.abs(feat).max(axis=0) if len(feat) else np.ones(len(cols))
+    scale[scale == 0] = 1.0
+    return feat / scale
+
+
 def typical_days(
     profiles: pd.DataFrame,
     k: int,
@@ -206,18 +228,9 @@ def typical_days(
     labels = [str(x) for x in profiles["period"].iloc[:T]]
     day_labels = labels[::steps]
 
-    weights = peak_weights or dict.fromkeys(value_cols, 1.0)
-    demand = np.zeros(T)
-    for col, load in weights.items():
-        if col in value_cols:
-            demand += float(load) * values[:, value_cols.index(col)]
-    peak_day = int(np.argmax(demand)) // steps
-
-    feat_idx = [value_cols.index(c) for c in cols]
-    scale = np.abs(values[:, feat_idx]).max(axis=0)
-    scale[scale == 0] = 1.0
+    peak_day = _design_hour(values, value_cols, peak_weights) // steps
     # day vectors: (n_days, steps × features)
-    features = (values[:, feat_idx] / scale).reshape(n_days, steps * len(feat_idx))
+    features = _features(values, value_cols, cols).reshape(n_days, steps * len(cols))
 
     others = np.array([d for d in range(n_days) if d != peak_day], dtype=np.int64)
     assignment = np.empty(n_days, dtype=np.int64)
@@ -444,16 +457,8 @@ def time_slices(
         )
     raise_if_errors(problems, context="cannot aggregate the profiles into time slices")
     values = profiles[value_cols].to_numpy(dtype=float)
-    weights = peak_weights or dict.fromkeys(value_cols, 1.0)
-    demand = np.zeros(n)
-    for col, load in weights.items():
-        if col in value_cols:
-            demand += float(load) * values[:, value_cols.index(col)]
-    peak = int(np.argmax(demand))
-    feat = values[:, [value_cols.index(c) for c in cols]]
-    scale = np.abs(feat).max(axis=0) if len(feat) else np.ones(0)
-    scale[scale == 0] = 1.0
-    feat = feat / scale
+    peak = _design_hour(values, value_cols, peak_weights)
+    feat = _features(values, value_cols, cols)
     others = np.array([t for t in range(n) if t != peak], dtype=np.int64)
     if k >= n:
         groups = [np.array([t]) for t in range(n)]

@@ -223,6 +223,23 @@ DEFAULT_TYPICAL_DAYS = 12
 SolveMode = Literal["single_stage", "two_stage", "typical_days"]
 
 
+def _all_decided(net: Network, fixed: Mapping[tuple[str, str], float] | None) -> bool:
+    """True when ``fixed`` settles every decision (retirable and candidate sources, candidate
+    pipes), so that the model is an LP."""
+    n_decisions = int(net.sources["status"].isin(["retirable", "candidate"]).sum()) + int(
+        (net.pipes["status"] == "candidate").sum()
+    )
+    return n_decisions <= len(fixed or {})
+
+
+def design_gap(objective_cny: float | None, bound_cny: float | None) -> float | None:
+    """Relative gap of a plan's cost to a valid lower bound, (cost − bound) / |cost|, at least
+    0; None when either is missing."""
+    if objective_cny is None or bound_cny is None:
+        return None
+    return max(0.0, (objective_cny - bound_cny) / abs(objective_cny)) if objective_cny else 0.0
+
+
 def choose_mode(
     net: Network, options: SolveOptions, fixed: Mapping[tuple[str, str], float] | None = None
 ) -> tuple[SolveMode, int]:
@@ -269,10 +286,7 @@ def choose_mode(
     k = options.time_slices or options.typical_days or DEFAULT_TYPICAL_DAYS
     w = net.weights_h
     sub_daily = bool(len(w)) and float(np.median(w)) < 24.0
-    n_binaries = int((net.sources["status"].isin(["retirable", "candidate"])).sum()) + int(
-        (net.pipes["status"] == "candidate").sum()
-    )
-    all_fixed = n_binaries <= len(fixed or {})
+    all_fixed = _all_decided(net, fixed)
     if options.time_slices is not None:
         two = True
     elif options.two_stage is None:
@@ -317,10 +331,7 @@ def automatic_options(
         or options.time_slices is not None
     ):
         return options
-    n_binaries = int((net.sources["status"].isin(["retirable", "candidate"])).sum()) + int(
-        (net.pipes["status"] == "candidate").sum()
-    )
-    if n_binaries <= len(fixed or {}) or full_model_columns(net) <= AUTO_SLICES_COLUMNS:
+    if _all_decided(net, fixed) or full_model_columns(net) <= AUTO_SLICES_COLUMNS:
         return options
     return dataclasses.replace(options, time_slices=min(AUTO_TIME_SLICES, net.n_periods))
 
@@ -389,7 +400,8 @@ def solve_fixed_design(
     chunk = max(1, int(STAGE2_CHUNK_COLUMNS // per_period))
     if net.economics.co2_cap_t is not None or chunk >= T:
         return solve_model(hm, opts, build_s=build_s), hm
-    parts: list[tuple[int, int, SolveResult, Any]] = []
+    parts: list[tuple[int, int, SolveResult]] = []
+    fixed_part = 0.0
     for a in range(0, T, chunk):
         b = min(a + chunk, T)
         profiles = net.profiles.iloc[a:b].reset_index(drop=True)
@@ -402,8 +414,11 @@ def solve_fixed_design(
         )
         opts_c = opts if a == 0 else dataclasses.replace(opts, log_file=None, verbose=False)
         res_c = solve_model(hm_c, opts_c, build_s=time.perf_counter() - t1)
-        parts.append((a, b, res_c, hm_c))
-        if not res_c.has_solution or res_c.status is not Status.OPTIMAL:
+        parts.append((a, b, res_c))
+        if a == 0 and res_c.objective_cny is not None:
+            # every chunk's objective holds the design's fixed costs: take them once, here
+            fixed_part = res_c.objective_cny - float(period_costs(hm_c, res_c.values).sum())
+        if res_c.status is not Status.OPTIMAL:
             break  # the whole LP cannot be optimal; report this chunk's status
     results = [p[2] for p in parts]
     timing = {
@@ -412,10 +427,6 @@ def solve_fixed_design(
     sizes = {
         key: sum(getattr(r, key) for r in results) for key in ("n_cols", "n_rows", "n_nonzeros")
     }
-    worst = next((r for r in results if r.status is not Status.OPTIMAL), None)
-    termination = (
-        f"{results[0].termination} ({len(results)} period chunks of up to {chunk} periods)"
-    )
     common = dict(
         build_s=build_s + sum(r.build_s for r in results),
         peak_rss_mb=max(r.peak_rss_mb for r in results),
@@ -423,15 +434,14 @@ def solve_fixed_design(
         **timing,
         **sizes,
     )
-    if worst is not None:
+    last = results[-1]  # the chunks stop at the first one not solved to optimality
+    if last.status is not Status.OPTIMAL:
         return dataclasses.replace(
-            worst,
-            termination=f"{worst.termination} in period chunk "
-            f"{parts[len(results) - 1][0]}–{parts[len(results) - 1][1] - 1}",
+            last,
+            termination=f"{last.termination} in period chunk {parts[-1][0]}–{parts[-1][1] - 1}",
             **common,
         ), hm
-    first_hm, first = parts[0][3], results[0]
-    fixed_part = first.objective_cny - float(period_costs(first_hm, first.values).sum())
+    first = results[0]
     values = {
         name: np.concatenate([r.values[name] for r in results], axis=1)
         for name in ("g", "fp", "fm", "u")
@@ -443,7 +453,9 @@ def solve_fixed_design(
     objective = fixed_part + float(period_costs(hm, values).sum())
     return SolveResult(
         status=Status.OPTIMAL,
-        termination=termination,
+        termination=(
+            f"{first.termination} ({len(results)} period chunks of up to {chunk} periods)"
+        ),
         objective_cny=objective,
         bound_cny=objective,
         mip_gap=0.0,
@@ -512,9 +524,7 @@ def _two_stage(
     res2, hm2 = solve_fixed_design(net, opts2, design)
     bound = res1.bound_cny if td.is_relaxation else None
     obj2 = res2.objective_cny
-    gap = None
-    if obj2 is not None and bound is not None:
-        gap = max(0.0, (obj2 - bound) / abs(obj2)) if obj2 else 0.0
+    gap = design_gap(obj2, bound)
     status = res2.status
     if status is Status.OPTIMAL:
         status = (
@@ -595,11 +605,6 @@ def _two_stage_slices(
     target = max(opts.two_stage_gap, opts.mip_gap)
     out_of_time = False
 
-    def gap_of(obj: float | None) -> float | None:
-        if obj is None or best_bound is None:
-            return None
-        return max(0.0, (obj - best_bound) / abs(obj)) if obj else 0.0
-
     for r in range(opts.max_refinements + 1):
         remaining = None
         if opts.time_limit_s is not None:
@@ -658,14 +663,11 @@ def _two_stage_slices(
             and (best[0].objective_cny is None or res2.objective_cny < best[0].objective_cny)
         ):
             best = (res2, hm2, design)
-        best_obj = best[0].objective_cny
+        gap = design_gap(best[0].objective_cny, best_bound)
         info.update(
-            best_bound_cny=best_bound,
-            design_gap=gap_of(best_obj),
-            elapsed_s=time.perf_counter() - t_start,
+            best_bound_cny=best_bound, design_gap=gap, elapsed_s=time.perf_counter() - t_start
         )
         rounds.append(info)
-        gap = gap_of(best_obj)
         if not res2.has_solution or (gap is not None and gap <= target):
             break
         if res1.status is not Status.OPTIMAL and res1.status is not Status.FEASIBLE:
@@ -707,7 +709,7 @@ def _two_stage_slices(
         return last1, None, block, "\n".join(logs)
     res2, hm2, design = best
     obj2 = res2.objective_cny
-    gap = gap_of(obj2)
+    gap = design_gap(obj2, best_bound)
     status = res2.status
     if status is Status.OPTIMAL:
         if gap is not None and gap <= target:
