@@ -25,18 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from _rss import peak_rss_mb  # benchmarks/ is on sys.path: scripts run from it
+
 ROOT = Path(__file__).resolve().parents[1]
 ROUTES = ("direct", "standard_form", "lp_file", "appsi", "mps_read")
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process [MB]: VmHWM, which (unlike ru_maxrss) does not
-    count the parent's memory at fork."""
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return float(line.split()[1]) / 1024.0
-    return 0.0
 
 
 def one(route: str, profiles: str | None, mps: str) -> dict[str, object]:

@@ -36,15 +36,7 @@ import sys
 import time
 import warnings
 
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process [MB]: VmHWM, which (unlike ru_maxrss) does not
-    count the parent's memory at fork."""
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return float(line.split()[1]) / 1024.0
-    return 0.0
+from _rss import peak_rss_mb  # benchmarks/ is on sys.path: scripts run from it
 
 
 def annuity(rate: float, years: float) -> float:
