@@ -25,6 +25,11 @@ def write_csv(path: Path, rows: Sequence[Row], header: Sequence[str] | None = No
             w.writerow(["" if r.get(k) is None else r.get(k) for k in header])
 
 
+def nodes(*ids: str) -> list[dict[str, object]]:
+    """Node rows named after their ids."""
+    return [{"id": i, "name": i} for i in ids]
+
+
 def write_network(
     folder: Path,
     *,

@@ -35,18 +35,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers import write_network
-
-
-def _nodes(*ids: str) -> list[dict[str, object]]:
-    return [{"id": i, "name": i} for i in ids]
+from tests.helpers import nodes, write_network
 
 
 def retire_net(folder: Path, carbon_price: float = 0.0) -> Path:
     """The retirement network described in the module docstring."""
     return write_network(
         folder,
-        nodes=_nodes("A", "B", "W"),
+        nodes=nodes("A", "B", "W"),
         sources=[
             {
                 "id": "CHP",
@@ -111,7 +107,7 @@ def pareto_net(folder: Path) -> Path:
     """The Pareto network described in the module docstring."""
     return write_network(
         folder,
-        nodes=_nodes("B", "W"),
+        nodes=nodes("B", "W"),
         sources=[
             {
                 "id": "COAL",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import heatnet
-from tests.helpers import write_network
+from tests.helpers import nodes, write_network
 
 REL = 1e-7
 
@@ -26,17 +26,13 @@ def _solve(folder: Path, **options: object) -> heatnet.Run:
     return run
 
 
-def _nodes(*ids: str) -> list[dict[str, object]]:
-    return [{"id": i, "name": i} for i in ids]
-
-
 def test_lossy_pipe(tmp_path: Path) -> None:
     """Source at A (50 CNY/MWh) feeds 90 MW at B for 10 h through a 10 km pipe losing
     1 %/km (eta = 0.9). The source must send 90 / 0.9 = 100 MW: cost = 50 * 100 * 10 =
     50,000 CNY; losses 10 MW * 10 h = 100 MWh; heat costs 50 / 0.9 = 55.56 CNY/MWh at B."""
     folder = write_network(
         tmp_path / "n",
-        nodes=_nodes("A", "B"),
+        nodes=nodes("A", "B"),
         sources=[
             {
                 "id": "S",
@@ -78,7 +74,7 @@ def _keep_or_retire(folder: Path, fixed: float, retirement: float) -> Path:
     Demand 10 MW for 10 h = 100 MWh. Discount rate 0, retirement over 20 years."""
     return write_network(
         folder,
-        nodes=_nodes("A", "B"),
+        nodes=nodes("A", "B"),
         sources=[
             {
                 "id": "CHP",
@@ -141,7 +137,7 @@ def _candidate_pipe(folder: Path, capex: float) -> Path:
     150,000 CNY a year. Capex over 10 years at 0 % = capex / 10 a year."""
     return write_network(
         folder,
-        nodes=_nodes("A", "B"),
+        nodes=nodes("A", "B"),
         sources=[
             {
                 "id": "WASTE",
@@ -217,7 +213,7 @@ def _co2_case(folder: Path, cap: float | None) -> Path:
         econ["co2_cap_t"] = cap
     return write_network(
         folder,
-        nodes=_nodes("B"),
+        nodes=nodes("B"),
         sources=[
             {
                 "id": "COAL",
@@ -283,7 +279,7 @@ def test_capacity_short_gives_priced_unserved_heat(tmp_path: Path) -> None:
     at B costs the penalty, 1,000 CNY/MWh."""
     folder = write_network(
         tmp_path / "n",
-        nodes=_nodes("A", "B"),
+        nodes=nodes("A", "B"),
         sources=[
             {
                 "id": "S",
@@ -316,14 +312,13 @@ def test_capacity_short_gives_priced_unserved_heat(tmp_path: Path) -> None:
     assert price["B"] == pytest.approx(1000, rel=1e-6)
 
 
-def test_flow_reverses_between_periods(tmp_path: Path) -> None:
-    """Cheap source at A (10 CNY/MWh) is available in p1 only (availability 1, 0); dear
-    source at B (20 CNY/MWh) always. p1: 50 MW needed at B → flows A→B; p2: 50 MW needed at A
-    → flows B→A on the same bidirectional pipe. 5 h each, pumping 1 CNY/MWh:
-    (10 + 1) * 50 * 5 + (20 + 1) * 50 * 5 = 2,750 + 5,250 = 8,000 CNY."""
-    folder = write_network(
-        tmp_path / "n",
-        nodes=_nodes("A", "B"),
+def _two_way(folder: Path, bidirectional: bool) -> Path:
+    """Cheap source at A (10 CNY/MWh, available in p1 only), dear source at B (20 CNY/MWh);
+    50 MW needed at B in p1 and at A in p2, 5 h each; one 60 MW pipe A→B (pumping 1 CNY/MWh),
+    usable both ways or not."""
+    return write_network(
+        folder,
+        nodes=nodes("A", "B"),
         sources=[
             {
                 "id": "SA",
@@ -351,7 +346,7 @@ def test_flow_reverses_between_periods(tmp_path: Path) -> None:
                 "length_km": 5,
                 "capacity_mw": 60,
                 "status": "existing",
-                "bidirectional": "true",
+                "bidirectional": str(bidirectional).lower(),
                 "pumping_cost_cny_per_mwh": 1,
             }
         ],
@@ -364,6 +359,14 @@ def test_flow_reverses_between_periods(tmp_path: Path) -> None:
             {"period": "p2", "weight_h": 5, "a": 0, "da": 1, "db": 0},
         ],
     )
+
+
+def test_flow_reverses_between_periods(tmp_path: Path) -> None:
+    """Cheap source at A (10 CNY/MWh) is available in p1 only (availability 1, 0); dear
+    source at B (20 CNY/MWh) always. p1: 50 MW needed at B → flows A→B; p2: 50 MW needed at A
+    → flows B→A on the same bidirectional pipe. 5 h each, pumping 1 CNY/MWh:
+    (10 + 1) * 50 * 5 + (20 + 1) * 50 * 5 = 2,750 + 5,250 = 8,000 CNY."""
+    folder = _two_way(tmp_path / "n", bidirectional=True)
     run = _solve(folder)
     assert run.result.objective_cny == pytest.approx(8_000, rel=REL)
     f = run.flows.set_index("period")
@@ -376,49 +379,7 @@ def test_flow_reverses_between_periods(tmp_path: Path) -> None:
 def test_one_way_pipe_cannot_reverse(tmp_path: Path) -> None:
     """The same network with a one-way pipe: in p2 A's demand can only be met as unserved heat
     (20,000 CNY/MWh default): 2,750 + 20,000 * 50 * 5 = 5,002,750 CNY."""
-    folder = write_network(
-        tmp_path / "n",
-        nodes=_nodes("A", "B"),
-        sources=[
-            {
-                "id": "SA",
-                "node": "A",
-                "technology": "waste_heat",
-                "capacity_mw": 100,
-                "status": "existing",
-                "variable_cost_cny_per_mwh": 10,
-                "availability": "a",
-            },
-            {
-                "id": "SB",
-                "node": "B",
-                "technology": "gas_boiler",
-                "capacity_mw": 100,
-                "status": "existing",
-                "variable_cost_cny_per_mwh": 20,
-            },
-        ],
-        pipes=[
-            {
-                "id": "P",
-                "from_node": "A",
-                "to_node": "B",
-                "length_km": 5,
-                "capacity_mw": 60,
-                "status": "existing",
-                "bidirectional": "false",
-                "pumping_cost_cny_per_mwh": 1,
-            }
-        ],
-        demands=[
-            {"id": "DA", "node": "A", "design_load_mw": 50, "profile": "da"},
-            {"id": "DB", "node": "B", "design_load_mw": 50, "profile": "db"},
-        ],
-        profiles=[
-            {"period": "p1", "weight_h": 5, "a": 1, "da": 0, "db": 1},
-            {"period": "p2", "weight_h": 5, "a": 0, "da": 1, "db": 0},
-        ],
-    )
+    folder = _two_way(tmp_path / "n", bidirectional=False)
     run = _solve(folder)
     assert run.result.objective_cny == pytest.approx(2_750 + 20_000 * 250, rel=REL)
     assert run.summary["unserved_mwh"] == pytest.approx(250)
@@ -430,7 +391,7 @@ def test_shared_capacity_of_a_bidirectional_pipe(tmp_path: Path) -> None:
     1 h: 10 * 30 + 100 * 10 = 1,300 CNY."""
     folder = write_network(
         tmp_path / "n",
-        nodes=_nodes("A", "B"),
+        nodes=nodes("A", "B"),
         sources=[
             {
                 "id": "SA",
@@ -477,7 +438,7 @@ def test_candidate_source_and_fixed_costs(tmp_path: Path) -> None:
     build: 30,000 + 5,000 + 60,000 + 2,000 = 97,000 < 202,000 without."""
     folder = write_network(
         tmp_path / "n",
-        nodes=_nodes("B"),
+        nodes=nodes("B"),
         sources=[
             {
                 "id": "HP",
