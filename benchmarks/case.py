@@ -25,7 +25,7 @@ def run_heatnet(args: argparse.Namespace) -> dict[str, object]:
     t0 = time.perf_counter()
     import heatnet
     from heatnet.io import load_network
-    from heatnet.solve import SolveOptions
+    from heatnet.options import SolveOptions
 
     t_import = time.perf_counter()
     net = load_network(args.network, args.profiles)

@@ -10,8 +10,10 @@ as pandas tables::
 from heatnet.errors import HeatnetError, InputError, Problem
 from heatnet.io import load_network, read_network, write_network
 from heatnet.network import Economics, Network
-from heatnet.run import Run, StoredRun, read_run, solve
-from heatnet.solve import SolveOptions, SolveResult, Status
+from heatnet.options import SolveOptions
+from heatnet.run import solve
+from heatnet.solve import SolveResult, Status
+from heatnet.storage import Run, StoredRun, read_run
 
 __all__ = [
     "Economics",

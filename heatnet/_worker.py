@@ -13,8 +13,9 @@ from pyomo.common.dependencies import scipy_available
 
 from heatnet.errors import Problem
 from heatnet.network import Network
-from heatnet.run import Run, solve
-from heatnet.solve import SolveOptions
+from heatnet.options import SolveOptions
+from heatnet.run import solve
+from heatnet.storage import Run
 
 bool(scipy_available)  # triggers Pyomo's deferred SciPy import now rather than in each solve
 

@@ -94,10 +94,6 @@ class TypicalDays:
         day = np.repeat(np.arange(len(self.assignment)), steps)
         return self.assignment[day] * steps + np.tile(np.arange(steps), len(self.assignment))
 
-    def expand(self, values: np.ndarray) -> np.ndarray:
-        """Values per aggregated row (last axis) → values per original period."""
-        return np.asarray(values)[..., self.period_map()]
-
 
 def _days(profiles: pd.DataFrame) -> tuple[int, int, list[Problem]]:
     """(steps per day, number of days, problems) of a profiles table."""

@@ -95,6 +95,9 @@ def validate(network: Path | None, profiles: Path | None) -> None:
     click.echo(_frame_text(s["pipes"]))
     click.echo(f"  peak demand: {s['peak_demand_mw']:,.1f} MW (period {s['peak_period']})")
     click.echo(f"  season demand: {s['season_demand_gwh']:,.1f} GWh")
+    if s["note_columns"]:
+        notes = "; ".join(f"{f}: {', '.join(c)}" for f, c in s["note_columns"].items())
+        click.echo(f"  extra columns kept as notes: {notes}")
     _echo_warnings(problems)
 
 
@@ -251,7 +254,7 @@ def solve(
     import heatnet
     from heatnet.io import load_network
     from heatnet.results import format_summary
-    from heatnet.run import check_run_name
+    from heatnet.schema import check_run_name
 
     if name is not None:
         check_run_name(name)

@@ -22,7 +22,16 @@ import pandas as pd
 
 from heatnet.errors import InputError, Problem
 from heatnet.network import Network
-from heatnet.run import read_run
+from heatnet.storage import (
+    INDEX_FILE,
+    RunSummary,
+    StoredRun,
+    Study,
+    is_blank,
+    is_run,
+    read_run,
+    read_study,
+)
 
 KPI_COLUMNS = ("objective_cny", "co2_t", "waste_heat_share", "unserved_mwh", "mip_gap")
 """KPIs of the comparison table, after ``scenario`` and ``status``."""
@@ -61,7 +70,7 @@ class Plan:
     label: str
     folder: Path | None
     status: str
-    summary: dict[str, Any]
+    summary: RunSummary
     sources: pd.DataFrame
     pipes: pd.DataFrame
     network: Network | None
@@ -69,11 +78,10 @@ class Plan:
     study: str = ""
 
 
-def _plan_from_run(folder: Path, label: str) -> Plan:
-    run = read_run(folder)
+def _plan_from_run(run: StoredRun, label: str) -> Plan:
     return Plan(
         label,
-        folder,
+        run.folder,
         str(run.summary.get("status")),
         run.summary,
         run.tables.get("sources", pd.DataFrame()),
@@ -82,43 +90,45 @@ def _plan_from_run(folder: Path, label: str) -> Plan:
     )
 
 
+def _plans_of_study(study: Study) -> list[Plan]:
+    """One plan per row of a study's ``index.csv`` (failed scenarios too, without figures)."""
+    plans: list[Plan] = []
+    index = study.index if study.index is not None else pd.DataFrame(columns=["scenario"])
+    for _, row in index.iterrows():
+        label = str(row["scenario"])
+        if label in study.runs:
+            plan = _plan_from_run(study.runs[label], label)
+        else:
+            err = row.get("error")
+            plan = Plan(
+                label,
+                None,
+                str(row.get("status") or "failed"),
+                {},
+                pd.DataFrame(),
+                pd.DataFrame(),
+                None,
+                "" if is_blank(err) else str(err),
+            )
+        plan.study = study.name
+        plans.append(plan)
+    return plans
+
+
 def load_plans(paths: Iterable[str | os.PathLike[str]]) -> list[Plan]:
     """Plans from run folders and study folders, in the order given (studies in index order).
 
     A study contributes one plan per row of its ``index.csv``, labelled by scenario (failed
     scenarios too, without figures). Labels that collide get their study's name in front.
     """
-    from heatnet.sweep import read_study
-
     plans: list[Plan] = []
     problems: list[Problem] = []
     for raw in paths:
         path = Path(raw)
-        if (path / "summary.json").is_file():
-            plans.append(_plan_from_run(path, path.name))
-        elif (path / "index.csv").is_file():
-            _, index = read_study(path)
-            for _, row in index.iterrows():
-                label = str(row["scenario"])
-                folder = str(row.get("folder") or "")
-                if folder and folder != "nan" and (path / folder / "summary.json").is_file():
-                    plan = _plan_from_run(path / folder, label)
-                else:
-                    err = row.get("error")
-                    plan = Plan(
-                        label,
-                        None,
-                        str(row.get("status") or "failed"),
-                        {},
-                        pd.DataFrame(),
-                        pd.DataFrame(),
-                        None,
-                        ""
-                        if err is None or (isinstance(err, float) and math.isnan(err))
-                        else str(err),
-                    )
-                plan.study = path.name
-                plans.append(plan)
+        if is_run(path):
+            plans.append(_plan_from_run(read_run(path), path.name))
+        elif (path / INDEX_FILE).is_file():
+            plans.extend(_plans_of_study(read_study(path)))
         else:
             problems.append(
                 Problem(
@@ -433,8 +443,8 @@ def find_plan(plans: Sequence[Plan], key: str) -> Plan:
         if p.folder is not None and path.exists() and p.folder.resolve() == path.resolve():
             return p
     if (path / "summary.json").is_file():
-        return _plan_from_run(path, path.name)
-    from heatnet.io import did_you_mean
+        return _plan_from_run(read_run(path), path.name)
+    from heatnet.errors import did_you_mean
 
     labels = [p.label for p in plans]
     raise InputError(

@@ -8,6 +8,7 @@ what was expected and what was found.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -111,12 +112,6 @@ class SolveError(HeatnetError):
     """The solver could not produce a usable answer (no feasible point, solver failure)."""
 
 
-class NotOptimalError(HeatnetError):
-    """A solve ended without proving optimality; raised only where the caller asked for optimal."""
-
-    exit_code = 2
-
-
 class Interrupted(HeatnetError):
     """The user stopped heatnet (Ctrl-C or SIGTERM); nothing that looks finished was written."""
 
@@ -129,3 +124,18 @@ def raise_if_errors(problems: Iterable[Problem], context: str | None = None) -> 
     if any(p.severity == "error" for p in problems):
         raise InputError(problems, context)
     return problems
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate ``word`` is most likely a misspelling of (same but for case, or close by
+    :func:`difflib.get_close_matches` with cutoff 0.6), or None."""
+    candidates = list(candidates)
+    same_but_case = [c for c in candidates if c.casefold() == word.casefold()]
+    close = same_but_case or difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """A ``did you mean 'x'?`` hint for a misspelt key or id, or None."""
+    match = closest(word, candidates)
+    return f"Did you mean {match!r}?" if match is not None else None

@@ -17,7 +17,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,27 +27,13 @@ import pandas as pd
 import yaml
 
 from heatnet import schema
-from heatnet.errors import InputError, Problem
+from heatnet.errors import InputError, Problem, closest, did_you_mean
 from heatnet.network import Economics, Network
+from heatnet.schema import MAX_MAGNITUDE, TOO_LARGE_HINT
 
 TRUE_WORDS = {"true", "1", "yes", "y", "t"}
 FALSE_WORDS = {"false", "0", "no", "n", "f"}
 LINE_COLUMN = "_line"
-#: Largest size of any number heatnet reads (MW, CNY, h, tCO2 …): larger values are beyond any
-#: real network and reach HiGHS's "infinite" (1e20) once multiplied by hours and prices.
-MAX_MAGNITUDE = 1e12
-TOO_LARGE_HINT = (
-    "Numbers this large are beyond any real network and make the solver's "
-    "arithmetic unreliable; check the unit and the number of zeros"
-)
-
-
-def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    """A ``did you mean 'x'?`` hint for a misspelt key or id, or None."""
-    candidates = list(candidates)
-    same_but_case = [c for c in candidates if c.casefold() == word.casefold()]
-    close = same_but_case or difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    return f"Did you mean {close[0]!r}?" if close else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -345,6 +331,56 @@ def convert_column(
     return pd.Series(out_text, dtype=object)
 
 
+def _unknown_column(
+    table: schema.TableSchema, header: Sequence[str], name: str, line: int, label: str
+) -> list[Problem]:
+    """An error for a column heatnet does not read but that looks like data: close to a column
+    of the table that the file lacks (a misspelling), or carrying a unit
+    (:func:`schema.has_unit`). Other unknown columns are notes: no problem."""
+    if name.lower().startswith(schema.NOTE_PREFIX):
+        return []
+    absent = [n for n in table.names if n not in header]
+    meant = closest(name, absent)
+    if meant is None and not schema.has_unit(name):
+        return []
+    meant = meant or closest(name, table.names)
+    hints = [f"Did you mean {meant!r}?"] if meant else []
+    if meant in absent and not table.column(meant).required:
+        hints.append(
+            f"Until it is renamed, every row takes {meant} = "
+            f"{_default_words(table.column(meant))} (the default)."
+        )
+    owners = [t.file for t in schema.TABLES if t is not table and name in t.names]
+    if owners:
+        hints.append(f"{name!r} is a column of {', '.join(owners)}, not of {table.file}.")
+    if not meant:
+        hints.append(
+            f"heatnet does not read it; if it is only a note, name it {schema.NOTE_PREFIX}{name} "
+            "or without a unit (_cny, _mw, _mwh, _t, _km, _year, _years, _per_)."
+        )
+    return [
+        Problem(
+            label,
+            "unknown column",
+            line=line,
+            column=name,
+            expected=f"a column named {meant!r}"
+            if meant
+            else f"a known column of {table.file}; see heatnet format-doc",
+            found=repr(name),
+            hint=" ".join(hints).rstrip("."),
+        )
+    ]
+
+
+def _default_words(col: schema.Column) -> str:
+    if col.default is None or col.default == "":
+        return "empty"
+    if isinstance(col.default, bool):
+        return "true" if col.default else "false"
+    return f"{col.default:g}" if isinstance(col.default, float) else str(col.default)
+
+
 def parse_table(
     table: schema.TableSchema, records: Records, label: str, problems: list[Problem]
 ) -> pd.DataFrame:
@@ -353,8 +389,10 @@ def parse_table(
     lines = [line for line, _ in records.rows]
     missing = [c.name for c in table.columns if c.required and c.name not in header]
     extras = [h for h in header if h not in table.names]
+    renamed: set[str] = set()  # extras a missing-column problem already names
     for name in missing:
         close = difflib.get_close_matches(name, extras, n=1, cutoff=0.6)
+        renamed.update(close)
         problems.append(
             Problem(
                 label,
@@ -366,6 +404,10 @@ def parse_table(
                 hint=f"rename column {close[0]!r} to {name!r}" if close else None,
             )
         )
+    if not table.named_columns:
+        for h in extras:
+            if h not in renamed:
+                problems += _unknown_column(table, header, h, records.header_line, label)
     by_name = {h: [rec[i] for _, rec in records.rows] for i, h in enumerate(header)}
     if table.id_column and table.id_column in by_name:
         ids: list[str | None] = [c.strip() or None for c in by_name[table.id_column]]

@@ -16,6 +16,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from heatnet import schema
+
 
 @dataclass(frozen=True)
 class Economics:
@@ -157,8 +159,9 @@ def network_summary(net: Network) -> dict[str, object]:
 
     Returns a dict with ``nodes``, ``sources`` (count by technology × status),
     ``capacity_mw_by_technology`` (× status), ``pipes`` (count and km by status),
-    ``peak_demand_mw``, ``peak_period``, ``season_demand_gwh``, ``periods`` and
-    ``season_hours``.
+    ``peak_demand_mw``, ``peak_period``, ``season_demand_gwh``, ``periods``,
+    ``season_hours`` and ``note_columns`` (``{file: [column, …]}``: the columns heatnet keeps
+    as notes, by file, files without any left out).
     """
     s = net.sources
     sources = pd.crosstab(s["technology"], s["status"]) if len(s) else pd.DataFrame()
@@ -177,6 +180,8 @@ def network_summary(net: Network) -> dict[str, object]:
     pipes = p.groupby("status").agg(count=("length_km", "size"), length_km=("length_km", "sum"))
     demand = net.demand_mw().sum(axis=1)
     t_peak = int(demand.to_numpy().argmax()) if len(demand) else 0
+    tables = dict(zip(schema.TABLES, (net.nodes, net.sources, net.pipes, net.demands), strict=True))
+    notes = {t.file: [c for c in df.columns if c not in t.names] for t, df in tables.items()}
     return {
         "nodes": len(net.nodes),
         "sources": sources,
@@ -187,4 +192,5 @@ def network_summary(net: Network) -> dict[str, object]:
         "season_demand_gwh": float((demand * net.weights_h).sum() / 1000.0),
         "periods": net.n_periods,
         "season_hours": net.season_hours,
+        "note_columns": {file: cols for file, cols in notes.items() if cols},
     }

@@ -33,19 +33,21 @@ from typing import Any
 import pandas as pd
 
 from heatnet.errors import SolveError
-from heatnet.io import write_csv_atomic, write_json_atomic
+from heatnet.io import write_csv_atomic
 from heatnet.network import Network
-from heatnet.run import Run, min_emissions_t, package_versions, solve
-from heatnet.solve import SolveOptions
-from heatnet.study import PARETO_COLUMNS
-from heatnet.sweep import (
-    ScenarioOutcome,
-    index_row,
+from heatnet.options import SolveOptions
+from heatnet.run import min_emissions_t, solve
+from heatnet.storage import (
+    PARETO_COLUMNS,
+    Run,
+    now_text,
     options_dict,
-    outcome_of_run,
+    package_versions,
     prepare_study_dir,
     write_index,
+    write_study_meta,
 )
+from heatnet.sweep import ScenarioOutcome, index_row, outcome_of_run
 
 CAP_SLACK_REL = 1e-6
 """Relative slack on the minimum-CO2 cap [-]."""
@@ -169,11 +171,11 @@ def pareto_front(
         "points": points,
         "options": options_dict(opts),
         "cap_slack": {"relative": CAP_SLACK_REL, "absolute_t": CAP_SLACK_ABS_T},
-        "started": _now(),
+        "started": now_text(),
         "finished": None,
         "versions": package_versions(),
     }
-    write_json_atomic(folder / "study.json", meta)
+    write_study_meta(folder, meta)
     front = ParetoFront(folder)
     outcomes: list[ScenarioOutcome] = []
 
@@ -227,12 +229,12 @@ def pareto_front(
         progress(total, "done")
     finally:
         meta.update(
-            finished=_now(),
+            finished=now_text(),
             e_max_t=front.e_max_t,
             e_min_t=front.e_min_t,
             unserved_limit_mwh=front.unserved_limit_mwh,
         )
-        write_json_atomic(folder / "study.json", meta)
+        write_study_meta(folder, meta)
     return front
 
 
@@ -258,10 +260,6 @@ def _pareto_table(points: list[ParetoPoint], folder: Path) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=list(PARETO_COLUMNS))
-
-
-def _now() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 __all__ = [

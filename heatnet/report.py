@@ -10,16 +10,13 @@ is HTML-escaped.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import math
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
@@ -27,10 +24,9 @@ from plotly.offline import get_plotlyjs
 from heatnet import plot
 from heatnet.errors import InputError, Problem
 from heatnet.export import PLOTLY_CONFIG
-from heatnet.study import INDEX_REQUIRED, PARETO_REQUIRED
-
-if TYPE_CHECKING:
-    from heatnet.run import StoredRun
+from heatnet.plot import esc
+from heatnet.storage import RunSummary, Study, is_study, read_run, read_study
+from heatnet.trace import trace_heat
 
 REPORT_FILE = "report.html"
 CSP = (
@@ -54,143 +50,6 @@ table.kv td:first-child { white-space: nowrap; background: #fafafa; }
 .warn { background: #fdecea; border: 1px solid #f5a9a3; }
 .figure { margin: 1rem 0 2rem; }
 """
-
-
-def esc(text: object) -> str:
-    """``text`` escaped for HTML."""
-    return html.escape(str(text), quote=True)
-
-
-# --- studies ----------------------------------------------------------------------------------
-
-
-@dataclass
-class Study:
-    """A study folder read back: its index tables and the runs they point to.
-
-    Attributes:
-        folder: the study folder.
-        index: ``index.csv`` (scenario, folder, status, objective_cny, co2_t, …), or None.
-        pareto: ``pareto.csv`` (point, co2_cap_t, status, objective_cny, co2_t, mip_gap,
-            folder), or None.
-        runs: the scenarios' runs by scenario label, in index order (rows without a run folder,
-            e.g. infeasible scenarios, are left out and listed in ``skipped``).
-        pareto_runs: the Pareto points' runs by point label, in file order.
-        caps_t: the CO2 cap of each Pareto point [t] (None for no cap).
-        skipped: rows without a run folder, as ``"<label> (<status>)"``.
-    """
-
-    folder: Path
-    index: pd.DataFrame | None
-    pareto: pd.DataFrame | None
-    runs: dict[str, StoredRun] = field(default_factory=dict)
-    pareto_runs: dict[str, StoredRun] = field(default_factory=dict)
-    caps_t: dict[str, float | None] = field(default_factory=dict)
-    skipped: list[str] = field(default_factory=list)
-
-    @property
-    def name(self) -> str:
-        """Study name (the folder name)."""
-        return self.folder.name
-
-
-def is_study(folder: Path) -> bool:
-    """True for a folder with ``index.csv`` or ``pareto.csv`` and no ``summary.json``."""
-    return (folder / "index.csv").is_file() or (folder / "pareto.csv").is_file()
-
-
-def _read_table(path: Path, required: Sequence[str], problems: list[Problem]) -> pd.DataFrame:
-    df = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"folder": str})
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        problems.append(
-            Problem(
-                path.name,
-                "missing columns",
-                expected=", ".join(required),
-                found="no " + ", ".join(missing),
-            )
-        )
-    return df
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) == ""
-
-
-def read_study(folder: str | os.PathLike[str]) -> Study:
-    """Read a study folder: ``index.csv`` and/or ``pareto.csv``, and every run folder they name
-    (``folder`` relative to the study). Raises InputError listing every problem (missing
-    columns, repeated labels, run folders that are named but missing or incomplete)."""
-    from heatnet.run import read_run
-
-    path = Path(folder)
-    problems: list[Problem] = []
-    if not path.is_dir() or not is_study(path):
-        raise InputError(
-            [
-                Problem(
-                    str(path),
-                    "not a study folder",
-                    expected="a folder with index.csv (scenarios) or pareto.csv (Pareto points)",
-                    found="neither" if path.is_dir() else "no such folder",
-                )
-            ]
-        )
-    index = (
-        _read_table(path / "index.csv", INDEX_REQUIRED, problems)
-        if (path / "index.csv").is_file()
-        else None
-    )
-    pareto = (
-        _read_table(path / "pareto.csv", PARETO_REQUIRED, problems)
-        if (path / "pareto.csv").is_file()
-        else None
-    )
-    if problems:
-        raise InputError(problems, context=f"study {path} cannot be read")
-    study = Study(path, index, pareto)
-
-    def load(df: pd.DataFrame, label_col: str, file: str) -> dict[str, StoredRun]:
-        out: dict[str, StoredRun] = {}
-        for line, row in enumerate(df.itertuples(index=False), start=2):
-            rec = row._asdict()
-            label = str(rec[label_col])
-            if label in out:
-                problems.append(
-                    Problem(file, "label repeats", line=line, id=label, column=label_col)
-                )
-                continue
-            if _blank(rec.get("folder")):
-                study.skipped.append(f"{label} ({rec.get('status', 'no run')})")
-                continue
-            run_dir = Path(str(rec["folder"]))
-            run_dir = run_dir if run_dir.is_absolute() else path / run_dir
-            try:
-                out[label] = read_run(run_dir)
-            except InputError as exc:
-                problems.append(
-                    Problem(
-                        file,
-                        "run folder cannot be read",
-                        line=line,
-                        id=label,
-                        column="folder",
-                        found=f"{run_dir}: {exc.errors[0]}",
-                    )
-                )
-        return out
-
-    if index is not None:
-        study.runs = load(index, "scenario", "index.csv")
-    if pareto is not None:
-        study.pareto_runs = load(pareto, "point", "pareto.csv")
-        for rec in pareto.itertuples(index=False):
-            cap = rec.co2_cap_t
-            study.caps_t[str(rec.point)] = None if _blank(cap) else float(cap)
-    if problems:
-        raise InputError(problems, context=f"study {path} cannot be read")
-    return study
 
 
 # --- HTML building blocks ---------------------------------------------------------------------
@@ -273,7 +132,7 @@ def _names(ids: Sequence[str], names: dict[str, str], max_chars: int = 24) -> st
     return f"{len(ids)}: " + "; ".join(out)
 
 
-def status_banner(summary: dict[str, Any]) -> str:
+def status_banner(summary: RunSummary) -> str:
     """Green line for a proven optimum, red warning otherwise."""
     gap = summary.get("mip_gap")
     gap_txt = f"{gap * 100:.3g} %" if gap is not None else "n/a"
@@ -395,7 +254,7 @@ def run_report_html(run: plot.RunResults) -> str:
         "<h2>Annual cost by kind [M CNY]</h2>",
         html_table(cost_rows, ["kind", "M CNY"]),
         "<h2>Heat flows of the season</h2>",
-        figure_div(plot.sankey_figure(run), "fig-sankey"),
+        figure_div(plot.sankey_figure(run, trace_heat(run)), "fig-sankey"),
         "<h2>Network map</h2>",
         figure_div(plot.map_figure(run), "fig-map"),
         "<h2>Dispatch over the season</h2>",
@@ -530,10 +389,8 @@ def study_report_html(study: Study) -> str:
 def write_report(folder: str | os.PathLike[str], out: str | os.PathLike[str] | None = None) -> Path:
     """Write the report of a run folder or a study folder (default ``<folder>/report.html``)
     and return its path."""
-    from heatnet.run import read_run
-
     path = Path(folder)
-    if path.is_dir() and is_study(path) and not (path / "summary.json").is_file():
+    if is_study(path):
         text = study_report_html(read_study(path))
     else:
         text = run_report_html(read_run(path))
@@ -549,8 +406,6 @@ def write_report(folder: str | os.PathLike[str], out: str | os.PathLike[str] | N
 def load_for_plot(paths: Sequence[Path], kind: str) -> tuple[Any, Path]:
     """What ``heatnet plot`` draws from: one run for a run figure, a study or several runs for
     a comparison; and the folder that gets the file by default."""
-    from heatnet.run import read_run
-
     if kind in plot.RUN_KINDS:
         if len(paths) != 1:
             raise InputError(
@@ -577,7 +432,7 @@ def load_for_plot(paths: Sequence[Path], kind: str) -> tuple[Any, Path]:
                 )
             ]
         )
-    if len(paths) == 1 and is_study(paths[0]) and not (paths[0] / "summary.json").is_file():
+    if len(paths) == 1 and is_study(paths[0]):
         return read_study(paths[0]), paths[0]
     runs = [read_run(p) for p in paths]
     labels: dict[str, plot.RunResults] = {}

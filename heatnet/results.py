@@ -17,7 +17,7 @@ so the two can be checked against each other.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,9 @@ from heatnet.diagnose import format_shortage
 from heatnet.model import HeatModel
 from heatnet.network import Network, annuity_factor
 from heatnet.solve import SolveResult
+
+if TYPE_CHECKING:
+    from heatnet.storage import RunSummary
 
 DECISION_BY_STATUS = {
     "existing": "existing",
@@ -326,7 +329,7 @@ def _ids(label: str, ids: list[str]) -> str:
     return f"{label} ({len(ids)}): {', '.join(ids) if ids else 'none'}"
 
 
-def format_summary(summary: dict[str, Any]) -> str:
+def format_summary(summary: RunSummary) -> str:
     """The console summary of a run: status first, then cost, CO2 and decisions."""
     lines = []
     status = summary["status"]

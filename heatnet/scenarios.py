@@ -42,10 +42,9 @@ import pandas as pd
 import yaml
 
 from heatnet import schema
-from heatnet.errors import InputError, Problem
-from heatnet.io import did_you_mean, read_profiles, read_text
+from heatnet.errors import InputError, Problem, did_you_mean
+from heatnet.io import read_profiles, read_text
 from heatnet.network import Network
-from heatnet.run import RUN_NAME
 from heatnet.validate import check_network
 
 TOP_KEYS = ("study", "description", "scenarios")
@@ -106,22 +105,6 @@ class Scenario:
     def overrides(self, table: str) -> Mapping[str, Mapping[str, Value]]:
         """Per-id overrides of ``sources``, ``pipes`` or ``demands``."""
         return {"sources": self.sources, "pipes": self.pipes, "demands": self.demands}[table]
-
-    def as_dict(self) -> dict[str, Any]:
-        """The scenario as plain data (as it would be written in a scenario file)."""
-        out: dict[str, Any] = {}
-        if self.description:
-            out["description"] = self.description
-        if self.economics:
-            out["economics"] = dict(self.economics)
-        for key in TABLE_KEYS:
-            if self.overrides(key):
-                out[key] = {i: dict(v) for i, v in self.overrides(key).items()}
-        if self.demand_scale is not None:
-            out["demand_scale"] = self.demand_scale
-        if self.profiles is not None:
-            out["profiles"] = str(self.profiles)
-        return out
 
 
 @dataclass(frozen=True)
@@ -376,7 +359,7 @@ def _parse_table(
 def _parse_scenario(
     rep: _Reporter, name: str, body: object, base_dir: Path | None, net: Network | None
 ) -> Scenario | None:
-    if not RUN_NAME.match(name) or name in {".", ".."}:
+    if not schema.RUN_NAME.match(name) or name in {".", ".."}:
         rep.add(
             name,
             (),
@@ -493,7 +476,7 @@ def parse_scenarios(
             )
     study = doc.get("study")
     stem = Path(label).stem
-    if study is not None and (not isinstance(study, str) or not RUN_NAME.match(study)):
+    if study is not None and (not isinstance(study, str) or not schema.RUN_NAME.match(study)):
         rep.add(
             None,
             ("study",),

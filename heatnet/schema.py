@@ -7,8 +7,11 @@ They follow ``spec/network-format.md`` (v1); heatnet's extensions are marked as 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from heatnet.errors import InputError, Problem
 
 DType = Literal["text", "float", "bool"]
 
@@ -24,6 +27,18 @@ TECHNOLOGIES: tuple[str, ...] = (
 )
 SOURCE_STATUSES: tuple[str, ...] = ("existing", "retirable", "candidate", "retired", "unavailable")
 PIPE_STATUSES: tuple[str, ...] = ("existing", "candidate", "unavailable")
+ACTIVE_SOURCE_STATUSES: tuple[str, ...] = ("existing", "retirable", "candidate")
+"""Sources that are in the model (may produce heat, if kept or built)."""
+DECISION_SOURCE_STATUSES: tuple[str, ...] = ("retirable", "candidate")
+"""Sources with a yes/no decision (keep or build)."""
+
+#: Largest size of any number heatnet reads (MW, CNY, h, tCO2 …): larger values are beyond any
+#: real network and reach HiGHS's "infinite" (1e20) once multiplied by hours and prices.
+MAX_MAGNITUDE = 1e12
+TOO_LARGE_HINT = (
+    "Numbers this large are beyond any real network and make the solver's "
+    "arithmetic unreliable; check the unit and the number of zeros"
+)
 
 
 @dataclass(frozen=True)
@@ -87,14 +102,42 @@ class Column:
         return f"a finite number {rng}".rstrip() if rng else "a finite number"
 
 
+#: A unit of the format as a whole ``_``-separated word after the first (``co2_t_per_mwh``,
+#: ``fuel_cost_cny``, ``age_years``; not ``supply_temp`` or ``t_supply``), or ``_per_``: a column
+#: named like this is meant as data, so an unknown one is an error, not a note.
+UNIT_IN_NAME = re.compile(r"_(?:cny|mwh?|t|km|years?)(?:_|$)|_per_", re.IGNORECASE)
+
+NOTE_PREFIX = "note_"
+"""A column whose name starts with this is a note whatever else its name says
+(``note_tunnel_km``): the way to keep a figure with a unit that heatnet does not read."""
+
+
+def has_unit(name: str) -> bool:
+    """True if a column name carries a unit of the format (see :data:`UNIT_IN_NAME`)."""
+    return UNIT_IN_NAME.search(name) is not None
+
+
 @dataclass(frozen=True)
 class TableSchema:
-    """Schema of one CSV file of a network folder."""
+    """Schema of one CSV file of a network folder.
+
+    Other columns of the file are notes, kept and carried into the results, unless they look
+    like a misspelt column of the table or carry a unit (:func:`has_unit`): those are errors.
+    A column named ``note_…`` (:data:`NOTE_PREFIX`) is always a note.
+
+    Attributes:
+        file: file name (``sources.csv``).
+        columns: the columns heatnet reads.
+        meaning: one-line description for the docs.
+        id_column: the column that identifies a row, if any.
+        named_columns: other columns are data named by the user (the profiles), not notes.
+    """
 
     file: str
     columns: tuple[Column, ...]
     meaning: str
     id_column: str | None = "id"
+    named_columns: bool = False
 
     def column(self, name: str) -> Column:
         """The column called ``name`` (KeyError if the schema has none)."""
@@ -319,6 +362,7 @@ DEMANDS = TableSchema(
 PROFILES = TableSchema(
     file="(profiles CSV)",
     id_column=None,
+    named_columns=True,
     meaning="One row per period t, in order; any number of named per-unit profile columns "
     "(floats >= 0) follow the two fixed columns.",
     columns=(
@@ -435,8 +479,14 @@ def format_markdown() -> str:
         "",
         "CSV files are UTF-8 (with or without the byte-order mark Excel writes), comma-"
         "separated, with one header row. Empty cells take the default. Booleans are "
-        "`true`/`false` (also `1`/`0`, `yes`/`no`). Columns not listed here are kept "
-        "unchanged and carried into the results (use them for notes and sources).",
+        "`true`/`false` (also `1`/`0`, `yes`/`no`). Columns not listed here are notes: "
+        "kept unchanged, carried into the results and listed by `heatnet validate` (use "
+        "them for names and sources). An unknown column that looks like a misspelt column "
+        "of the file (`varible_cost_cny_per_mwh`), or that carries a unit of the format as "
+        "a word of its name (`_cny`, `_mw`, `_mwh`, `_t`, `_km`, `_year`, `_years`, "
+        "`_per_`), is an error with a did-you-mean hint, since heatnet would otherwise "
+        "solve with the default in its place. Name a note that carries a unit `note_…` "
+        "(`note_tunnel_km`).",
         "",
         "## network.yaml",
         "",
@@ -471,3 +521,25 @@ def format_markdown() -> str:
         "",
     ]
     return "\n".join(out)
+
+
+RUN_NAME = re.compile(r"^[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9_.\-\u4e00-\u9fff]{0,99}$")
+"""A run, scenario or study name: a plain folder name inside the results folder."""
+
+
+def check_run_name(name: str) -> str:
+    """A run name that is a plain folder name inside the results folder, or InputError."""
+    if not RUN_NAME.match(name) or name in {".", ".."}:
+        raise InputError(
+            [
+                Problem(
+                    None,
+                    "invalid run name",
+                    column="--name",
+                    expected="letters, digits, '_', '-', '.' (no '/' or '..'), "
+                    "starting with a letter or digit, at most 100 characters",
+                    found=repr(name),
+                )
+            ]
+        )
+    return name

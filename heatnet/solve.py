@@ -25,15 +25,14 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import highspy
 import numpy as np
 
 from heatnet.errors import Interrupted, SolveError
 from heatnet.model import HeatModel
-
-Route = Literal["direct", "standard_form", "lp_file"]
+from heatnet.options import Route
 
 
 class Status(str, enum.Enum):  # noqa: UP042 (str() of a member is unchanged)
@@ -41,7 +40,7 @@ class Status(str, enum.Enum):  # noqa: UP042 (str() of a member is unchanged)
 
     ``feasible`` is used by the two-stage solve only: a plan that is feasible at full
     resolution, whose proven gap to the best bound is above the tolerance
-    (:attr:`SolveOptions.two_stage_gap`).
+    (:attr:`heatnet.options.SolveOptions.two_stage_gap`).
     """
 
     OPTIMAL = "optimal"
@@ -55,34 +54,20 @@ class Status(str, enum.Enum):  # noqa: UP042 (str() of a member is unchanged)
 
 
 @dataclass(frozen=True)
-class SolveOptions:
-    """Options for one solve.
+class SolverSettings:
+    """What HiGHS is told for one solve (the solver's part of
+    :class:`heatnet.options.SolveOptions`; the strategy stays above this layer).
 
     Attributes:
-        mip_gap: relative MIP gap at which HiGHS may stop [-] (HiGHS default 1e-4).
-        time_limit_s: wall-clock limit for the MILP [s]; None = no limit.
+        mip_gap: relative MIP gap at which HiGHS may stop [-].
+        time_limit_s: wall-clock limit [s]; None = no limit.
         threads: HiGHS threads; None = HiGHS's choice. Fixed per process by HiGHS.
         verbose: show HiGHS's log live on the console.
-        random_seed: HiGHS random seed (same seed, same inputs → same answer).
-        heat_prices: after the MILP, fix the binaries and solve the LP for nodal prices.
-        allow_unserved: allow priced unserved heat (the model is then always feasible).
+        random_seed: HiGHS random seed.
+        heat_prices: after a solve with a solution, fix the binaries and solve the LP for the
+            duals of the heat balances (nodal prices).
         route: how the model reaches HiGHS (``direct``, ``standard_form`` or ``lp_file``).
         log_file: where HiGHS writes its log (None = no file).
-        typical_days: number K of typical days for the design stage (or for a single-stage
-            solve on typical days); None = 12 when a two-stage solve is chosen automatically,
-            full resolution otherwise (see :func:`heatnet.run.solve`).
-        two_stage: True = choose retirements and builds on K typical days, then fix them and
-            solve the full season as an LP; False = one MILP (on the K typical days if
-            ``typical_days`` is set, else at full resolution); None = two-stage for profiles
-            finer than daily with more than 24·K periods.
-        two_stage_gap: a two-stage plan is reported ``optimal`` when its full-resolution cost
-            is within this relative gap of the best valid lower bound [-]; above it the
-            status is ``feasible``.
-        time_slices: design on K time slices instead of typical days (two-stage only):
-            groups of periods with similar profiles, the peak period alone, refined where
-            the full-resolution dispatch shows the slices lose most until the design gap is
-            within ``two_stage_gap`` (see :func:`heatnet.run.solve`). None = typical days.
-        max_refinements: at most this many refinements of the time slices.
     """
 
     mip_gap: float = 1e-4
@@ -91,14 +76,8 @@ class SolveOptions:
     verbose: bool = False
     random_seed: int = 0
     heat_prices: bool = True
-    allow_unserved: bool = True
     route: Route = "direct"
     log_file: Path | None = None
-    typical_days: int | None = None
-    two_stage: bool | None = None
-    two_stage_gap: float = 0.005
-    time_slices: int | None = None
-    max_refinements: int = 8
 
 
 @dataclass
@@ -120,9 +99,10 @@ class SolveResult:
         prices_cny_per_mwh: marginal cost of heat by model node (rows, ``HeatModel.node_ids``)
             and period [CNY/MWh]; NaN where a node has no balance row. None if not computed.
         n_cols, n_rows, n_nonzeros, n_binaries: size of the problem passed to HiGHS.
-        stage1: for a two-stage solve, the result of the design stage on typical days.
         infeasibility: for an infeasible model, why, in network terms (an infeasible set of
             limits translated to ids; see :func:`explain_infeasibility`).
+        infeasibility_error: why that explanation could not be computed ("" if it was, or
+            if the model is not infeasible).
     """
 
     status: Status
@@ -142,8 +122,8 @@ class SolveResult:
     n_rows: int = 0
     n_nonzeros: int = 0
     n_binaries: int = 0
-    stage1: SolveResult | None = None
     infeasibility: list[str] = field(default_factory=list)
+    infeasibility_error: str = ""
 
     @property
     def is_optimal(self) -> bool:
@@ -215,7 +195,7 @@ def new_highs() -> highspy.Highs:
     return h
 
 
-def _options(h: highspy.Highs, opts: SolveOptions) -> None:
+def _options(h: highspy.Highs, opts: SolverSettings) -> None:
     h.setOptionValue("output_flag", bool(opts.verbose or opts.log_file))
     h.setOptionValue("log_to_console", bool(opts.verbose))
     if opts.log_file is not None:
@@ -478,144 +458,180 @@ def _locate(hm: HeatModel, families: Mapping[str, Any], index: int) -> tuple[str
     return "?", -1, -1
 
 
-def explain_infeasibility(hm: HeatModel, comp: _Compiled) -> list[str]:
+#: how telling each kind of limit is, most telling first: caps and decisions, then
+#: capacities, then where heat is needed
+_LIMIT_RANK = {
+    "co2_cap": 0,
+    "unserved_cap": 0,
+    "decision": 1,
+    "source": 2,
+    "pipe": 3,
+    "one_way": 4,
+    "demand": 5,
+    "junction": 6,
+    "unserved": 7,
+}
+
+
+class _Limits:
+    """Members of an infeasible set grouped into network limits, each with the periods in
+    which it appears and its rank (:data:`_LIMIT_RANK`)."""
+
+    def __init__(self, hm: HeatModel) -> None:
+        self.hm = hm
+        self.periods = hm.net.profiles["period"].astype(str).to_numpy()
+        self.groups: dict[str, list[str]] = {}
+        self.rank: dict[str, int] = {}
+
+    def add(self, key: str, t: int, kind: str) -> None:
+        """Record limit ``key`` of kind ``kind`` in period t (−1: not tied to a period)."""
+        self.groups.setdefault(key, [])
+        self.rank[key] = _LIMIT_RANK[kind]
+        if t >= 0:
+            self.groups[key].append(self.periods[t])
+
+    def node_label(self, pos: int) -> str:
+        """``id (name)`` of model node ``pos``."""
+        nodes = self.hm.net.nodes
+        nid = self.hm.node_ids[pos]
+        name = str(nodes["name"].get(nid, "")) if "name" in nodes else ""
+        return f"{nid} ({name})" if name and name != nid else nid
+
+    def lines(self) -> list[str]:
+        """The limits as text, most telling first, at most :data:`MAX_EXPLANATION_LINES`."""
+        out = []
+        ranked = sorted(self.groups.items(), key=lambda kv: self.rank[kv[0]])
+        for key, ts in ranked[:MAX_EXPLANATION_LINES]:
+            seen = sorted(set(ts))
+            if not seen:
+                out.append(key)
+                continue
+            more = f" and {len(seen) - 3} more" if len(seen) > 3 else ""
+            word = "period" if len(seen) == 1 else "periods"
+            out.append(f"{key} — in {word} {', '.join(seen[:3])}{more}")
+        if len(self.groups) > MAX_EXPLANATION_LINES:
+            out.append(f"and {len(self.groups) - MAX_EXPLANATION_LINES} more limits")
+        return out
+
+
+def _add_iis_rows(limits: _Limits, comp: _Compiled, rows: Any) -> None:
+    """Translate the infeasible set's rows: heat balances, source and pipe limits, caps."""
+    hm = limits.hm
+    net = hm.net
+    demand_nodes = set(hm.demand_nodes)
+    for r in rows:
+        row = int(comp.row_index[r]) if 0 <= r < len(comp.row_index) else -1
+        fam, pos, t = _locate(hm, hm.lp.rows, row)
+        if fam == "balance" and hm.node_ids[pos] in demand_nodes:
+            limits.add(f"heat demand at {limits.node_label(pos)} must be met", t, "demand")
+        elif fam == "balance":
+            limits.add(
+                f"heat balance at {limits.node_label(pos)} (heat in = heat out)", t, "junction"
+            )
+        elif fam == "source_limit":
+            sid = hm.source_ids[pos]
+            cap = net.sources.at[sid, "capacity_mw"]
+            limits.add(
+                f"source {sid} can give at most {cap:,.1f} MW (if kept or built)", t, "source"
+            )
+        elif fam == "pipe_limit":
+            pid = hm.pipe_ids[pos]
+            cap = net.pipes.at[pid, "capacity_mw"]
+            limits.add(f"pipe {pid} carries at most {cap:,.1f} MW (if built)", t, "pipe")
+        elif fam == "co2_cap":
+            limits.add(f"the CO2 cap of {net.economics.co2_cap_t:,.0f} t", t, "co2_cap")
+        elif fam == "unserved_cap":
+            limits.add("the cap on unserved heat", t, "unserved_cap")
+
+
+def _add_iis_columns(limits: _Limits, comp: _Compiled, cols: Any, bounds: Any) -> None:
+    """Translate the infeasible set's column bounds: available capacity, pipe capacity and
+    direction, fixed decisions, unserved heat."""
+    hm = limits.hm
+    net = hm.net
+    upper_codes = (
+        int(highspy.IisBoundStatus.kIisBoundStatusUpper),
+        int(highspy.IisBoundStatus.kIisBoundStatusBoxed),
+    )
+    for c, bound in zip(cols, bounds, strict=True):
+        col = int(comp.col_index[c]) if 0 <= c < len(comp.col_index) else -1
+        fam, pos, t = _locate(hm, hm.lp.cols, col)
+        upper = int(bound) in upper_codes
+        if fam == "g" and upper:
+            avail = hm.cap_avail_mw[pos, max(t, 0)]
+            limits.add(f"source {hm.source_ids[pos]} has {avail:,.1f} MW available", t, "source")
+        elif fam in ("fp", "fm") and upper:
+            pid = hm.pipe_ids[pos]
+            cap = net.pipes.at[pid, "capacity_mw"]
+            limits.add(f"pipe {pid} carries at most {cap:,.1f} MW", t, "pipe")
+        elif fam == "fm" or (fam == "fp" and not hm.bidirectional[pos]):
+            pid = hm.pipe_ids[pos]
+            p = net.pipes.loc[pid]
+            limits.add(f"pipe {pid} is one-way ({p['from_node']} → {p['to_node']})", -1, "one_way")
+        elif fam in ("k", "b", "y"):
+            ids = hm.pipe_ids if fam == "y" else hm.source_ids
+            what = {"k": "kept", "b": "built", "y": "built"}[fam]
+            limits.add(
+                f"{ids[pos]} is {'not ' if upper else ''}{what} (fixed decision)", -1, "decision"
+            )
+        elif fam == "u" and upper:
+            limits.add(
+                f"unserved heat at {hm.demand_nodes[pos]} is limited to its demand", t, "unserved"
+            )
+
+
+def _relaxation_is_feasible(comp: _Compiled) -> bool:
+    """Drop the integrality of the binaries and solve again: True if the LP relaxation of an
+    infeasible MILP is feasible (then only the yes/no nature of the decisions is at fault)."""
+    ints = comp.integer_cols
+    if not len(ints):
+        return False
+    h = comp.highs
+    h.changeColsIntegrality(len(ints), ints.astype(np.int32), np.zeros(len(ints), dtype=np.int32))
+    h.setOptionValue("time_limit", highspy.kHighsInf)
+    run_highs(h)
+    return h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+
+def explain_infeasibility(hm: HeatModel, comp: _Compiled) -> tuple[list[str], str]:
     """Why an infeasible model is infeasible, as limits of the network.
 
     Computes an infeasible subsystem with HiGHS (``getIis`` from the LP: a set of rows and
     bounds that cannot hold together, not always the smallest) on the model (its LP
     relaxation for a MILP: if even the relaxation is infeasible, no choice of decisions
-    helps) and translates each member to
-    network terms: heat balance at a node in a period, capacity of a source or pipe, the CO2
-    cap. Repeated members (the same limit in many periods) are grouped. Returns an empty list
-    if HiGHS cannot compute one.
+    helps) and translates each member to network terms: heat balance at a node in a period,
+    capacity of a source or pipe, the CO2 cap. Repeated members (the same limit in many
+    periods) are grouped.
+
+    Returns the explanation lines and, when HiGHS could not compute a subsystem, why not
+    (lines empty); the error is "" otherwise.
     """
     h = comp.highs
-    net = hm.net
     if h.getNumCol() > IIS_MAX_COLUMNS:
         return [
             f"the model is too large for an infeasibility analysis ({h.getNumCol():,} "
             "columns); solve with unserved heat allowed to see where heat is short"
-        ]
-    ints = comp.integer_cols
-    if len(ints):
-        h.changeColsIntegrality(
-            len(ints), ints.astype(np.int32), np.zeros(len(ints), dtype=np.int32)
-        )
-        h.setOptionValue("time_limit", highspy.kHighsInf)
-        run_highs(h)
-        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-            return [
-                "every limit can be met with fractional build/keep decisions, but no "
-                "yes/no combination meets them all: e.g. a pipe or source is needed only "
-                "in part"
-            ]
+        ], ""
+    if _relaxation_is_feasible(comp):
+        return [
+            "every limit can be met with fractional build/keep decisions, but no "
+            "yes/no combination meets them all: e.g. a pipe or source is needed only "
+            "in part"
+        ], ""
     # an infeasible subsystem from the LP (not a dual ray); reducing it to an irreducible one
     # (kIisStrategyIrreducible) took 20 s on the daily Jinan model and did not finish, so the
     # set is not always minimal, but every member is part of the conflict HiGHS found
     h.setOptionValue("iis_strategy", int(highspy.IisStrategy.kIisStrategyFromLp))
     try:
         status, iis = h.getIis()
-    except Exception:
-        return []
+    except Exception as exc:  # any failure of HiGHS here is reported, not raised
+        return [], f"HiGHS getIis failed: {type(exc).__name__}: {exc}"
     if status == highspy.HighsStatus.kError or not iis.valid_:
-        return []
-    periods = net.profiles["period"].astype(str).to_numpy()
-    node_name = net.nodes["name"].astype(str) if "name" in net.nodes else None
-    groups: dict[str, list[str]] = {}
-    rank: dict[str, int] = {}
-    # most telling first: caps and decisions, then capacities, then where heat is needed
-    order = {
-        "co2_cap": 0,
-        "unserved_cap": 0,
-        "decision": 1,
-        "source": 2,
-        "pipe": 3,
-        "one_way": 4,
-        "demand": 5,
-        "junction": 6,
-        "unserved": 7,
-    }
-
-    def add(key: str, t: int, kind: str) -> None:
-        groups.setdefault(key, [])
-        rank[key] = order[kind]
-        if t >= 0:
-            groups[key].append(periods[t])
-
-    def node_label(pos: int) -> str:
-        nid = hm.node_ids[pos]
-        name = node_name.get(nid, "") if node_name is not None else ""
-        return f"{nid} ({name})" if name and name != nid else nid
-
-    lp = hm.lp
-    demand_nodes = set(hm.demand_nodes)
-    for r in iis.row_index_:
-        row = int(comp.row_index[r]) if 0 <= r < len(comp.row_index) else -1
-        fam, pos, t = _locate(hm, lp.rows, row)
-        if fam == "balance" and hm.node_ids[pos] in demand_nodes:
-            add(f"heat demand at {node_label(pos)} must be met", t, "demand")
-        elif fam == "balance":
-            add(f"heat balance at {node_label(pos)} (heat in = heat out)", t, "junction")
-        elif fam == "source_limit":
-            sid = hm.source_ids[pos]
-            add(
-                f"source {sid} can give at most {net.sources.at[sid, 'capacity_mw']:,.1f} MW "
-                "(if kept or built)",
-                t,
-                "source",
-            )
-        elif fam == "pipe_limit":
-            pid = hm.pipe_ids[pos]
-            add(
-                f"pipe {pid} carries at most {net.pipes.at[pid, 'capacity_mw']:,.1f} MW (if built)",
-                t,
-                "pipe",
-            )
-        elif fam == "co2_cap":
-            add(f"the CO2 cap of {net.economics.co2_cap_t:,.0f} t", t, "co2_cap")
-        elif fam == "unserved_cap":
-            add("the cap on unserved heat", t, "unserved_cap")
-    for c, bound in zip(iis.col_index_, iis.col_bound_, strict=True):
-        col = int(comp.col_index[c]) if 0 <= c < len(comp.col_index) else -1
-        fam, pos, t = _locate(hm, lp.cols, col)
-        upper = int(bound) in (
-            int(highspy.IisBoundStatus.kIisBoundStatusUpper),
-            int(highspy.IisBoundStatus.kIisBoundStatusBoxed),
-        )
-        if fam == "g" and upper:
-            sid = hm.source_ids[pos]
-            add(
-                f"source {sid} has {hm.cap_avail_mw[pos, max(t, 0)]:,.1f} MW available", t, "source"
-            )
-        elif fam in ("fp", "fm") and upper:
-            pid = hm.pipe_ids[pos]
-            add(f"pipe {pid} carries at most {net.pipes.at[pid, 'capacity_mw']:,.1f} MW", t, "pipe")
-        elif fam == "fm" or (fam == "fp" and not hm.bidirectional[pos]):
-            pid = hm.pipe_ids[pos]
-            p = net.pipes.loc[pid]
-            add(f"pipe {pid} is one-way ({p['from_node']} → {p['to_node']})", -1, "one_way")
-        elif fam in ("k", "b", "y"):
-            ids = hm.pipe_ids if fam == "y" else hm.source_ids
-            what = {"k": "kept", "b": "built", "y": "built"}[fam]
-            add(f"{ids[pos]} is {'not ' if upper else ''}{what} (fixed decision)", -1, "decision")
-        elif fam == "u" and upper:
-            add(f"unserved heat at {hm.demand_nodes[pos]} is limited to its demand", t, "unserved")
-    lines = []
-    ranked = sorted(groups.items(), key=lambda kv: rank[kv[0]])
-    for key, ts in ranked[:MAX_EXPLANATION_LINES]:
-        if ts:
-            shown = ", ".join(sorted(set(ts))[:3])
-            more = f" and {len(set(ts)) - 3} more" if len(set(ts)) > 3 else ""
-            lines.append(
-                f"{key} — in period {shown}{more}"
-                if len(set(ts)) == 1
-                else f"{key} — in periods {shown}{more}"
-            )
-        else:
-            lines.append(key)
-    if len(groups) > MAX_EXPLANATION_LINES:
-        lines.append(f"and {len(groups) - MAX_EXPLANATION_LINES} more limits")
-    return lines
+        return [], f"HiGHS getIis found no valid infeasible set (status {status})"
+    limits = _Limits(hm)
+    _add_iis_rows(limits, comp, iis.row_index_)
+    _add_iis_columns(limits, comp, iis.col_index_, iis.col_bound_)
+    return limits.lines(), ""
 
 
 def _warm_start(hm: HeatModel, comp: _Compiled, start: Mapping[tuple[str, str], float]) -> None:
@@ -647,7 +663,7 @@ def _warm_start(hm: HeatModel, comp: _Compiled, start: Mapping[tuple[str, str], 
 
 def solve_model(
     hm: HeatModel,
-    options: SolveOptions | None = None,
+    options: SolverSettings | None = None,
     build_s: float = 0.0,
     warm_start: Mapping[tuple[str, str], float] | None = None,
 ) -> SolveResult:
@@ -658,7 +674,7 @@ def solve_model(
     values of binaries ``{(kind, id): 0/1}`` as a starting point (e.g. a neighbouring
     scenario's plan); HiGHS completes and checks it.
     """
-    opts = options or SolveOptions()
+    opts = options or SolverSettings()
     t0 = time.perf_counter()
     h = new_highs()
     _options(h, opts)
@@ -684,7 +700,7 @@ def solve_model(
             bound, gap = objective, 0.0
     elif is_mip and math.isfinite(info.mip_dual_bound):
         bound = float(info.mip_dual_bound) / hm.cost_scale
-    why = explain_infeasibility(hm, comp) if status is Status.INFEASIBLE else []
+    why, why_error = explain_infeasibility(hm, comp) if status is Status.INFEASIBLE else ([], "")
     values: dict[str, np.ndarray] = {}
     prices = None
     t3 = t2
@@ -713,4 +729,5 @@ def solve_model(
         n_nonzeros=int(h.getNumNz()),
         n_binaries=len(comp.integer_cols),
         infeasibility=why,
+        infeasibility_error=why_error,
     )

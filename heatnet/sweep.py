@@ -23,14 +23,12 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import dataclasses
-import datetime as dt
-import json
 import multiprocessing
 import os
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,12 +37,23 @@ import pandas as pd
 
 from heatnet._worker import SweepTask, solve_task
 from heatnet.errors import InputError, Problem
-from heatnet.io import write_csv_atomic, write_json_atomic
 from heatnet.network import Network
-from heatnet.run import Run, input_hash, package_versions
+from heatnet.options import SolveOptions
 from heatnet.scenarios import ScenarioSet, scenario_network
-from heatnet.solve import SolveOptions
-from heatnet.study import INDEX_COLUMNS
+from heatnet.storage import (
+    INDEX_COLUMNS,
+    Run,
+    RunSummary,
+    input_hash,
+    now_text,
+    options_dict,
+    package_versions,
+    prepare_study_dir,
+    read_study_meta,
+    read_summary,
+    write_index,
+    write_study_meta,
+)
 
 FAILED = "failed"
 
@@ -66,7 +75,7 @@ class ScenarioOutcome:
     scenario: str
     status: str
     folder: Path | None = None
-    summary: dict[str, Any] | None = None
+    summary: RunSummary | None = None
     error: str = ""
     seconds: float = 0.0
     resumed: bool = False
@@ -78,8 +87,9 @@ class ScenarioOutcome:
 
 
 @dataclass
-class Study:
-    """A finished (or interrupted) sweep.
+class Sweep:
+    """A finished (or interrupted) sweep (read the folder back with
+    :func:`heatnet.storage.read_study`).
 
     Attributes:
         folder: the study folder.
@@ -133,44 +143,6 @@ def index_row(outcome: ScenarioOutcome, study_dir: Path, description: str = "") 
         "input_hash": s.get("input_hash", ""),
         "description": description,
     }
-
-
-def write_index(study_dir: Path, rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """Write ``index.csv`` atomically (temp file + rename) and return it."""
-    df = pd.DataFrame(list(rows), columns=list(INDEX_COLUMNS))
-    write_csv_atomic(df, study_dir / "index.csv", neutralise=True)
-    return df
-
-
-def options_dict(options: SolveOptions) -> dict[str, Any]:
-    """Solver options as JSON-ready data."""
-    return {
-        k: (str(v) if isinstance(v, Path) else v)
-        for k, v in dataclasses.asdict(options).items()
-        if k != "log_file"
-    }
-
-
-def prepare_study_dir(results_dir: str | os.PathLike[str], study: str, resume: bool) -> Path:
-    """The study folder: new (or empty), or existing when resuming; InputError otherwise."""
-    from heatnet.run import check_run_name
-
-    folder = Path(results_dir) / check_run_name(study)
-    if folder.exists() and any(folder.iterdir()) and not resume:
-        raise InputError(
-            [
-                Problem(
-                    str(folder),
-                    "the study folder exists already",
-                    expected="a new study name, or --resume to finish it",
-                    found="a folder with files in it",
-                    hint="Use --resume to skip the scenarios already solved, or "
-                    "--study NAME to start a new study",
-                )
-            ]
-        )
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def outcome_of_run(run: Run, folder: Path | None, seconds: float) -> ScenarioOutcome:
@@ -404,7 +376,7 @@ def run_sweep(
     resume: bool = False,
     on_progress: ProgressCallback | None = None,
     worker: Callable[[SweepTask], Run] = solve_task,
-) -> Study:
+) -> Sweep:
     """Solve every scenario and write the study folder ``results_dir/<study>/``.
 
     Args:
@@ -421,7 +393,7 @@ def run_sweep(
         on_progress: called after each scenario (see :data:`ProgressCallback`).
         worker: the function solving one task in a worker (must be importable by workers).
 
-    Returns the :class:`Study`; never raises for a failing scenario (see ``Study.not_ok``).
+    Returns the :class:`Sweep`; never raises for a failing scenario (see ``Sweep.not_ok``).
     """
     opts = dataclasses.replace(options or SolveOptions(), threads=1, verbose=False)
     study_name = study or scenarios.study
@@ -441,15 +413,15 @@ def run_sweep(
         "executor": f"dask {dask_address}"
         if dask_address is not None
         else f"local processes (jobs={jobs or 'auto'})",
-        "started": _now(),
+        "started": now_text(),
         "finished": None,
         "versions": package_versions(),
     }
-    earlier = _read_json(folder / "study.json") if resume else {}
+    earlier = read_study_meta(folder) if resume else {}
     if earlier.get("started"):  # a resumed study keeps its first start and lists the resumes
         meta["resumed"] = [*earlier.get("resumed", []), meta["started"]]
         meta["started"] = earlier["started"]
-    write_json_atomic(folder / "study.json", meta)
+    write_study_meta(folder, meta)
     outcomes: dict[str, ScenarioOutcome] = {}
 
     def rows() -> list[dict[str, Any]]:
@@ -498,10 +470,10 @@ def run_sweep(
                 run_local(todo, n_jobs, done, worker)
     finally:
         index = write_index(folder, rows())
-        meta["finished"] = _now()
+        meta["finished"] = now_text()
         meta["complete"] = len(outcomes) == n_total
-        write_json_atomic(folder / "study.json", meta)
-    return Study(folder, [outcomes[n] for n in order if n in outcomes], index)
+        write_study_meta(folder, meta)
+    return Sweep(folder, [outcomes[n] for n in order if n in outcomes], index)
 
 
 def _existing_run(study_dir: Path, task: SweepTask) -> ScenarioOutcome | None:
@@ -510,7 +482,7 @@ def _existing_run(study_dir: Path, task: SweepTask) -> ScenarioOutcome | None:
     summary_path = run_dir / "summary.json"
     if not summary_path.is_file():
         return None
-    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    summary = read_summary(summary_path)
     if summary.get("input_hash") != input_hash(task.network):
         return ScenarioOutcome(
             task.scenario,
@@ -523,50 +495,11 @@ def _existing_run(study_dir: Path, task: SweepTask) -> ScenarioOutcome | None:
     return ScenarioOutcome(task.scenario, status, run_dir, summary, error, resumed=True)
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _now() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
-
-
-def read_study(folder: str | os.PathLike[str]) -> tuple[dict[str, Any], pd.DataFrame]:
-    """``study.json`` and ``index.csv`` of a study folder (InputError if it is not one)."""
-    path = Path(folder)
-    idx = path / "index.csv"
-    if not idx.is_file():
-        raise InputError(
-            [
-                Problem(
-                    str(path),
-                    "not a heatnet study folder",
-                    expected="a folder with index.csv written by heatnet sweep or heatnet pareto",
-                    found="no index.csv",
-                )
-            ]
-        )
-    meta_path = path / "study.json"
-    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
-    index = pd.read_csv(
-        idx,
-        keep_default_na=False,
-        na_values=[""],
-        dtype={"scenario": str, "folder": str, "error": str},
-    )
-    return meta, index
-
-
 __all__ = [
     "INDEX_COLUMNS",
     "ScenarioOutcome",
-    "Study",
+    "Sweep",
     "SweepTask",
-    "read_study",
     "run_sweep",
     "solve_task",
 ]

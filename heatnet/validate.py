@@ -14,9 +14,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from heatnet.errors import Problem, Severity
-from heatnet.io import MAX_MAGNITUDE, TOO_LARGE_HINT, did_you_mean
+from heatnet.errors import Problem, Severity, did_you_mean
 from heatnet.network import Network
+from heatnet.schema import MAX_MAGNITUDE, TOO_LARGE_HINT
 
 ACTIVE_SOURCE = ("existing", "retirable", "candidate")
 #: Hours in a leap year: the periods of one season cannot stand for more (costs are annual).

@@ -19,7 +19,8 @@ import heatnet
 from heatnet import plot
 from heatnet.cli import cli
 from heatnet.export import write_static
-from heatnet.report import read_study, write_report
+from heatnet.report import write_report
+from heatnet.storage import read_study
 from tests.plot_nets import EVIL, jinan_run, require_browser, solve_tiny, write_study
 
 pytestmark = pytest.mark.browser
@@ -91,13 +92,16 @@ def test_jinan_report_renders_offline(browser: Any, tmp_path: Path) -> None:
     assert any(x.startswith("信源电厂余热") for x in labels)
     links = page.eval("document.querySelectorAll('#fig-sankey .sankey-link').length")
     assert links > 20
-    # the map: one drawn line per pipe, node markers, equal-aspect lon/lat axes
+    # the map: one drawn segment per pipe (a few line traces, a gap between segments), node
+    # markers, equal-aspect lon/lat axes
     n_pipes = len(heatnet.read_run(jinan_run()).tables["pipes"])
-    lines = page.eval(
-        "Array.from(document.querySelectorAll('#fig-map .scatterlayer .trace "
-        ".js-line')).filter(p => (p.getAttribute('d') || '').length > 3).length"
+    segments = page.eval(
+        "Array.from(document.querySelectorAll('#fig-map .scatterlayer .trace .js-line'))"
+        ".map(p => ((p.getAttribute('d') || '').match(/M/g) || []).length)"
+        ".reduce((a, b) => a + b, 0)"
     )
-    assert lines == n_pipes
+    assert segments == n_pipes
+    assert page.eval("document.getElementById('fig-map').data.length") < n_pipes
     markers = page.eval("document.querySelectorAll('#fig-map .scatterlayer .point').length")
     assert markers > 20
     assert page.eval("document.querySelector('#fig-map .xtitle').textContent") == ("longitude [°E]")

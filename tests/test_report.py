@@ -13,7 +13,8 @@ from plotly.offline import get_plotlyjs
 
 import heatnet
 from heatnet.cli import cli
-from heatnet.report import read_study, run_report_html, study_report_html, write_report
+from heatnet.report import run_report_html, study_report_html, write_report
+from heatnet.storage import read_study
 from tests.plot_nets import EVIL, jinan_run, solve_tiny, write_study
 
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 import heatnet
 from heatnet.cli import cli
-from heatnet.run import input_hash
+from heatnet.storage import input_hash
 from tests.helpers import write_network
 
 # differ between two runs of the same plan; everything else in summary.json must not

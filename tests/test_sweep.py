@@ -14,7 +14,8 @@ import heatnet
 from heatnet.cli import cli
 from heatnet.errors import InputError
 from heatnet.scenarios import load_scenarios
-from heatnet.sweep import INDEX_COLUMNS, Study, run_sweep
+from heatnet.storage import INDEX_COLUMNS
+from heatnet.sweep import Sweep, run_sweep
 from tests.scenario_nets import SCENARIOS_YAML, crashing_worker, retire_net
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +38,7 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Study]:
+def study(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Sweep]:
     root = tmp_path_factory.mktemp("sweep")
     folder = retire_net(root / "net")
     f = root / "three.yaml"
@@ -48,7 +49,7 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Study]:
 
 
 def test_sweep_gives_the_optima_of_single_solves(
-    study: tuple[Path, Path, Study], tmp_path: Path
+    study: tuple[Path, Path, Sweep], tmp_path: Path
 ) -> None:
     """Each scenario solved on its own, with the overrides made by hand (a network folder
     written with the carbon price; the status edited in the table), gives the same optimum."""
@@ -80,7 +81,7 @@ def test_sweep_gives_the_optima_of_single_solves(
     assert not result.not_ok
 
 
-def test_study_folder_contract(study: tuple[Path, Path, Study]) -> None:
+def test_study_folder_contract(study: tuple[Path, Path, Sweep]) -> None:
     _, f, result = study
     index = pd.read_csv(result.folder / "index.csv", keep_default_na=False)
     assert list(index.columns[: len(CONTRACT)]) == CONTRACT
@@ -106,7 +107,7 @@ def test_study_folder_contract(study: tuple[Path, Path, Study]) -> None:
     assert not [p for p in result.folder.iterdir() if p.name.startswith(".")]  # no temp files
 
 
-def test_resume_skips_finished_scenarios(study: tuple[Path, Path, Study]) -> None:
+def test_resume_skips_finished_scenarios(study: tuple[Path, Path, Sweep]) -> None:
     folder, f, result = study
     net = heatnet.load_network(folder)
     sset = load_scenarios(f, net)
@@ -233,7 +234,7 @@ def test_cli_sweep_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_dask_local_cluster_gives_the_same_optima(
-    study: tuple[Path, Path, Study], tmp_path: Path
+    study: tuple[Path, Path, Sweep], tmp_path: Path
 ) -> None:
     distributed = pytest.importorskip("distributed")
     folder, f, local = study

@@ -21,8 +21,8 @@ from heatnet.aggregate import TimeSlices, _two_means_1d, time_slices
 from heatnet.cli import cli
 from heatnet.errors import InputError
 from heatnet.io import load_network
-from heatnet.run import solve_fixed_design
-from heatnet.solve import SolveOptions
+from heatnet.options import SolveOptions
+from heatnet.stages import solve_fixed_design
 from tests.helpers import write_network
 from tests.test_two_stage import city
 
@@ -223,10 +223,10 @@ def test_chunked_lp_equals_the_whole_lp(
 ) -> None:
     design = {("keep_source", "COAL"): 1.0, ("build_source", "HP"): 1.0, ("build_pipe", "P_R"): 1.0}
     opts = SolveOptions()
-    monkeypatch.setattr("heatnet.run.STAGE2_CHUNK_COLUMNS", 10**9)
+    monkeypatch.setattr("heatnet.stages.STAGE2_CHUNK_COLUMNS", 10**9)
     whole, _ = solve_fixed_design(net, opts, design)
     assert "period chunks" not in whole.termination
-    monkeypatch.setattr("heatnet.run.STAGE2_CHUNK_COLUMNS", 50)  # a few periods per chunk
+    monkeypatch.setattr("heatnet.stages.STAGE2_CHUNK_COLUMNS", 50)  # a few periods per chunk
     chunked, _ = solve_fixed_design(net, opts, design)
     assert "period chunks" in chunked.termination
     assert chunked.objective_cny == pytest.approx(whole.objective_cny, rel=1e-9)

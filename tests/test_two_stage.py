@@ -18,8 +18,8 @@ from click.testing import CliRunner
 import heatnet
 from heatnet.cli import cli
 from heatnet.io import load_network
+from heatnet.options import SolveOptions
 from heatnet.run import choose_mode
-from heatnet.solve import SolveOptions
 from tests.helpers import write_network
 
 DAYS, HOURS = 8, 24
