@@ -15,7 +15,9 @@ One function per figure kind, each returning a :class:`plotly.graph_objects.Figu
 The run figures take anything with ``tables``, ``summary``, ``network`` and ``name`` — a
 :class:`heatnet.run.StoredRun` read back with :func:`heatnet.read_run`, or the
 :class:`heatnet.run.Run` that :func:`heatnet.solve` returns. The comparison figures take several
-such runs with a label each. Nothing here imports the model or the solver.
+such runs with a label each. Nothing here imports the model or the solver. The figures only
+draw: the analysis behind the Sankey (where each source's heat goes) and the readers of a run's
+tables are in :mod:`heatnet.trace`; :func:`run_figure` traces the heat for a Sankey.
 
 Every name shown (node, source, pipe, corridor, scenario) is HTML-escaped: plotly renders a
 little HTML in labels and hover text, and a name is data, not markup.
@@ -26,7 +28,8 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -34,18 +37,23 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from heatnet.errors import InputError, Problem
-
-if TYPE_CHECKING:
-    from heatnet.network import Network
+from heatnet.trace import (
+    LOCAL_CORRIDOR,
+    RunResults,
+    display_names,
+    period_table,
+    pipe_corridors,
+    resolve_period,
+    run_label,
+    run_table,
+    trace_heat,
+)
 
 RUN_KINDS: tuple[str, ...] = ("sankey", "map", "dispatch", "duration")
 COMPARISON_KINDS: tuple[str, ...] = ("matrix", "costs", "pareto")
 FIGURE_KINDS: tuple[str, ...] = RUN_KINDS + COMPARISON_KINDS
 
 GroupBy = Literal["source", "technology"]
-
-LOCAL_CORRIDOR = "(local)"
-"""Corridor key of heat used at the node of its source, without passing a pipe."""
 
 TECH_ORDER: tuple[str, ...] = (
     "waste_heat",
@@ -89,6 +97,12 @@ PIPE_STYLE: dict[str, tuple[str, str, str]] = {
     "not_built": ("#9a9a9a", "dash", "candidate pipe, not built"),
     "unavailable": ("#cfcfcf", "dot", "unavailable pipe"),
 }
+PIPE_WIDTH_IDLE_PX = 1.5
+"""Line width of a pipe carrying no heat [px]."""
+PIPE_WIDTH_SPAN_PX = 10.5
+"""Width added for the busiest pipe [px]; a pipe's width grows with √(its heat)."""
+PIPE_WIDTH_BINS = 6
+"""Width classes of pipes carrying heat: one line trace per decision and class."""
 COST_LABELS: dict[str, str] = {
     "variable_cny": "fuel and variable",
     "carbon_cny": "carbon price",
@@ -116,19 +130,6 @@ CNY_PER_MCNY = 1e6
 T_PER_KT = 1000.0
 
 
-class RunResults(Protocol):
-    """What the run figures read: a run's result tables, summary and input network."""
-
-    summary: dict[str, Any]
-    tables: dict[str, pd.DataFrame]
-    network: Network
-
-    @property
-    def name(self) -> str:
-        """Run name."""
-        ...
-
-
 Runs = Mapping[str, RunResults] | Sequence[tuple[str, RunResults]]
 """Several runs with a label each (scenario or Pareto point), in display order."""
 
@@ -144,17 +145,6 @@ def esc(text: object) -> str:
 def shorten(text: str, max_chars: int) -> str:
     """``text`` cut to ``max_chars`` characters with an ellipsis (before escaping)."""
     return text if len(text) <= max_chars else text[: max(1, max_chars - 1)].rstrip() + "…"
-
-
-def display_names(table: pd.DataFrame | None, ids: Sequence[str] | pd.Index) -> dict[str, str]:
-    """Display name (raw text) by id: the ``name`` column where given, else the id."""
-    out: dict[str, str] = {}
-    names = table["name"] if table is not None and "name" in table.columns else None
-    for i in ids:
-        value = names.get(i) if names is not None else None
-        text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else value
-        out[str(i)] = str(text).strip() or str(i)
-    return out
 
 
 def tech_label(tech: str) -> str:
@@ -175,69 +165,6 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 def _tech_rank(tech: str) -> tuple[int, str]:
     return (TECH_ORDER.index(tech) if tech in TECH_ORDER else len(TECH_ORDER), tech)
-
-
-def run_label(run: RunResults) -> str:
-    """The run's name as stored (raw text)."""
-    name = getattr(run, "name", None) or run.summary.get("name") or "run"
-    return str(name)
-
-
-def _table(run: RunResults, key: str, figure: str) -> pd.DataFrame:
-    df = run.tables.get(key)
-    if df is None:
-        raise InputError(
-            [
-                Problem(
-                    f"{key}.csv",
-                    f"the {figure} figure needs the {key} table",
-                    expected=f"a run folder with {key}.csv (heatnet solve writes it)",
-                    found=f"no {key} table in run {run_label(run)!r}",
-                )
-            ]
-        )
-    return df
-
-
-def _periods(run: RunResults) -> pd.DataFrame:
-    """t, period, weight_h (and the period totals where the run has periods.csv), by t."""
-    per = run.tables.get("periods")
-    if per is None:
-        d = _table(run, "dispatch", "period")
-        per = d.drop_duplicates("t")[["t", "period", "weight_h"]]
-    per = per.sort_values("t").reset_index(drop=True)
-    per["period"] = per["period"].astype(str)
-    return per
-
-
-def resolve_period(run: RunResults, period: str | None) -> tuple[int, str] | None:
-    """``(t, label)`` of a period given by its label, or ``"peak"`` for the period of highest
-    demand; None for the whole season. Raises InputError for an unknown label."""
-    if period is None:
-        return None
-    per = _periods(run)
-    if str(period) == "peak":
-        if "demand_mw" in per.columns:
-            row = per.loc[per["demand_mw"].idxmax()]
-        else:
-            demand = _table(run, "nodes", "period").groupby("t")["demand_mw"].sum()
-            row = per.loc[per["t"] == int(demand.idxmax())].iloc[0]
-        return int(row["t"]), str(row["period"])
-    hit = per.loc[per["period"] == str(period)]
-    if hit.empty:
-        examples = ", ".join(per["period"].head(3)) + (", …" if len(per) > 3 else "")
-        raise InputError(
-            [
-                Problem(
-                    "periods.csv",
-                    "unknown period",
-                    column="--period",
-                    expected=f"'peak' or a period label of the run ({examples})",
-                    found=repr(period),
-                )
-            ]
-        )
-    return int(hit["t"].iloc[0]), str(hit["period"].iloc[0])
 
 
 def _node_names(run: RunResults) -> dict[str, str]:
@@ -268,183 +195,182 @@ def source_info(run: RunResults) -> pd.DataFrame:
     return out
 
 
-def pipe_corridors(run: RunResults, corridor_column: str | None = "project") -> dict[str, str]:
-    """Corridor key by pipe id: the pipe's ``corridor_column`` (e.g. ``project``) where the
-    network has that column and the cell is filled, else the pipe's display name."""
-    pipes = run.network.pipes
-    names = display_names(pipes, pipes.index)
-    col = pipes[corridor_column] if corridor_column and corridor_column in pipes.columns else None
-    out = {}
-    for pid in pipes.index:
-        value = col.get(pid) if col is not None else None
-        if value is None or (isinstance(value, float) and math.isnan(value)) or not str(value):
-            out[str(pid)] = names[str(pid)]
-        else:
-            out[str(pid)] = str(value)
-    return out
-
-
-# --- heat tracing -----------------------------------------------------------------------------
-
-
-def trace_heat(
-    run: RunResults, *, period: str | None = None, corridor_column: str | None = "project"
-) -> pd.DataFrame:
-    """Where each source's heat went: by corridor, to which district, or lost in pipes.
-
-    Reads ``dispatch`` (t, source, node, heat_mw), ``flows`` (t, pipe, from_node, to_node,
-    flow_forward_mw, flow_reverse_mw, delivered_mw), ``nodes`` (t, node, demand_mw,
-    unserved_mw), ``periods`` (t, period, weight_h) and the network's pipes (corridor names).
-
-    Heat is traced by proportional sharing, period by period: the heat at a node is a mix of
-    what arrives and what is produced there, and every pipe leaving the node and the demand
-    served there take the same mix. Each source's heat is labelled with the corridor of the
-    first pipe it enters (``LOCAL_CORRIDOR`` when it is used at its own node) and keeps that
-    label downstream, so heat that crosses several corridors is counted once. Each direction of
-    a bidirectional pipe is its own arc, so loops and ties that change direction are traced
-    exactly (the mix at every node is one linear system).
-
-    Returns one row per (source, corridor, district or loss): ``source``, ``corridor``,
-    ``district`` (demand node id; None for losses), ``kind`` (``delivered`` or ``loss``) and
-    ``heat_mwh`` for the season, or ``heat_mw`` at ``period``. Per source the rows add up to
-    the source's heat; the loss rows add up to the pipes' losses; the delivered rows of a
-    district add up to its demand less its unserved heat.
-    """
-    dispatch = _table(run, "dispatch", "sankey")
-    flows = _table(run, "flows", "sankey")
-    demand = _table(run, "nodes", "sankey")
-    per = _periods(run)
-    sel = resolve_period(run, period)
-    if sel is None:
-        ts = per["t"].to_numpy(dtype=int)
-        weights = per["weight_h"].to_numpy(dtype=float)
-        value_col = "heat_mwh"
-    else:
-        ts = np.array([sel[0]])
-        weights = np.ones(1)
-        value_col = "heat_mw"
-    corridors = pipe_corridors(run, corridor_column)
-
-    node_ids = list(
-        dict.fromkeys(
-            [str(n) for n in run.network.nodes.index]
-            + [str(n) for n in flows["from_node"]]
-            + [str(n) for n in flows["to_node"]]
-            + [str(n) for n in dispatch["node"]]
-            + [str(n) for n in demand["node"]]
-        )
-    )
-    pos = {n: i for i, n in enumerate(node_ids)}
-    n_nodes = len(node_ids)
-
-    def wide(df: pd.DataFrame, key: str, col: str) -> pd.DataFrame:
-        return (
-            df.pivot_table(index=key, columns="t", values=col, aggfunc="sum")
-            .reindex(columns=ts)
-            .fillna(0.0)
-        )
-
-    gen = wide(dispatch, "source", "heat_mw")
-    src_ids = [str(s) for s in gen.index]
-    src_node = dispatch.drop_duplicates("source").set_index("source")["node"].astype(str)
-    s_pos = np.array([pos[src_node[s]] for s in gen.index], dtype=int)
-    g = gen.to_numpy(dtype=float)
-
-    fwd = wide(flows, "pipe", "flow_forward_mw")
-    pipe_ids = list(fwd.index)
-    rev = wide(flows, "pipe", "flow_reverse_mw").reindex(pipe_ids).fillna(0.0).to_numpy()
-    dlv = wide(flows, "pipe", "delivered_mw").reindex(pipe_ids).fillna(0.0).to_numpy()
-    fwd_a = fwd.to_numpy(dtype=float)
-    total = fwd_a + rev
-    with np.errstate(divide="ignore", invalid="ignore"):
-        eta = np.clip(np.where(total > 0, dlv / total, 1.0), 0.0, 1.0)
-    ends = flows.drop_duplicates("pipe").set_index("pipe").loc[pipe_ids]
-    from_pos = np.array([pos[str(n)] for n in ends["from_node"]], dtype=int)
-    to_pos = np.array([pos[str(n)] for n in ends["to_node"]], dtype=int)
-    # arcs: every pipe forward (from → to) then reverse (to → from)
-    tail = np.concatenate([from_pos, to_pos])
-    head = np.concatenate([to_pos, from_pos])
-    enter = np.vstack([fwd_a, rev])
-    arrive = enter * np.vstack([eta, eta])
-    arc_corridor = [corridors.get(str(p), str(p)) for p in pipe_ids] * 2
-
-    served_wide = wide(demand, "node", "demand_mw") - wide(demand, "node", "unserved_mw")
-    served = np.zeros((n_nodes, len(ts)))
-    for node, row in served_wide.iterrows():
-        served[pos[str(node)]] = np.clip(row.to_numpy(dtype=float), 0.0, None)
-    districts = [str(n) for n in served_wide.index]
-    d_pos = np.array([pos[n] for n in districts], dtype=int)
-
-    # commodities k = (source, corridor of the first pipe); q = (arc, source, k) triples
-    commodities: list[tuple[int, str]] = []
-    k_of: dict[tuple[int, str], int] = {}
-    q_arc, q_src, q_k = [], [], []
-    for i, sp in enumerate(s_pos):
-        for a in np.flatnonzero(tail == sp):
-            key = (i, arc_corridor[a])
-            if key not in k_of:
-                k_of[key] = len(commodities)
-                commodities.append(key)
-            q_arc.append(a)
-            q_src.append(i)
-            q_k.append(k_of[key])
-    qa, qs, qk = (np.array(v, dtype=int) for v in (q_arc, q_src, q_k))
-    n_k = len(commodities)
-
-    delivered = np.zeros((len(districts), n_k))
-    lost = np.zeros(n_k)
-    local = np.zeros(len(src_ids))
-    eps = 1e-9
-    for j in range(len(ts)):
-        arr = arrive[:, j]
-        ent = enter[:, j]
-        through = np.bincount(s_pos, weights=g[:, j], minlength=n_nodes) + np.bincount(
-            head, weights=arr, minlength=n_nodes
-        )
-        dead = through <= eps
-        safe = np.where(dead, 1.0, through)
-        own_share = np.where(dead[s_pos], 0.0, g[:, j] / safe[s_pos])  # share of s at its node
-        local += own_share * served[s_pos, j] * weights[j]
-        if n_k == 0:
-            continue
-        m = np.diag(through)
-        np.add.at(m, (head, tail), -arr)
-        m[dead, :] = 0.0
-        m[dead, dead] = 1.0
-        inj = np.zeros((n_nodes, n_k))
-        np.add.at(inj, (head[qa], qk), arr[qa] * own_share[qs])
-        inj[dead] = 0.0
-        try:
-            x = np.linalg.solve(m, inj)
-        except np.linalg.LinAlgError:  # a lossless loop with no outlet: least squares
-            x = np.linalg.lstsq(m, inj, rcond=None)[0]
-        x[dead] = 0.0
-        loss_flow = ent - arr
-        k_loss = loss_flow @ x[tail]
-        np.add.at(k_loss, qk, loss_flow[qa] * own_share[qs])
-        delivered += x[d_pos] * served[d_pos, j][:, None] * weights[j]
-        lost += k_loss * weights[j]
-
-    rows: list[tuple[str, str, str | None, str, float]] = []
-    for k, (i, corridor) in enumerate(commodities):
-        for di, d in enumerate(districts):
-            rows.append((src_ids[i], corridor, d, "delivered", float(delivered[di, k])))
-        rows.append((src_ids[i], corridor, None, "loss", float(lost[k])))
-    district_set = set(districts)
-    for i, s in enumerate(src_ids):
-        node = node_ids[s_pos[i]]
-        if node in district_set:
-            rows.append((s, LOCAL_CORRIDOR, node, "delivered", float(local[i])))
-    out = pd.DataFrame(rows, columns=["source", "corridor", "district", "kind", value_col])
-    scale = max(float(np.abs(g).sum()), 1.0)
-    return out.loc[out[value_col] > 1e-9 * scale].reset_index(drop=True)
-
-
 # --- Sankey -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _SankeyGraph:
+    """Sankey nodes and links as plotly wants them: parallel lists, nodes found by
+    ``(kind, key)``."""
+
+    labels: list[str] = field(default_factory=list)
+    hovers: list[str] = field(default_factory=list)
+    colours: list[str] = field(default_factory=list)
+    index: dict[tuple[str, str], int] = field(default_factory=dict)
+    src: list[int] = field(default_factory=list)
+    dst: list[int] = field(default_factory=list)
+    val: list[float] = field(default_factory=list)
+    link_colour: list[str] = field(default_factory=list)
+    link_hover: list[str] = field(default_factory=list)
+
+    def add_node(self, kind: str, key: str, label: str, hover: str, colour: str) -> None:
+        """Add node ``(kind, key)`` with its (escaped) label, hover text and colour."""
+        self.index[(kind, key)] = len(self.labels)
+        self.labels.append(label)
+        self.hovers.append(hover)
+        self.colours.append(colour)
+
+    def add_link(self, a: int, b: int, value: float, colour: str, hover: str) -> None:
+        """Add a flow of ``value`` from node ``a`` to node ``b``."""
+        self.src.append(a)
+        self.dst.append(b)
+        self.val.append(value)
+        self.link_colour.append(colour)
+        self.link_hover.append(hover)
+
+    def count(self, kind: str) -> int:
+        """Number of nodes of ``kind``."""
+        return sum(1 for k in self.index if k[0] == kind)
+
+
+def _sankey_groups(
+    graph: _SankeyGraph, paths: pd.DataFrame, info: pd.DataFrame, by: GroupBy, label_chars: int
+) -> None:
+    """First column: one node per technology (in :data:`TECH_ORDER`), or per source (largest
+    first)."""
+    group_totals = paths.groupby("group")["value"].sum()
+    if by == "technology":
+        for tech in sorted(group_totals.index, key=_tech_rank):
+            label = esc(tech_label(tech))
+            graph.add_node("group", tech, label, label, tech_colour(tech))
+        return
+    for sid in group_totals.sort_values(ascending=False).index:
+        name = info.at[sid, "name"] if sid in info.index else sid
+        tech = info.at[sid, "technology"] if sid in info.index else "other"
+        graph.add_node(
+            "group",
+            sid,
+            esc(shorten(name, label_chars)),
+            f"{esc(name)}<br>id {esc(sid)} · {esc(tech_label(tech))}",
+            tech_colour(tech),
+        )
+
+
+def _sankey_corridors(
+    graph: _SankeyGraph,
+    paths: pd.DataFrame,
+    run: RunResults,
+    corridor_column: str | None,
+    label_chars: int,
+) -> None:
+    """Middle column: one node per corridor (largest first; hover lists up to 8 of its
+    pipes), then local supply."""
+    pipes = run.network.pipes
+    pipe_names = display_names(pipes, pipes.index)
+    corridor_pipes: dict[str, list[str]] = {}
+    for pid, c in pipe_corridors(run, corridor_column).items():
+        corridor_pipes.setdefault(c, []).append(pipe_names.get(pid, pid))
+    for c in paths.groupby("corridor")["value"].sum().sort_values(ascending=False).index:
+        if c == LOCAL_CORRIDOR:
+            continue
+        members = corridor_pipes.get(c, [])
+        member_text = "<br>".join(esc(shorten(p, 60)) for p in members[:8])
+        more = f"<br>… {len(members) - 8} more" if len(members) > 8 else ""
+        graph.add_node(
+            "corridor",
+            c,
+            esc(shorten(c, label_chars)),
+            f"{esc(c)}<br><i>pipes:</i><br>{member_text}{more}",
+            CORRIDOR_COLOUR,
+        )
+    if (paths["corridor"] == LOCAL_CORRIDOR).any():
+        graph.add_node(
+            "corridor",
+            LOCAL_CORRIDOR,
+            "local supply (no pipe)",
+            "heat used at the node of its source",
+            "#a0a0a0",
+        )
+
+
+def _sankey_districts(
+    graph: _SankeyGraph,
+    districts: list[str],
+    node_names: dict[str, str],
+    has_losses: bool,
+    has_unserved: bool,
+    label_chars: int,
+) -> None:
+    """Last column: one node per district, then the pipe-loss sink and the unserved-heat
+    node where there are such flows."""
+    for d in districts:
+        name = node_names.get(d, d)
+        graph.add_node(
+            "district",
+            d,
+            esc(shorten(name, label_chars)),
+            f"{esc(name)}<br>id {esc(d)}",
+            DISTRICT_COLOUR,
+        )
+    if has_losses:
+        graph.add_node("sink", "loss", "pipe losses", "heat lost in pipes", LOSS_COLOUR)
+    if has_unserved:
+        graph.add_node("unserved", "unserved", "unserved heat", "demand not met", UNSERVED_COLOUR)
+
+
+def _sankey_links(
+    graph: _SankeyGraph, paths: pd.DataFrame, unserved: pd.Series, fmt: str, unit: str
+) -> None:
+    """Links: group → corridor, corridor → district (by technology), corridor → pipe losses,
+    unserved heat → district; values in ``unit``."""
+    labels, index = graph.labels, graph.index
+    for (grp, c, tech), v in paths.groupby(["group", "corridor", "tech"])["value"].sum().items():
+        a, b = index[("group", grp)], index[("corridor", c)]
+        hover = f"{labels[a]} → {labels[b]}<br>{v:{fmt}} {unit}"
+        graph.add_link(a, b, float(v), _rgba(tech_colour(tech), 0.45), hover)
+    delivered = paths.loc[paths["kind"] == "delivered"]
+    by_district = delivered.groupby(["corridor", "district", "tech"])["value"].sum()
+    for (c, d, tech), v in by_district.items():
+        a, b = index[("corridor", c)], index[("district", d)]
+        hover = f"{labels[a]} → {labels[b]}<br>{esc(tech_label(tech))}: {v:{fmt}} {unit}"
+        graph.add_link(a, b, float(v), _rgba(tech_colour(tech), 0.45), hover)
+    losses = paths.loc[paths["kind"] == "loss"]
+    for (c, tech), v in losses.groupby(["corridor", "tech"])["value"].sum().items():
+        a, b = index[("corridor", c)], index[("sink", "loss")]
+        hover = f"pipe losses on {labels[a]}<br>{esc(tech_label(tech))}: {v:{fmt}} {unit}"
+        graph.add_link(a, b, float(v), _rgba(LOSS_COLOUR, 0.5), hover)
+    for d, v in unserved.items():
+        a, b = index[("unserved", "unserved")], index[("district", str(d))]
+        hover = f"unserved heat at {labels[b]}<br>{v:{fmt}} {unit}"
+        graph.add_link(a, b, float(v), _rgba(UNSERVED_COLOUR, 0.6), hover)
+
+
+def _sankey_unserved(run: RunResults, sel: tuple[int, str] | None, total: float) -> pd.Series:
+    """Unserved heat by district [GWh] (or [MW] at period ``sel``), without values below
+    1e-9 of ``total`` (the heat produced, same unit)."""
+    demand = run_table(run, "nodes", "sankey")
+    if sel:
+        unserved = demand.loc[demand["t"] == sel[0]].groupby("node")["unserved_mw"].sum()
+    else:
+        unserved = demand.groupby("node")["unserved_mwh"].sum() / MWH_PER_GWH
+    return unserved[unserved > 1e-9 * max(total, 1.0)]
+
+
+def _check_paths(paths: pd.DataFrame, sel: tuple[int, str] | None) -> str:
+    """The value column of a traced table (``heat_mw`` at a period, else ``heat_mwh``);
+    ValueError when the table was traced for the season and a period is drawn, or back."""
+    value_col = "heat_mw" if sel else "heat_mwh"
+    if value_col not in paths.columns:
+        raise ValueError(
+            f"the traced table has no {value_col} column: trace the run with the same period "
+            "as the figure (heatnet.trace.trace_heat(run, period=...))"
+        )
+    return value_col
 
 
 def sankey_figure(
     run: RunResults,
+    paths: pd.DataFrame,
     *,
     by: GroupBy = "source",
     period: str | None = None,
@@ -453,188 +379,65 @@ def sankey_figure(
 ) -> go.Figure:
     """Sankey of heat: sources (or technologies) → lines/corridors → districts.
 
-    Reads what :func:`trace_heat` reads, plus ``nodes`` (unserved_mw, unserved_mwh) and the
-    network's node, source and pipe names. Pipe losses flow from each corridor to a "pipe
-    losses" node; unserved heat flows from an "unserved heat" node into its district, so each
-    district's inflow is its demand. Season values in GWh; with ``period`` (a label or
-    ``"peak"``) the flows of that period in MW. Corridors are the pipes' ``corridor_column``
-    (``project`` in the Jinan data) or each pipe's name. Labels are cut to ``label_chars``
-    characters; hover shows the full names.
+    Draws ``paths``, the table of :func:`heatnet.trace.trace_heat` for the same run,
+    ``period`` and ``corridor_column``, and reads ``nodes`` (t, node, unserved_mw,
+    unserved_mwh) and the network's node, source and pipe names. Pipe losses flow from each
+    corridor to a "pipe losses" node; unserved heat flows from an "unserved heat" node into its
+    district, so each district's inflow is its demand. Season values in GWh; with ``period`` (a
+    label or ``"peak"``) the flows of that period in MW. Corridors are the pipes'
+    ``corridor_column`` (``project`` in the Jinan data) or each pipe's name. Labels are cut to
+    ``label_chars`` characters; hover shows the full names.
     """
     sel = resolve_period(run, period)
-    paths = trace_heat(run, period=period, corridor_column=corridor_column)
-    value_col = "heat_mw" if sel else "heat_mwh"
+    value_col = _check_paths(paths, sel)
     unit = "MW" if sel else "GWh"
-    to_unit = 1.0 if sel else 1.0 / MWH_PER_GWH
-    info = source_info(run)
-    node_names = _node_names(run)
-    pipes = run.network.pipes
-    pipe_names = display_names(pipes, pipes.index)
-    corridors = pipe_corridors(run, corridor_column)
-
-    paths["tech"] = [
-        info.at[s, "technology"] if s in info.index else "other" for s in paths["source"]
-    ]
-    paths["group"] = paths["tech"] if by == "technology" else paths["source"]
-    paths["value"] = paths[value_col] * to_unit
-
-    demand = _table(run, "nodes", "sankey")
-    if sel:
-        unserved = demand.loc[demand["t"] == sel[0]].groupby("node")["unserved_mw"].sum()
-    else:
-        unserved = demand.groupby("node")["unserved_mwh"].sum() / MWH_PER_GWH
-    unserved = unserved[unserved > 1e-9 * max(float(paths["value"].sum()), 1.0)]
-
-    labels: list[str] = []
-    hovers: list[str] = []
-    colours: list[str] = []
-    index: dict[tuple[str, str], int] = {}
-
-    def add_node(kind: str, key: str, label: str, hover: str, colour: str) -> None:
-        index[(kind, key)] = len(labels)
-        labels.append(label)
-        hovers.append(hover)
-        colours.append(colour)
-
-    group_totals = paths.groupby("group")["value"].sum()
-    if by == "technology":
-        for tech in sorted(group_totals.index, key=_tech_rank):
-            add_node("group", tech, esc(tech_label(tech)), esc(tech_label(tech)), tech_colour(tech))
-    else:
-        for sid in group_totals.sort_values(ascending=False).index:
-            name = info.at[sid, "name"] if sid in info.index else sid
-            tech = info.at[sid, "technology"] if sid in info.index else "other"
-            add_node(
-                "group",
-                sid,
-                esc(shorten(name, label_chars)),
-                f"{esc(name)}<br>id {esc(sid)} · {esc(tech_label(tech))}",
-                tech_colour(tech),
-            )
-    corridor_pipes: dict[str, list[str]] = {}
-    for pid, c in corridors.items():
-        corridor_pipes.setdefault(c, []).append(pipe_names.get(pid, pid))
-    for c in paths.groupby("corridor")["value"].sum().sort_values(ascending=False).index:
-        if c == LOCAL_CORRIDOR:
-            continue
-        members = corridor_pipes.get(c, [])
-        member_text = "<br>".join(esc(shorten(p, 60)) for p in members[:8])
-        more = f"<br>… {len(members) - 8} more" if len(members) > 8 else ""
-        add_node(
-            "corridor",
-            c,
-            esc(shorten(c, label_chars)),
-            f"{esc(c)}<br><i>pipes:</i><br>{member_text}{more}",
-            CORRIDOR_COLOUR,
-        )
-    if (paths["corridor"] == LOCAL_CORRIDOR).any():
-        add_node(
-            "corridor",
-            LOCAL_CORRIDOR,
-            "local supply (no pipe)",
-            "heat used at the node of its source",
-            "#a0a0a0",
-        )
-    for d in [str(n) for n in demand["node"].drop_duplicates()]:
-        name = node_names.get(d, d)
-        add_node(
-            "district",
-            d,
-            esc(shorten(name, label_chars)),
-            f"{esc(name)}<br>id {esc(d)}",
-            DISTRICT_COLOUR,
-        )
-    if (paths["kind"] == "loss").any():
-        add_node("sink", "loss", "pipe losses", "heat lost in pipes", LOSS_COLOUR)
-    if len(unserved):
-        add_node("unserved", "unserved", "unserved heat", "demand not met", UNSERVED_COLOUR)
-
-    src: list[int] = []
-    dst: list[int] = []
-    val: list[float] = []
-    link_colour: list[str] = []
-    link_hover: list[str] = []
-
-    def add_link(a: int, b: int, value: float, colour: str, hover: str) -> None:
-        src.append(a)
-        dst.append(b)
-        val.append(value)
-        link_colour.append(colour)
-        link_hover.append(hover)
-
     fmt = ",.1f" if not sel else ",.0f"
-    for (grp, c, tech), v in paths.groupby(["group", "corridor", "tech"])["value"].sum().items():
-        a, b = index[("group", grp)], index[("corridor", c)]
-        add_link(
-            a,
-            b,
-            float(v),
-            _rgba(tech_colour(tech), 0.45),
-            f"{labels[a]} → {labels[b]}<br>{v:{fmt}} {unit}",
-        )
-    delivered = paths.loc[paths["kind"] == "delivered"]
-    by_district = delivered.groupby(["corridor", "district", "tech"])["value"].sum()
-    for (c, d, tech), v in by_district.items():
-        a, b = index[("corridor", c)], index[("district", d)]
-        add_link(
-            a,
-            b,
-            float(v),
-            _rgba(tech_colour(tech), 0.45),
-            f"{labels[a]} → {labels[b]}<br>{esc(tech_label(tech))}: {v:{fmt}} {unit}",
-        )
-    losses = paths.loc[paths["kind"] == "loss"]
-    for (c, tech), v in losses.groupby(["corridor", "tech"])["value"].sum().items():
-        a, b = index[("corridor", c)], index[("sink", "loss")]
-        add_link(
-            a,
-            b,
-            float(v),
-            _rgba(LOSS_COLOUR, 0.5),
-            f"pipe losses on {labels[a]}<br>{esc(tech_label(tech))}: {v:{fmt}} {unit}",
-        )
-    for d, v in unserved.items():
-        a, b = index[("unserved", "unserved")], index[("district", str(d))]
-        add_link(
-            a,
-            b,
-            float(v),
-            _rgba(UNSERVED_COLOUR, 0.6),
-            f"unserved heat at {labels[b]}<br>{v:{fmt}} {unit}",
-        )
-
+    info = source_info(run)
+    tech = [info.at[s, "technology"] if s in info.index else "other" for s in paths["source"]]
+    paths = paths.assign(tech=tech)
+    paths["group"] = paths["tech"] if by == "technology" else paths["source"]
+    paths["value"] = paths[value_col] * (1.0 if sel else 1.0 / MWH_PER_GWH)
     produced = float(paths["value"].sum())
-    lost = float(losses["value"].sum())
-    short = float(unserved.sum())
+    unserved = _sankey_unserved(run, sel, produced)
+    districts = [str(n) for n in run_table(run, "nodes", "sankey")["node"].drop_duplicates()]
+
+    graph = _SankeyGraph()
+    _sankey_groups(graph, paths, info, by, label_chars)
+    _sankey_corridors(graph, paths, run, corridor_column, label_chars)
+    has_losses = bool((paths["kind"] == "loss").any())
+    _sankey_districts(
+        graph, districts, _node_names(run), has_losses, bool(len(unserved)), label_chars
+    )
+    _sankey_links(graph, paths, unserved, fmt, unit)
+
+    lost = float(paths.loc[paths["kind"] == "loss", "value"].sum())
     when = f"period {esc(sel[1])}" if sel else "the season"
     title = (
         f"Heat flows of {when}: {esc(run_label(run))} [{unit}]<br><sup>produced "
         f"{produced:{fmt}} {unit} · pipe losses {lost:{fmt}} {unit} · unserved "
-        f"{short:{fmt}} {unit}</sup>"
+        f"{float(unserved.sum()):{fmt}} {unit}</sup>"
     )
-    n_rows = max(
-        sum(1 for k in index if k[0] == kind) for kind in ("group", "corridor", "district")
-    )
+    n_rows = max(graph.count(kind) for kind in ("group", "corridor", "district"))
     fig = go.Figure(
         go.Sankey(
             arrangement="snap",
             valueformat=fmt,
             valuesuffix=f" {unit}",
             node={
-                "label": labels,
-                "color": colours,
-                "customdata": hovers,
+                "label": graph.labels,
+                "color": graph.colours,
+                "customdata": graph.hovers,
                 "pad": 12,
                 "thickness": 16,
                 "line": {"width": 0.5, "color": "#444"},
                 "hovertemplate": "%{customdata}<br>%{value} <extra></extra>",
             },
             link={
-                "source": src,
-                "target": dst,
-                "value": val,
-                "color": link_colour,
-                "customdata": link_hover,
+                "source": graph.src,
+                "target": graph.dst,
+                "value": graph.val,
+                "color": graph.link_colour,
+                "customdata": graph.link_hover,
                 "hovertemplate": "%{customdata}<extra></extra>",
             },
         )
@@ -672,303 +475,448 @@ def node_positions(run: RunResults) -> tuple[dict[str, tuple[float, float]], boo
     return {n: (float(p[0]), float(p[1])) for n, p in layout.items()}, False
 
 
-def map_figure(
-    run: RunResults, *, period: str | None = None, label_chars: int = 14, show_labels: bool = True
-) -> go.Figure:
-    """Network map: nodes at their coordinates, pipes by decision, width by heat carried.
+@dataclass(frozen=True)
+class _MapValues:
+    """The numbers a map shows, for the season [GWh] or one period [MW].
 
-    Reads ``pipes`` (decision, heat_in_mwh, forward_mwh, reverse_mwh, loss_mwh, peak_flow_mw,
-    utilisation), ``sources`` (decision, heat_mwh, peak_output_mw), ``nodes`` (demand_mwh,
-    unserved_mwh, demand_mw, unserved_mw), with ``period`` also ``flows`` and ``dispatch``, and
-    the network's nodes (name, lat, lon), sources and pipes (names, ends, length, capacity).
-
-    Pipe colour: existing, built in this plan, candidate not built, unavailable; width: heat
-    carried over the season (or at ``period``); an arrow shows the net direction. Districts are
-    circles sized by demand; sources are squares coloured by technology and sized by output;
-    retired sources are red crosses. Names are labelled for districts and for sources giving at
-    least 5 % of the largest output (all names are in the hover text); ``show_labels=False``
-    drops the labels. Drawn on plain longitude/latitude axes with equal scale (no map tiles, no
-    internet); without coordinates, on a schematic layout.
+    Attributes:
+        unit: ``GWh`` or ``MW``.
+        fmt: number format of the hover texts.
+        carried: heat entering each pipe, both directions, by pipe id.
+        net_dir: forward less reverse heat by pipe id (its sign is the net direction).
+        lost: heat lost in each pipe, by pipe id.
+        src_heat: heat produced by each source, by source id.
+        dem: ``demand`` and ``unserved`` heat by district node.
     """
-    sel = resolve_period(run, period)
-    pos, geographic = node_positions(run)
-    node_names = _node_names(run)
-    net_pipes = run.network.pipes
-    res_pipes = _table(run, "pipes", "map")
-    pipe_names = display_names(net_pipes, net_pipes.index)
-    info = source_info(run)
-    res_sources = _table(run, "sources", "map")
-    demand = _table(run, "nodes", "map")
-    unit = "MW" if sel else "GWh"
-    fmt = ",.0f" if sel else ",.1f"
 
-    # heat carried and net direction by pipe
+    unit: str
+    fmt: str
+    carried: pd.Series
+    net_dir: pd.Series
+    lost: pd.Series
+    src_heat: pd.Series
+    dem: pd.DataFrame
+
+    @property
+    def max_carried(self) -> float:
+        """Heat carried by the busiest pipe (at least 1e-9)."""
+        return max(float(self.carried.max()) if len(self.carried) else 0.0, 1e-9)
+
+
+def _map_values(run: RunResults, sel: tuple[int, str] | None) -> _MapValues:
+    """Heat carried, lost and its net direction by pipe, heat by source and demand and unserved
+    heat by district: season totals from ``pipes``, ``sources`` and ``nodes`` [GWh], or the
+    period ``sel`` from ``flows``, ``dispatch`` and ``nodes`` [MW]."""
+    demand = run_table(run, "nodes", "map")
     if sel:
-        f = _table(run, "flows", "map")
+        f = run_table(run, "flows", "map")
         f = f.loc[f["t"] == sel[0]].set_index("pipe")
         carried = (f["flow_forward_mw"] + f["flow_reverse_mw"]).astype(float)
         net_dir = (f["flow_forward_mw"] - f["flow_reverse_mw"]).astype(float)
         lost = f["loss_mw"].astype(float)
-        d = _table(run, "dispatch", "map")
+        d = run_table(run, "dispatch", "map")
         d = d.loc[d["t"] == sel[0]]
         src_heat = d.groupby("source")["heat_mw"].sum()
         dem = demand.loc[demand["t"] == sel[0]].groupby("node")[["demand_mw", "unserved_mw"]].sum()
-        dem.columns = ["demand", "unserved"]
     else:
+        res_pipes = run_table(run, "pipes", "map")
         carried = res_pipes["heat_in_mwh"].astype(float) / MWH_PER_GWH
         net_dir = (res_pipes["forward_mwh"] - res_pipes["reverse_mwh"]).astype(float)
         lost = res_pipes["loss_mwh"].astype(float) / MWH_PER_GWH
-        src_heat = res_sources["heat_mwh"].astype(float) / MWH_PER_GWH
+        src_heat = run_table(run, "sources", "map")["heat_mwh"].astype(float) / MWH_PER_GWH
         dem = demand.groupby("node")[["demand_mwh", "unserved_mwh"]].sum() / MWH_PER_GWH
-        dem.columns = ["demand", "unserved"]
+    dem.columns = ["demand", "unserved"]
     src_heat.index = src_heat.index.astype(str)
-    max_carried = max(float(carried.max()) if len(carried) else 0.0, 1e-9)
+    return _MapValues(
+        unit="MW" if sel else "GWh",
+        fmt=",.0f" if sel else ",.1f",
+        carried=carried,
+        net_dir=net_dir,
+        lost=lost,
+        src_heat=src_heat,
+        dem=dem,
+    )
 
-    fig = go.Figure()
-    shown_legend: set[str] = set()
-    mid_x, mid_y, mid_text, mid_colour = [], [], [], []
-    arrows = []
+
+@dataclass(frozen=True)
+class _PipeSegment:
+    """One pipe as the map draws it: ends, decision, heat carried (0 when idle), net
+    direction (sign of forward less reverse heat) and hover text."""
+
+    pid: str
+    decision: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    value: float
+    direction: float
+    hover: str
+
+
+def _pipe_hover(
+    pid: str,
+    row: pd.Series,
+    result: pd.Series | None,
+    decision: str,
+    value: float,
+    lost: float,
+    names: tuple[str, str, str],
+    v: _MapValues,
+) -> str:
+    """Hover text of one pipe: ``names`` (pipe, from node, to node), decision, length,
+    capacity, heat carried and ``lost`` and, with a season ``result`` row, peak flow and use of
+    capacity."""
+    pipe_name, a, b = names
+    fmt, unit = v.fmt, v.unit
+    lines = [
+        f"<b>{esc(pipe_name)}</b>",
+        f"pipe {esc(pid)}: {esc(a)} → {esc(b)}",
+        f"{decision.replace('_', ' ')} · {float(row['length_km']):,.1f} km · "
+        f"{float(row['capacity_mw']):,.0f} MW",
+        f"heat carried: {value:{fmt}} {unit}",
+        f"losses: {lost:{fmt}} {unit}",
+    ]
+    if result is not None:
+        lines.append(
+            f"peak flow: {float(result['peak_flow_mw']):,.0f} MW "
+            f"({float(result['utilisation']) * 100:,.0f} % of capacity)"
+        )
+    return "<br>".join(lines)
+
+
+def _pipe_segments(
+    run: RunResults,
+    pos: dict[str, tuple[float, float]],
+    v: _MapValues,
+    sel: tuple[int, str] | None,
+) -> list[_PipeSegment]:
+    """Every pipe with both ends placed, in the network's order. A pipe without a result row
+    is drawn as existing; heat below 1e-6 of the largest pipe's is solver noise on an idle
+    pipe and shown as 0."""
+    net_pipes = run.network.pipes
+    res_pipes = run_table(run, "pipes", "map")
+    pipe_names = display_names(net_pipes, net_pipes.index)
+    node_names = _node_names(run)
+    max_carried = v.max_carried
+    out = []
     for pid in net_pipes.index:
-        pid_s = str(pid)
         row = net_pipes.loc[pid]
         a, b = str(row["from_node"]), str(row["to_node"])
         if a not in pos or b not in pos:
             continue
         decision = str(res_pipes.at[pid, "decision"]) if pid in res_pipes.index else "existing"
-        colour, dash, legend = PIPE_STYLE.get(decision, ("#7f7f7f", "solid", decision))
-        value = float(carried.get(pid, 0.0))
-        if value <= 1e-6 * max_carried:  # solver noise on an idle pipe
+        value = float(v.carried.get(pid, 0.0))
+        if value <= 1e-6 * max_carried:
             value = 0.0
-        width = 1.5 if value <= 0 else 1.5 + 10.5 * math.sqrt(value / max_carried)
+        result = res_pipes.loc[pid] if pid in res_pipes.index and not sel else None
+        names = (pipe_names[str(pid)], node_names.get(a, a), node_names.get(b, b))
+        lost = float(v.lost.get(pid, 0.0))
+        hover = _pipe_hover(str(pid), row, result, decision, value, lost, names, v)
         (x0, y0), (x1, y1) = pos[a], pos[b]
-        fig.add_trace(
+        direction = float(v.net_dir.get(pid, 0.0))
+        out.append(_PipeSegment(str(pid), decision, x0, y0, x1, y1, value, direction, hover))
+    return out
+
+
+def pipe_width_bin(value: float, max_value: float) -> int:
+    """Width class of a pipe carrying ``value`` when the busiest pipe carries ``max_value``
+    (same unit): 0 for an idle pipe, else 1 … :data:`PIPE_WIDTH_BINS`, equal steps of
+    √(value / max_value)."""
+    if value <= 0 or max_value <= 0:
+        return 0
+    level = math.sqrt(min(value / max_value, 1.0))
+    return min(PIPE_WIDTH_BINS, max(1, math.ceil(level * PIPE_WIDTH_BINS)))
+
+
+def pipe_bin_width(width_bin: int) -> float:
+    """Line width [px] of a width class: :data:`PIPE_WIDTH_IDLE_PX` for idle pipes, else
+    ``PIPE_WIDTH_IDLE_PX + PIPE_WIDTH_SPAN_PX · √share`` at the middle of the class."""
+    if width_bin <= 0:
+        return PIPE_WIDTH_IDLE_PX
+    return PIPE_WIDTH_IDLE_PX + PIPE_WIDTH_SPAN_PX * (width_bin - 0.5) / PIPE_WIDTH_BINS
+
+
+def _pipe_line_traces(segments: list[_PipeSegment], max_carried: float) -> list[go.Scatter]:
+    """The pipes as a few line traces: one per (decision, width class), segments separated by
+    None. Decisions in :data:`PIPE_STYLE` order, thin before wide; one legend entry per
+    decision (on its widest class), and the legend toggles all classes of a decision. Widths
+    are relative to ``max_carried``, the heat of the busiest pipe."""
+    groups: dict[tuple[str, int], list[_PipeSegment]] = {}
+    for s in segments:
+        groups.setdefault((s.decision, pipe_width_bin(s.value, max_carried)), []).append(s)
+    rank = {d: i for i, d in enumerate(PIPE_STYLE)}
+    order = sorted(groups, key=lambda g: (rank.get(g[0], len(rank)), g[1]))
+    widest = {decision: k for decision, k in order}
+    traces = []
+    for decision, k in order:
+        colour, dash, legend = PIPE_STYLE.get(decision, ("#7f7f7f", "solid", decision))
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for s in groups[(decision, k)]:
+            xs += [s.x0, s.x1, None]
+            ys += [s.y0, s.y1, None]
+        traces.append(
             go.Scatter(
-                x=[x0, x1],
-                y=[y0, y1],
+                x=xs[:-1],
+                y=ys[:-1],
                 mode="lines",
-                line={"color": colour, "width": width, "dash": dash},
-                name=legend,
+                line={"color": colour, "width": pipe_bin_width(k), "dash": dash},
+                name=esc(legend),
                 legendgroup=f"pipe-{decision}",
-                showlegend=decision not in shown_legend,
+                showlegend=widest[decision] == k,
                 hoverinfo="skip",
-                meta={"pipe": esc(pid_s), "decision": decision},
+                meta={
+                    "decision": decision,
+                    "width_bin": k,
+                    "pipes": [esc(s.pid) for s in groups[(decision, k)]],
+                },
             )
         )
-        shown_legend.add(decision)
-        mx, my = (x0 + x1) / 2, (y0 + y1) / 2
-        mid_x.append(mx)
-        mid_y.append(my)
-        mid_colour.append(colour)
-        r = res_pipes.loc[pid] if pid in res_pipes.index else None
-        lines = [
-            f"<b>{esc(pipe_names[pid_s])}</b>",
-            f"pipe {esc(pid_s)}: {esc(node_names.get(a, a))} → {esc(node_names.get(b, b))}",
-            f"{decision.replace('_', ' ')} · {float(row['length_km']):,.1f} km · "
-            f"{float(row['capacity_mw']):,.0f} MW",
-        ]
-        lines.append(f"heat carried: {value:{fmt}} {unit}")
-        lines.append(f"losses: {float(lost.get(pid, 0.0)):{fmt}} {unit}")
-        if r is not None and not sel:
-            lines.append(
-                f"peak flow: {float(r['peak_flow_mw']):,.0f} MW "
-                f"({float(r['utilisation']) * 100:,.0f} % of capacity)"
-            )
-        mid_text.append("<br>".join(lines))
-        direction = float(net_dir.get(pid, 0.0))
-        if value > 0 and abs(direction) > 1e-9 and (x0, y0) != (x1, y1):
-            sgn = 1.0 if direction > 0 else -1.0
-            dx, dy = (x1 - x0) * 0.06 * sgn, (y1 - y0) * 0.06 * sgn
-            arrows.append(
-                {
-                    "x": mx + dx,
-                    "y": my + dy,
-                    "ax": mx - dx,
-                    "ay": my - dy,
-                    "xref": "x",
-                    "yref": "y",
-                    "axref": "x",
-                    "ayref": "y",
-                    "text": "",
-                    "showarrow": True,
-                    "arrowhead": 2,
-                    "arrowsize": 1.2,
-                    "arrowwidth": 1.5,
-                    "arrowcolor": "#333",
-                }
-            )
-    fig.add_trace(
-        go.Scatter(
-            x=mid_x,
-            y=mid_y,
-            mode="markers",
-            name="pipe details",
-            showlegend=False,
-            marker={"size": 9, "color": mid_colour, "opacity": 0.0},
-            text=mid_text,
-            hovertemplate="%{text}<extra></extra>",
-        )
+    return traces
+
+
+def _pipe_hover_trace(segments: list[_PipeSegment]) -> go.Scatter:
+    """One layer of invisible markers at the pipes' midpoints carrying each pipe's hover text
+    (the line traces skip hover); ``customdata`` is each pipe's escaped id."""
+    colours = [PIPE_STYLE.get(s.decision, ("#7f7f7f",))[0] for s in segments]
+    return go.Scatter(
+        x=[(s.x0 + s.x1) / 2 for s in segments],
+        y=[(s.y0 + s.y1) / 2 for s in segments],
+        mode="markers",
+        name="pipe details",
+        showlegend=False,
+        marker={"size": 9, "color": colours, "opacity": 0.0},
+        text=[s.hover for s in segments],
+        customdata=[esc(s.pid) for s in segments],
+        hovertemplate="%{text}<extra></extra>",
     )
 
+
+def _direction_arrows(segments: list[_PipeSegment]) -> list[dict[str, Any]]:
+    """An arrow at the middle of every pipe carrying heat, pointing its net direction."""
+    arrows = []
+    for s in segments:
+        if s.value <= 0 or abs(s.direction) <= 1e-9 or (s.x0, s.y0) == (s.x1, s.y1):
+            continue
+        sgn = 1.0 if s.direction > 0 else -1.0
+        mx, my = (s.x0 + s.x1) / 2, (s.y0 + s.y1) / 2
+        dx, dy = (s.x1 - s.x0) * 0.06 * sgn, (s.y1 - s.y0) * 0.06 * sgn
+        arrows.append(
+            {
+                "x": mx + dx,
+                "y": my + dy,
+                "ax": mx - dx,
+                "ay": my - dy,
+                "xref": "x",
+                "yref": "y",
+                "axref": "x",
+                "ayref": "y",
+                "text": "",
+                "showarrow": True,
+                "arrowhead": 2,
+                "arrowsize": 1.2,
+                "arrowwidth": 1.5,
+                "arrowcolor": "#333",
+            }
+        )
+    return arrows
+
+
+@dataclass(frozen=True)
+class _MapNodes:
+    """What the node layers of a map read.
+
+    Attributes:
+        pos: node positions.
+        names: display name by node id.
+        info: :func:`source_info` of the run.
+        sources_at: source ids by node.
+        hover: hover text by node id.
+        v: the numbers shown.
+    """
+
+    pos: dict[str, tuple[float, float]]
+    names: dict[str, str]
+    info: pd.DataFrame
+    sources_at: dict[str, list[str]]
+    hover: dict[str, str]
+    v: _MapValues
+
+
+def _map_nodes(run: RunResults, pos: dict[str, tuple[float, float]], v: _MapValues) -> _MapNodes:
+    """Names, sources and hover text of the placed nodes: name, id, demand and unserved heat
+    of a district, and each source at the node with its decision and heat."""
+    info = source_info(run)
+    names = _node_names(run)
+    fmt, unit = v.fmt, v.unit
     sources_at: dict[str, list[str]] = {}
     for sid, node in info["node"].items():
         sources_at.setdefault(node, []).append(sid)
 
     def source_line(sid: str) -> str:
+        """One source in a node's hover text: name, technology, decision, heat."""
         decision = info.at[sid, "decision"]
         tech = info.at[sid, "technology"]
-        heat = float(src_heat.get(sid, 0.0))
+        heat = float(v.src_heat.get(sid, 0.0))
         return (
             f"{esc(shorten(info.at[sid, 'name'], 40))} ({esc(tech_label(tech))}): "
             f"{esc(decision.replace('_', ' '))}, {heat:{fmt}} {unit}"
         )
 
-    def node_hover(n: str) -> str:
-        lines = [f"<b>{esc(node_names.get(n, n))}</b>", f"node {esc(n)}"]
-        if n in dem.index:
-            lines.append(f"demand: {float(dem.at[n, 'demand']):{fmt}} {unit}")
-            lines.append(f"unserved: {float(dem.at[n, 'unserved']):{fmt}} {unit}")
+    hover = {}
+    for n in pos:
+        lines = [f"<b>{esc(names.get(n, n))}</b>", f"node {esc(n)}"]
+        if n in v.dem.index:
+            lines.append(f"demand: {float(v.dem.at[n, 'demand']):{fmt}} {unit}")
+            lines.append(f"unserved: {float(v.dem.at[n, 'unserved']):{fmt}} {unit}")
         if n in sources_at:
             lines.append("sources:")
             lines += [source_line(s) for s in sources_at[n]]
-        return "<br>".join(lines)
+        hover[n] = "<br>".join(lines)
+    return _MapNodes(pos, names, info, sources_at, hover, v)
 
-    # districts
-    districts = [n for n in dem.index.astype(str) if n in pos]
-    if districts:
-        dvals = np.array([float(dem.at[n, "demand"]) for n in districts])
-        dmax = max(float(dvals.max()), 1e-9)
-        fig.add_trace(
+
+def _district_traces(
+    m: _MapNodes, districts: list[str], label_chars: int, show_labels: bool
+) -> list[go.Scatter]:
+    """Districts as circles sized by demand (labelled), and a red triangle on each district
+    short of heat."""
+    if not districts:
+        return []
+    pos, dem = m.pos, m.v.dem
+    dvals = np.array([float(dem.at[n, "demand"]) for n in districts])
+    dmax = max(float(dvals.max()), 1e-9)
+    traces = [
+        go.Scatter(
+            x=[pos[n][0] for n in districts],
+            y=[pos[n][1] for n in districts],
+            mode="markers+text" if show_labels else "markers",
+            name="district (demand)",
+            marker={
+                "size": 14 + 30 * np.sqrt(dvals / dmax),
+                "color": _rgba(DISTRICT_COLOUR, 0.35),
+                "line": {"color": DISTRICT_COLOUR, "width": 1.5},
+            },
+            text=[esc(shorten(m.names.get(n, n), label_chars)) for n in districts],
+            textposition="bottom center",
+            textfont={"size": 10, "color": DISTRICT_COLOUR},
+            customdata=[m.hover[n] for n in districts],
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    ]
+    unserved_nodes = [n for n in districts if float(dem.at[n, "unserved"]) > 1e-6]
+    if unserved_nodes:
+        traces.append(
             go.Scatter(
-                x=[pos[n][0] for n in districts],
-                y=[pos[n][1] for n in districts],
-                mode="markers+text" if show_labels else "markers",
-                name="district (demand)",
-                marker={
-                    "size": 14 + 30 * np.sqrt(dvals / dmax),
-                    "color": _rgba(DISTRICT_COLOUR, 0.35),
-                    "line": {"color": DISTRICT_COLOUR, "width": 1.5},
-                },
-                text=[esc(shorten(node_names.get(n, n), label_chars)) for n in districts],
-                textposition="bottom center",
-                textfont={"size": 10, "color": DISTRICT_COLOUR},
-                customdata=[node_hover(n) for n in districts],
+                x=[pos[n][0] for n in unserved_nodes],
+                y=[pos[n][1] for n in unserved_nodes],
+                mode="markers",
+                name="district short of heat",
+                marker={"size": 12, "color": UNSERVED_COLOUR, "symbol": "triangle-down"},
+                customdata=[m.hover[n] for n in unserved_nodes],
                 hovertemplate="%{customdata}<extra></extra>",
             )
         )
-        unserved_nodes = [n for n in districts if float(dem.at[n, "unserved"]) > 1e-6]
-        if unserved_nodes:
-            fig.add_trace(
-                go.Scatter(
-                    x=[pos[n][0] for n in unserved_nodes],
-                    y=[pos[n][1] for n in unserved_nodes],
-                    mode="markers",
-                    name="district short of heat",
-                    marker={"size": 12, "color": UNSERVED_COLOUR, "symbol": "triangle-down"},
-                    customdata=[node_hover(n) for n in unserved_nodes],
-                    hovertemplate="%{customdata}<extra></extra>",
-                )
-            )
-    # sources in service: one marker per node, coloured by its largest source
+    return traces
+
+
+def _serving_traces(
+    m: _MapNodes, districts: list[str], label_chars: int, show_labels: bool
+) -> list[go.Scatter]:
+    """Sources in service: one square per node, sized by the node's output and coloured by the
+    technology of its largest source; labelled (away from districts) where the output is at
+    least 5 % of the largest."""
+    info, pos = m.info, m.pos
     serving = [
         n
-        for n, ids in sources_at.items()
+        for n, ids in m.sources_at.items()
         if n in pos and any(info.at[s, "decision"] in IN_SERVICE for s in ids)
     ]
-    if serving:
-        heat_at = []
-        colour_at = []
-        for n in serving:
-            ids = [s for s in sources_at[n] if info.at[s, "decision"] in IN_SERVICE]
-            heats = [float(src_heat.get(s, 0.0)) for s in ids]
-            heat_at.append(sum(heats))
-            top = ids[int(np.argmax(heats))] if heats else ids[0]
-            colour_at.append(tech_colour(info.at[top, "technology"]))
-        hmax = max(max(heat_at), 1e-9)
-        fig.add_trace(
-            go.Scatter(
-                x=[pos[n][0] for n in serving],
-                y=[pos[n][1] for n in serving],
-                mode="markers+text" if show_labels else "markers",
-                name="source in service",
-                marker={
-                    "symbol": "square",
-                    "size": [8 + 16 * math.sqrt(h / hmax) for h in heat_at],
-                    "color": colour_at,
-                    "line": {"color": "#222", "width": 1},
-                },
-                text=[
-                    esc(shorten(node_names.get(n, n), label_chars))
-                    if n not in districts and h >= 0.05 * hmax
-                    else ""
-                    for n, h in zip(serving, heat_at, strict=True)
-                ],
-                textposition="top center",
-                textfont={"size": 9, "color": "#333"},
-                customdata=[node_hover(n) for n in serving],
-                hovertemplate="%{customdata}<extra></extra>",
-            )
-        )
-    for decisions, trace_name, marker in (
-        (
-            RETIRED,
-            "retired source",
-            {
-                "symbol": "x",
-                "size": 15,
-                "color": UNSERVED_COLOUR,
-                "line": {"color": "#fff", "width": 1},
+    if not serving:
+        return []
+    heat_at = []
+    colour_at = []
+    for n in serving:
+        ids = [s for s in m.sources_at[n] if info.at[s, "decision"] in IN_SERVICE]
+        heats = [float(m.v.src_heat.get(s, 0.0)) for s in ids]
+        heat_at.append(sum(heats))
+        top = ids[int(np.argmax(heats))] if heats else ids[0]
+        colour_at.append(tech_colour(info.at[top, "technology"]))
+    hmax = max(max(heat_at), 1e-9)
+    return [
+        go.Scatter(
+            x=[pos[n][0] for n in serving],
+            y=[pos[n][1] for n in serving],
+            mode="markers+text" if show_labels else "markers",
+            name="source in service",
+            marker={
+                "symbol": "square",
+                "size": [8 + 16 * math.sqrt(h / hmax) for h in heat_at],
+                "color": colour_at,
+                "line": {"color": "#222", "width": 1},
             },
-        ),
-        (
-            ("not_built",),
-            "candidate source, not built",
-            {"symbol": "diamond-open", "size": 12, "color": "#7f7f7f"},
-        ),
+            text=[
+                esc(shorten(m.names.get(n, n), label_chars))
+                if n not in districts and h >= 0.05 * hmax
+                else ""
+                for n, h in zip(serving, heat_at, strict=True)
+            ],
+            textposition="top center",
+            textfont={"size": 9, "color": "#333"},
+            customdata=[m.hover[n] for n in serving],
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    ]
+
+
+def _other_node_traces(m: _MapNodes) -> list[go.Scatter]:
+    """Retired sources (red crosses), candidate sources not built (open diamonds) and the
+    nodes with neither source nor demand (junctions, stations)."""
+    traces = []
+    retired_marker = {
+        "symbol": "x",
+        "size": 15,
+        "color": UNSERVED_COLOUR,
+        "line": {"color": "#fff", "width": 1},
+    }
+    candidate_marker = {"symbol": "diamond-open", "size": 12, "color": "#7f7f7f"}
+    for decisions, trace_name, marker in (
+        (RETIRED, "retired source", retired_marker),
+        (("not_built",), "candidate source, not built", candidate_marker),
     ):
         at = [
             n
-            for n, ids in sources_at.items()
-            if n in pos and any(info.at[s, "decision"] in decisions for s in ids)
+            for n, ids in m.sources_at.items()
+            if n in m.pos and any(m.info.at[s, "decision"] in decisions for s in ids)
         ]
         if at:
-            fig.add_trace(
-                go.Scatter(
-                    x=[pos[n][0] for n in at],
-                    y=[pos[n][1] for n in at],
-                    mode="markers",
-                    name=trace_name,
-                    marker=marker,
-                    customdata=[node_hover(n) for n in at],
-                    hovertemplate="%{customdata}<extra></extra>",
-                )
-            )
-    junctions = [n for n in pos if n not in sources_at and n not in dem.index]
+            traces.append(_node_marker_trace(m, at, trace_name, marker))
+    junctions = [n for n in m.pos if n not in m.sources_at and n not in m.v.dem.index]
     if junctions:
-        fig.add_trace(
-            go.Scatter(
-                x=[pos[n][0] for n in junctions],
-                y=[pos[n][1] for n in junctions],
-                mode="markers",
-                name="junction / station",
-                marker={"size": 7, "color": "#ffffff", "line": {"color": "#555", "width": 1.5}},
-                customdata=[node_hover(n) for n in junctions],
-                hovertemplate="%{customdata}<extra></extra>",
-            )
-        )
+        marker = {"size": 7, "color": "#ffffff", "line": {"color": "#555", "width": 1.5}}
+        traces.append(_node_marker_trace(m, junctions, "junction / station", marker))
+    return traces
 
-    when = f"period {esc(sel[1])}" if sel else "the season"
-    fig.update_layout(
-        title={
-            "text": f"Network map: {esc(run_label(run))}<br><sup>pipe width = heat carried "
-            f"over {when} [{unit}]; arrows = net direction</sup>"
-        },
-        annotations=arrows,
-        hovermode="closest",
-        plot_bgcolor="#fbfbf8",
-        height=720,
-        legend={"orientation": "v", "x": 1.01, "y": 1},
-        margin={"l": 60, "r": 20, "t": 80, "b": 50},
+
+def _node_marker_trace(
+    m: _MapNodes, at: list[str], name: str, marker: dict[str, Any]
+) -> go.Scatter:
+    """Unlabelled markers at nodes ``at``, with their hover text."""
+    return go.Scatter(
+        x=[m.pos[n][0] for n in at],
+        y=[m.pos[n][1] for n in at],
+        mode="markers",
+        name=name,
+        marker=marker,
+        customdata=[m.hover[n] for n in at],
+        hovertemplate="%{customdata}<extra></extra>",
     )
+
+
+def _map_axes(fig: go.Figure, pos: dict[str, tuple[float, float]], geographic: bool) -> None:
+    """Longitude/latitude axes at equal ground scale (x stretched by 1 / cos(mean latitude)),
+    or hidden axes with a note for a schematic layout."""
     if geographic:
         lats = [p[1] for p in pos.values()]
         ratio = 1.0 / max(math.cos(math.radians(float(np.mean(lats)))), 0.05)
@@ -983,18 +931,70 @@ def map_figure(
             scaleanchor="x",
             scaleratio=ratio,
         )
-    else:
-        fig.update_xaxes(visible=False)
-        fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.0)
-        fig.add_annotation(
-            text="schematic layout: nodes.csv has no lat/lon for every node",
-            xref="paper",
-            yref="paper",
-            x=0,
-            y=-0.06,
-            showarrow=False,
-            font={"size": 11, "color": "#666"},
-        )
+        return
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.0)
+    fig.add_annotation(
+        text="schematic layout: nodes.csv has no lat/lon for every node",
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=-0.06,
+        showarrow=False,
+        font={"size": 11, "color": "#666"},
+    )
+
+
+def map_figure(
+    run: RunResults, *, period: str | None = None, label_chars: int = 14, show_labels: bool = True
+) -> go.Figure:
+    """Network map: nodes at their coordinates, pipes by decision, width by heat carried.
+
+    Reads ``pipes`` (decision, heat_in_mwh, forward_mwh, reverse_mwh, loss_mwh, peak_flow_mw,
+    utilisation), ``sources`` (decision, heat_mwh, peak_output_mw), ``nodes`` (demand_mwh,
+    unserved_mwh, demand_mw, unserved_mw), with ``period`` also ``flows`` and ``dispatch``, and
+    the network's nodes (name, lat, lon), sources and pipes (names, ends, length, capacity).
+
+    Pipe colour: existing, built in this plan, candidate not built, unavailable; width: heat
+    carried over the season (or at ``period``) in :data:`PIPE_WIDTH_BINS` classes of
+    √(heat / largest heat); an arrow shows the net direction. The pipes are a few line traces
+    (one per decision and width class) and one layer of invisible midpoint markers holding
+    each pipe's hover text, so the number of traces does not grow with the network. Districts
+    are circles sized by demand; sources are squares coloured by technology and sized by
+    output; retired sources are red crosses. Names are labelled for districts and for sources
+    giving at least 5 % of the largest output (all names are in the hover text);
+    ``show_labels=False`` drops the labels. Drawn on plain longitude/latitude axes with equal
+    scale (no map tiles, no internet); without coordinates, on a schematic layout.
+    """
+    sel = resolve_period(run, period)
+    pos, geographic = node_positions(run)
+    v = _map_values(run, sel)
+    segments = _pipe_segments(run, pos, v, sel)
+    m = _map_nodes(run, pos, v)
+    districts = [n for n in v.dem.index.astype(str) if n in pos]
+    fig = go.Figure(
+        [
+            *_pipe_line_traces(segments, v.max_carried),
+            _pipe_hover_trace(segments),
+            *_district_traces(m, districts, label_chars, show_labels),
+            *_serving_traces(m, districts, label_chars, show_labels),
+            *_other_node_traces(m),
+        ]
+    )
+    when = f"period {esc(sel[1])}" if sel else "the season"
+    fig.update_layout(
+        title={
+            "text": f"Network map: {esc(run_label(run))}<br><sup>pipe width = heat carried "
+            f"over {when} [{v.unit}]; arrows = net direction</sup>"
+        },
+        annotations=_direction_arrows(segments),
+        hovermode="closest",
+        plot_bgcolor="#fbfbf8",
+        height=720,
+        legend={"orientation": "v", "x": 1.01, "y": 1},
+        margin={"l": 60, "r": 20, "t": 80, "b": 50},
+    )
+    _map_axes(fig, pos, geographic)
     return fig
 
 
@@ -1005,7 +1005,7 @@ def _dispatch_wide(
     run: RunResults, by: GroupBy, figure: str
 ) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
     """heat_mw by t (rows) and group (columns), with labels and colours by group."""
-    d = _table(run, "dispatch", figure)
+    d = run_table(run, "dispatch", figure)
     info = source_info(run)
     key = "technology" if by == "technology" else "source"
     d = d.assign(**{key: d[key].astype(str)})
@@ -1033,9 +1033,9 @@ def dispatch_figure(run: RunResults, *, by: GroupBy = "technology") -> go.Figure
     the pipes lose); unserved heat is stacked on top in red; the line is the districts' demand.
     """
     wide, labels, colours = _dispatch_wide(run, by, "dispatch")
-    per = _periods(run).set_index("t")
+    per = period_table(run).set_index("t")
     if "demand_mw" not in per.columns:
-        n = _table(run, "nodes", "dispatch").groupby("t")[["demand_mw", "unserved_mw"]].sum()
+        n = run_table(run, "nodes", "dispatch").groupby("t")[["demand_mw", "unserved_mw"]].sum()
         per = per.join(n)
     wide = wide.reindex(per.index).fillna(0.0)
     x = per["period"].tolist()
@@ -1100,9 +1100,9 @@ def duration_figure(run: RunResults, *, by: GroupBy = "technology") -> go.Figure
     source) in the same periods, unserved heat in red.
     """
     wide, labels, colours = _dispatch_wide(run, by, "duration")
-    per = _periods(run).set_index("t")
+    per = period_table(run).set_index("t")
     if "demand_mw" not in per.columns:
-        n = _table(run, "nodes", "duration").groupby("t")[["demand_mw", "unserved_mw"]].sum()
+        n = run_table(run, "nodes", "duration").groupby("t")[["demand_mw", "unserved_mw"]].sum()
         per = per.join(n)
     order = per.sort_values("demand_mw", ascending=False, kind="stable").index
     w = per.loc[order, "weight_h"].to_numpy(dtype=float)
@@ -1480,9 +1480,11 @@ def pareto_figure(runs: Runs, *, caps_t: Mapping[str, float | None] | None = Non
 def run_figure(
     kind: str, run: RunResults, *, period: str | None = None, by: GroupBy | None = None
 ) -> go.Figure:
-    """The figure of ``kind`` (one of :data:`RUN_KINDS`) for one run."""
+    """The figure of ``kind`` (one of :data:`RUN_KINDS`) for one run; for the Sankey, the
+    run's heat is traced first (:func:`heatnet.trace.trace_heat`)."""
     if kind == "sankey":
-        return sankey_figure(run, by=by or "source", period=period)
+        paths = trace_heat(run, period=period)
+        return sankey_figure(run, paths, by=by or "source", period=period)
     if kind == "map":
         return map_figure(run, period=period)
     if kind == "dispatch":

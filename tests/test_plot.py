@@ -1,5 +1,6 @@
-"""Figures from result tables: heat tracing worked by hand, then every figure of a solved tiny
-network checked against the tables it reads (sums, decisions, escaping)."""
+"""Figures from result tables: every figure of a solved tiny network checked against the
+tables it reads (sums, decisions, escaping), and the map of generated cities at scale. Heat
+tracing itself is tested in test_trace.py."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
@@ -15,148 +17,12 @@ import pytest
 import heatnet
 from heatnet import plot
 from heatnet.errors import InputError
+from heatnet.generate import generate_city
+from heatnet.trace import trace_heat
 from tests.helpers import two_node
 from tests.plot_nets import EVIL, solve_tiny, write_study
 
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
-
-
-# --- hand-worked tracing ----------------------------------------------------------------------
-
-
-def fake_run(
-    sources: list[tuple[str, str, float]],
-    arcs: list[tuple[str, str, str, float, float, float]],
-    served: dict[str, float],
-    node_ids: list[str],
-) -> Any:
-    """One period of 1 h. sources: (id, node, heat_mw); arcs: (pipe, from, to, forward_mw,
-    reverse_mw, eta); served: demand by node (nothing unserved)."""
-    d = pd.DataFrame(
-        [
-            {
-                "t": 0,
-                "period": "p",
-                "weight_h": 1.0,
-                "source": s,
-                "node": n,
-                "technology": "chp",
-                "heat_mw": h,
-            }
-            for s, n, h in sources
-        ]
-    )
-    f = pd.DataFrame(
-        [
-            {
-                "t": 0,
-                "period": "p",
-                "weight_h": 1.0,
-                "pipe": p,
-                "from_node": a,
-                "to_node": b,
-                "flow_forward_mw": fw,
-                "flow_reverse_mw": rv,
-                "delivered_mw": eta * (fw + rv),
-                "loss_mw": (1 - eta) * (fw + rv),
-            }
-            for p, a, b, fw, rv, eta in arcs
-        ]
-    )
-    n = pd.DataFrame(
-        [
-            {"t": 0, "period": "p", "weight_h": 1.0, "node": k, "demand_mw": v, "unserved_mw": 0.0}
-            for k, v in served.items()
-        ]
-    )
-    per = pd.DataFrame({"t": [0], "period": ["p"], "weight_h": [1.0]})
-    pipes = pd.DataFrame(
-        {"name": [p for p, *_ in arcs], "project": [f"line {p}" for p, *_ in arcs]},
-        index=[p for p, *_ in arcs],
-    )
-    network = SimpleNamespace(
-        nodes=pd.DataFrame({"name": node_ids}, index=node_ids), pipes=pipes, sources=pd.DataFrame()
-    )
-    return SimpleNamespace(
-        name="fake",
-        summary={},
-        network=network,
-        tables={"dispatch": d, "flows": f, "nodes": n, "periods": per},
-    )
-
-
-def _by(paths: pd.DataFrame, **match: Any) -> float:
-    sel = paths
-    for k, v in match.items():
-        sel = sel.loc[sel[k].isna()] if v is None else sel.loc[sel[k] == v]
-    return float(sel["heat_mwh"].sum())
-
-
-def test_trace_chain_with_local_source() -> None:
-    """S1 (100 MW at A) → P1 (eta 0.9) → B; S2 makes 20 MW at B; B serves 50 and sends 60
-    through P2 (eta 0.5) to C, which is served 30. At B the mix is S1 90/110, S2 20/110:
-    B serves S1 40.909 and S2 9.091 (local); P2 carries S1 49.09 and S2 10.91, half lost."""
-    run = fake_run(
-        [("S1", "A", 100.0), ("S2", "B", 20.0)],
-        [("P1", "A", "B", 100.0, 0.0, 0.9), ("P2", "B", "C", 60.0, 0.0, 0.5)],
-        {"B": 50.0, "C": 30.0},
-        ["A", "B", "C"],
-    )
-    paths = plot.trace_heat(run)
-    s1_b = 50 * 90 / 110
-    assert _by(paths, source="S1", corridor="line P1", district="B") == pytest.approx(s1_b)
-    assert _by(paths, source="S2", corridor=plot.LOCAL_CORRIDOR, district="B") == (
-        pytest.approx(50 * 20 / 110)
-    )
-    s1_p2 = 60 * 90 / 110
-    assert _by(paths, source="S1", district="C") == pytest.approx(s1_p2 * 0.5)
-    assert _by(paths, source="S2", corridor="line P2", district="C") == (
-        pytest.approx(60 * 20 / 110 * 0.5)
-    )
-    assert _by(paths, source="S1", kind="loss") == pytest.approx(10 + s1_p2 * 0.5)
-    assert _by(paths, source="S1") == pytest.approx(100)
-    assert _by(paths, source="S2") == pytest.approx(20)
-
-
-def test_trace_loop() -> None:
-    """A loop A→B→C→A: S1 makes 100 at A; AB (eta 0.9) carries 100, B serves 40 and sends 50
-    through BC (eta 0.8); C serves 20 and sends 20 back through CA (eta 0.5); A serves 10. At A
-    the mix is 100 local : 10 returned, so A serves 100/11 locally; every loss is 10."""
-    run = fake_run(
-        [("S1", "A", 100.0)],
-        [
-            ("AB", "A", "B", 100.0, 0.0, 0.9),
-            ("BC", "B", "C", 50.0, 0.0, 0.8),
-            ("CA", "C", "A", 20.0, 0.0, 0.5),
-        ],
-        {"A": 10.0, "B": 40.0, "C": 20.0},
-        ["A", "B", "C"],
-    )
-    paths = plot.trace_heat(run)
-    assert _by(paths, corridor=plot.LOCAL_CORRIDOR) == pytest.approx(100 / 11)
-    assert _by(paths, corridor="line AB", district="A") == pytest.approx(10 / 11)
-    assert _by(paths, district="B") == pytest.approx(40)
-    assert _by(paths, district="C") == pytest.approx(20)
-    assert _by(paths, kind="loss") == pytest.approx(30)
-    assert set(paths["corridor"]) == {"line AB", plot.LOCAL_CORRIDOR}
-
-
-def test_trace_both_directions_at_once() -> None:
-    """A bidirectional tie used both ways in one period is two arcs: A and B (30 MW each from
-    S1 and S2) each send 10 MW across (eta 0.5) and serve 25. What reaches A is B's mix, which
-    holds some of A's own heat: with y the share of S2 at A, 35 y = 5 (30 + 5 y) / 35, so
-    y = 1/8 and A serves 25/8 MW of S2."""
-    run = fake_run(
-        [("S1", "A", 30.0), ("S2", "B", 30.0)],
-        [("T", "A", "B", 10.0, 10.0, 0.5)],
-        {"A": 25.0, "B": 25.0},
-        ["A", "B"],
-    )
-    paths = plot.trace_heat(run)
-    assert _by(paths, source="S2", district="A") == pytest.approx(25 / 8)
-    assert _by(paths, source="S1", district="B") == pytest.approx(25 / 8)
-    assert _by(paths, source="S1") == pytest.approx(30)
-    assert _by(paths, kind="loss") == pytest.approx(10)
 
 
 # --- a solved tiny network --------------------------------------------------------------------
@@ -176,19 +42,6 @@ def test_tiny_optimum_has_every_decision(tiny: heatnet.StoredRun) -> None:
     assert s["unserved_mwh"] > 1
 
 
-def test_trace_closes_on_solved_run(tiny: heatnet.StoredRun) -> None:
-    paths = plot.trace_heat(tiny)
-    src = tiny.tables["sources"]["heat_mwh"]
-    by_source = paths.groupby("source")["heat_mwh"].sum()
-    for sid, heat in src[src > 0].items():
-        assert by_source[sid] == pytest.approx(heat, rel=1e-7)
-    assert _by(paths, kind="loss") == pytest.approx(tiny.tables["pipes"]["loss_mwh"].sum())
-    n = tiny.tables["nodes"].groupby("node")[["demand_mwh", "unserved_mwh"]].sum()
-    got = paths.loc[paths["kind"] == "delivered"].groupby("district")["heat_mwh"].sum()
-    for node, row in n.iterrows():
-        assert got[node] == pytest.approx(row["demand_mwh"] - row["unserved_mwh"], rel=1e-7)
-
-
 def _sankey(fig: go.Figure) -> go.Sankey:
     return next(t for t in fig.data if isinstance(t, go.Sankey))
 
@@ -206,7 +59,7 @@ def _links(fig: go.Figure) -> pd.DataFrame:
 
 
 def test_sankey_season_gwh(tiny: heatnet.StoredRun) -> None:
-    fig = plot.sankey_figure(tiny)
+    fig = plot.sankey_figure(tiny, trace_heat(tiny))
     links = _links(fig)
     src = tiny.tables["sources"]
     source_labels = {plot.esc(n) for n in ("余热电厂 W", "东区调峰锅炉")}
@@ -230,11 +83,11 @@ def test_sankey_season_gwh(tiny: heatnet.StoredRun) -> None:
 
 
 def test_sankey_by_technology_and_period(tiny: heatnet.StoredRun) -> None:
-    fig = plot.sankey_figure(tiny, by="technology")
+    fig = plot.sankey_figure(tiny, trace_heat(tiny), by="technology")
     labels = set(_sankey(fig).node.label)
     assert {"waste heat", "gas boiler"} <= labels
     assert "coal boiler" not in labels  # retired: no heat
-    peak = plot.sankey_figure(tiny, period="peak")
+    peak = plot.sankey_figure(tiny, trace_heat(tiny, period="peak"), period="peak")
     links = _links(peak)
     d = tiny.tables["dispatch"]
     at_peak = d.loc[d["period"] == "2025-12-01", "heat_mw"].sum()
@@ -244,25 +97,69 @@ def test_sankey_by_technology_and_period(tiny: heatnet.StoredRun) -> None:
     first = groups.loc[groups["source"].isin({plot.esc("余热电厂 W"), plot.esc("东区调峰锅炉")})]
     assert first["value"].sum() == pytest.approx(at_peak, rel=1e-7)
     assert "[MW]" in peak.layout.title.text
-    same = plot.sankey_figure(tiny, period="2025-12-01")
+    day = "2025-12-01"
+    same = plot.sankey_figure(tiny, trace_heat(tiny, period=day), period=day)
     assert list(_sankey(same).link.value) == list(_sankey(peak).link.value)
+    assert plot.run_figure("sankey", tiny, period="peak").to_json() == peak.to_json()
     with pytest.raises(InputError, match="unknown period"):
-        plot.sankey_figure(tiny, period="2031-01-01")
+        plot.sankey_figure(tiny, trace_heat(tiny), period="2031-01-01")
+    # a season's trace drawn as a period (or back) is a programming error, not a figure
+    with pytest.raises(ValueError, match="same period"):
+        plot.sankey_figure(tiny, trace_heat(tiny), period="peak")
+    with pytest.raises(ValueError, match="same period"):
+        plot.sankey_figure(tiny, trace_heat(tiny, period="peak"))
+
+
+def test_sankey_does_not_change_the_traced_table(tiny: heatnet.StoredRun) -> None:
+    paths = trace_heat(tiny)
+    before = paths.copy()
+    plot.sankey_figure(tiny, paths, by="technology")
+    pd.testing.assert_frame_equal(paths, before)
+
+
+def _pipe_lines(fig: go.Figure) -> dict[str, tuple[go.Scatter, list[float], list[float]]]:
+    """The map's pipe line traces by pipe id: (trace, [x0, x1], [y0, y1]) of each segment."""
+    out = {}
+    for t in fig.data:
+        if not (t.meta and "pipes" in t.meta):
+            continue
+        xs, ys = [*t.x, None], [*t.y, None]
+        assert xs[2::3] == [None] * len(t.meta["pipes"])  # one segment per pipe, then a gap
+        for i, pid in enumerate(t.meta["pipes"]):
+            out[pid] = (t, list(xs[3 * i : 3 * i + 2]), list(ys[3 * i : 3 * i + 2]))
+    return out
+
+
+def _hover_layer(fig: go.Figure) -> go.Scatter:
+    (layer,) = [t for t in fig.data if t.name == "pipe details"]
+    return layer
 
 
 def test_map_pipes_by_decision(tiny: heatnet.StoredRun) -> None:
     fig = plot.map_figure(tiny)
     assert not any(t.type in ("scattergeo", "scattermapbox", "scattermap") for t in fig.data)
-    pipes = {t.meta["pipe"]: t for t in fig.data if t.meta and "pipe" in t.meta}
-    assert set(pipes) == set(tiny.tables["pipes"].index)  # one trace per pipe
+    pipes = _pipe_lines(fig)
+    assert set(pipes) == set(tiny.tables["pipes"].index)  # every pipe drawn once
     for pid, decision in tiny.tables["pipes"]["decision"].items():
-        assert pipes[pid].meta["decision"] == decision
-        assert pipes[pid].line.color == plot.PIPE_STYLE[decision][0]
-    assert pipes["PX"].line.dash == "dash"
-    assert pipes["P1"].line.width > pipes["PB"].line.width > pipes["PX"].line.width
+        line = pipes[pid][0]
+        assert line.meta["decision"] == decision
+        assert line.line.color == plot.PIPE_STYLE[decision][0]
+    assert pipes["PX"][0].line.dash == "dash"
+    width = {pid: p[0].line.width for pid, p in pipes.items()}
+    assert width["P1"] > width["TIE"] > width["PX"] == width["PC"] == plot.PIPE_WIDTH_IDLE_PX
+    assert width["P1"] >= width["PB"] > width["TIE"]
+    # one legend entry per decision
+    legend = [t.name for t in fig.data if t.meta and "pipes" in t.meta and t.showlegend]
+    assert legend == ["existing pipe", "pipe built in this plan", "candidate pipe, not built"]
     # pipe P1 starts at W (lon 116.30, lat 36.60)
-    assert list(pipes["P1"].x) == [116.30, 116.70]
-    assert list(pipes["P1"].y) == [36.60, 36.72]
+    assert pipes["P1"][1] == [116.30, 116.70]
+    assert pipes["P1"][2] == [36.60, 36.72]
+    hover = _hover_layer(fig)
+    assert list(hover.customdata) == list(tiny.network.pipes.index)
+    p1 = list(hover.customdata).index("P1")
+    assert (hover.x[p1], hover.y[p1]) == pytest.approx((116.50, 36.66))
+    assert "pipe P1: 余热首站 W → 中继泵站" in hover.text[p1]
+    assert "built" in hover.text[p1]
     assert fig.layout.yaxis.scaleanchor == "x"
     retired = next(t for t in fig.data if t.name == "retired source")
     assert (retired.x[0], retired.y[0]) == (117.06, 36.64)
@@ -273,12 +170,109 @@ def test_map_pipes_by_decision(tiny: heatnet.StoredRun) -> None:
     assert any(ESCAPED in h for h in districts.customdata)
 
 
+def test_pipe_width_classes() -> None:
+    assert plot.pipe_width_bin(0.0, 10.0) == 0
+    assert plot.pipe_width_bin(1e-12, 10.0) == 1
+    assert plot.pipe_width_bin(10.0, 10.0) == plot.PIPE_WIDTH_BINS
+    bins = [plot.pipe_width_bin(v, 100.0) for v in (1, 4, 9, 25, 50, 100)]
+    assert bins == sorted(bins)
+    widths = [plot.pipe_bin_width(k) for k in range(plot.PIPE_WIDTH_BINS + 1)]
+    assert widths == sorted(widths)
+    # within half a class of the continuous width 1.5 + 10.5 √(share)
+    for share in (0.01, 0.2, 0.5, 0.9, 1.0):
+        exact = plot.PIPE_WIDTH_IDLE_PX + plot.PIPE_WIDTH_SPAN_PX * share**0.5
+        got = plot.pipe_bin_width(plot.pipe_width_bin(share, 1.0))
+        assert abs(got - exact) <= plot.PIPE_WIDTH_SPAN_PX / plot.PIPE_WIDTH_BINS / 2 + 1e-12
+
+
 def test_map_without_coordinates_is_schematic(tmp_path: Path) -> None:
     run = heatnet.solve(two_node(tmp_path / "n"), heatnet.SolveOptions(heat_prices=False))
     fig = plot.map_figure(run)
     assert "schematic" in fig.layout.annotations[-1].text
-    lines = [t for t in fig.data if t.meta and "pipe" in t.meta]
-    assert len(lines) == 1
+    assert list(_pipe_lines(fig)) == [str(p) for p in run.network.pipes.index]
+
+
+def city_run(n_districts: int, seed: int = 0) -> Any:
+    """A generated city with made-up result tables (no solve): every pipe decision, idle and
+    busy pipes, kept and retired coal, districts short of heat."""
+    net = generate_city(n_districts, seed=seed, resolution="daily")
+    rng = np.random.default_rng(seed)
+    p, s, d = net.pipes, net.sources, net.demands
+    decision = np.where(
+        p["status"] == "existing",
+        "existing",
+        np.where(rng.random(len(p)) < 0.5, "built", "not_built"),
+    ).astype(object)
+    decision[: max(1, len(p) // 50)] = "unavailable"
+    busy = np.isin(decision, ["existing", "built"]) & (rng.random(len(p)) > 0.1)
+    carried = np.where(busy, rng.uniform(0.0, 2e5, len(p)), 0.0)
+    forward = carried * rng.random(len(p))
+    pipes = pd.DataFrame(
+        {
+            "decision": decision,
+            "heat_in_mwh": carried,
+            "forward_mwh": forward,
+            "reverse_mwh": carried - forward,
+            "loss_mwh": carried * 1e-3,
+            "peak_flow_mw": carried / 2904,
+            "utilisation": carried / 2904 / p["capacity_mw"].to_numpy(),
+        },
+        index=p.index,
+    )
+    src_decision = s["status"].map(
+        {"existing": "existing", "retirable": "kept", "candidate": "not_built"}
+    )
+    src_decision[(s["status"] == "retirable") & (rng.random(len(s)) < 0.5)] = "retired"
+    running = src_decision.isin(["existing", "kept"]).to_numpy()
+    sources = pd.DataFrame(
+        {
+            "node": s["node"],
+            "technology": s["technology"],
+            "decision": src_decision,
+            "heat_mwh": np.where(running, rng.uniform(0.0, 5e5, len(s)), 0.0),
+        },
+        index=s.index,
+    )
+    demand = d["design_load_mw"].to_numpy() * 1500
+    nodes = pd.DataFrame(
+        {
+            "t": 0,
+            "node": d["node"].to_numpy(),
+            "demand_mwh": demand,
+            "unserved_mwh": np.where(rng.random(len(d)) < 0.05, demand * 0.01, 0.0),
+        }
+    )
+    return SimpleNamespace(
+        name=net.name,
+        summary={},
+        network=net,
+        tables={"pipes": pipes, "sources": sources, "nodes": nodes},
+    )
+
+
+def test_map_traces_do_not_grow_with_the_network() -> None:
+    """Pipes are drawn as one line trace per (decision, width class) and one hover layer, so
+    a 400-district city has no more traces than a 50-district one (at most 4 decisions × 7
+    width classes + the hover layer + 6 node layers), and every pipe is in the hover layer."""
+    bound = len(plot.PIPE_STYLE) * (plot.PIPE_WIDTH_BINS + 1) + 1 + 6
+    counts = {}
+    for n in (50, 400):
+        run = city_run(n)
+        fig = plot.map_figure(run)
+        counts[n] = len(fig.data)
+        assert counts[n] <= bound
+        pipe_ids = [str(p) for p in run.network.pipes.index]
+        assert len(pipe_ids) > n  # far more pipes than traces
+        hover = _hover_layer(fig)
+        assert list(hover.customdata) == pipe_ids
+        assert all(f"pipe {pid}:" in text for pid, text in zip(pipe_ids, hover.text, strict=True))
+        drawn = _pipe_lines(fig)
+        assert sorted(drawn) == sorted(pipe_ids)
+        decisions = run.tables["pipes"]["decision"]
+        assert all(drawn[pid][0].meta["decision"] == decisions[pid] for pid in pipe_ids)
+        legend = {t.name for t in fig.data if t.meta and "pipes" in t.meta and t.showlegend}
+        assert legend == {label for _, _, label in plot.PIPE_STYLE.values()}
+    assert counts[400] - counts[50] <= 2 * plot.PIPE_WIDTH_BINS
 
 
 def test_dispatch_stacks_add_up(tiny: heatnet.StoredRun) -> None:
@@ -315,7 +309,7 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_read_study_and_matrix(study: Path) -> None:
-    from heatnet.report import read_study
+    from heatnet.storage import read_study
 
     st = read_study(study)
     assert list(st.runs) == ["base", "keep <b>coal</b>"]
@@ -329,7 +323,7 @@ def test_read_study_and_matrix(study: Path) -> None:
 
 
 def test_costs_and_pareto(study: Path) -> None:
-    from heatnet.report import read_study
+    from heatnet.storage import read_study
 
     runs = read_study(study).runs
     fig = plot.costs_figure(runs)
@@ -350,7 +344,7 @@ def test_costs_and_pareto(study: Path) -> None:
 
 
 def test_read_study_problems(tmp_path: Path, study: Path) -> None:
-    from heatnet.report import read_study
+    from heatnet.storage import read_study
 
     with pytest.raises(InputError, match="not a study folder"):
         read_study(tmp_path)
