@@ -37,6 +37,75 @@ DECISION_BY_STATUS = {
 }
 
 
+REL_TOL = 1e-9
+"""Values below ``REL_TOL · max(1, max |column|)`` are solver noise and are written as 0."""
+
+ABS_TOL = 1e-6
+"""Values below this in a column of MW, MWh, CNY, t or CNY/MWh are written as 0."""
+
+ABS_TOL_SUFFIXES = ("_mw", "_mwh", "_cny", "_t", "_cny_per_mwh")
+"""Column-name units that :data:`ABS_TOL` applies to."""
+
+SIGNIFICANT_DIGITS = 10
+"""Floats in the result tables keep this many significant digits."""
+
+
+def clean_values(values: np.ndarray, abs_tol: float = 0.0) -> np.ndarray:
+    """Solver noise removed from one column of floats (a new array; NaN and inf unchanged).
+
+    1. A value is set to exactly 0 when ``|x| < max(REL_TOL · max(1, max|x|), abs_tol)``, the
+       maximum taken over the column's finite values. HiGHS solves to a feasibility tolerance
+       of about 1e-7 (primal) and 1e-6 (MIP) in the scaled model, and double precision keeps
+       about 1e-16 relative: a value a billionth of the column's largest figure (or of 1, for a
+       column of small numbers such as shares) cannot be told from 0 by the solver, so
+       ``-5.456968e-12`` MWh or ``-9.0e-10`` CNY on a retired plant becomes 0 (and never
+       ``-0.0``). ``abs_tol`` (:data:`ABS_TOL` = 1e-6 for MW, MWh, CNY, t: a watt, a
+       millionth of a yuan, a gram) matches the MIP feasibility tolerance.
+    2. The rest is rounded to :data:`SIGNIFICANT_DIGITS` (10) significant digits, so
+       ``2249.9999999999995`` becomes ``2250.0`` and ``50.099999999999994`` becomes ``50.1``.
+       That changes a value by at most 5e-10 of itself, far below what a planner reads and
+       below the 1e-7 to which the summary's cost breakdown must add up to the objective.
+
+    The rounding divides or multiplies an integer by an exact power of ten, so the result is the
+    double nearest to the 10-digit decimal and pandas writes it in its short form.
+    """
+    x = np.array(values, dtype=float, copy=True)
+    finite = np.isfinite(x)
+    if not finite.any():
+        return x
+    scale = max(1.0, float(np.abs(x[finite]).max()))
+    tol = max(REL_TOL * scale, abs_tol)
+    x[finite & (np.abs(x) < tol)] = 0.0
+    nz = finite & (x != 0.0)
+    if nz.any():
+        v = x[nz]
+        shift = (SIGNIFICANT_DIGITS - 1) - np.floor(np.log10(np.abs(v))).astype(int)
+        up = shift >= 0
+        out = np.empty_like(v)
+        # exact powers of ten (10**k is exact for k <= 22); tol >= 1e-9 keeps shift <= 18
+        p_up = 10.0 ** np.clip(shift, 0, 22)
+        p_down = 10.0 ** np.clip(-shift, 0, 22)
+        out[up] = np.round(v[up] * p_up[up]) / p_up[up]
+        out[~up] = np.round(v[~up] / p_down[~up]) * p_down[~up]
+        big = -shift > 22  # beyond exact powers of ten: leave as is
+        out[big] = v[big]
+        x[nz] = out
+    return x + 0.0  # no -0.0
+
+
+def clean_table(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a result table with every float column cleaned by :func:`clean_values`
+    (:data:`ABS_TOL` for columns whose name ends in a unit of :data:`ABS_TOL_SUFFIXES`).
+    Integer, boolean and text columns are unchanged."""
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col].dtype):
+            name = str(col)
+            abs_tol = ABS_TOL if name.endswith(ABS_TOL_SUFFIXES) else 0.0
+            out[col] = clean_values(out[col].to_numpy(dtype=float), abs_tol)
+    return out
+
+
 def _period_frame(hm: HeatModel) -> pd.DataFrame:
     prof = hm.net.profiles
     return pd.DataFrame(
@@ -302,13 +371,14 @@ def decisions(sources: pd.DataFrame, pipes: pd.DataFrame) -> dict[str, list[str]
 
 
 def build_tables(hm: HeatModel, res: SolveResult) -> dict[str, pd.DataFrame]:
-    """All result tables of a solve that has a solution."""
+    """All result tables of a solve that has a solution, without solver noise
+    (:func:`clean_table`): the summary's figures are computed from these cleaned tables."""
     nodes = node_table(hm, res)
     per = _period_frame(hm)
     per["demand_mw"] = hm.demand_mw.sum(axis=0)
     per["unserved_mw"] = res.values["u"].sum(axis=0) if res.values["u"].size else 0.0
     per["heat_produced_mw"] = res.values["g"].sum(axis=0) if res.values["g"].size else 0.0
-    return {
+    tables = {
         "sources": source_table(hm, res),
         "pipes": pipe_table(hm, res),
         "dispatch": dispatch_table(hm, res),
@@ -317,6 +387,7 @@ def build_tables(hm: HeatModel, res: SolveResult) -> dict[str, pd.DataFrame]:
         "prices": price_table(hm, res),
         "periods": per,
     }
+    return {key: clean_table(df) for key, df in tables.items()}
 
 
 def _money(cny: float | None) -> str:
@@ -380,6 +451,10 @@ def format_summary(summary: RunSummary) -> str:
         lines += [f"  - {why}" for why in infeasible.get("limits_in_conflict", [])] or [
             "  - (the solver gave no infeasible set)"
         ]
+        if infeasible.get("analysis_failed"):
+            lines.append(
+                f"warning: the infeasibility analysis failed: {infeasible['analysis_failed']}"
+            )
         short = infeasible.get("shortage_if_unserved_heat_were_allowed")
         if short:
             lines.append("with unserved heat allowed, the best plan would be short of heat:")

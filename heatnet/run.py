@@ -104,7 +104,7 @@ def solve(
     if tables and summary.get("unserved_mwh", 0.0) > 0:
         summary["shortage"] = shortage_diagnosis(net, tables)
     if res.status is Status.INFEASIBLE:
-        summary["infeasibility"] = _explain(net, opts, why, fixed)
+        summary["infeasibility"] = _explain(net, opts, why, why_error, fixed)
     summary["solve_mode"] = mode
     slices = opts.time_slices is not None and mode == "two_stage"
     summary["typical_days"] = k if mode != "single_stage" and not slices else None
@@ -227,12 +227,15 @@ def _explain(
     net: Network,
     opts: SolveOptions,
     why: list[str],
+    why_error: str,
     fixed: Mapping[tuple[str, str], float] | None,
 ) -> dict[str, object]:
     """Why a solve is infeasible: the solver's infeasible subsystem in network terms
     (``why``), and (when unserved heat was forbidden) where the best plan would leave heat
     unserved if allowed."""
     out: dict[str, object] = {"limits_in_conflict": why}
+    if why_error:
+        out["analysis_failed"] = why_error
     if not opts.allow_unserved:
         probe = solve(
             net,
