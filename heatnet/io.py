@@ -998,14 +998,17 @@ def shareable_mode(*, folder: bool = False) -> int:
     return (0o777 if folder else 0o666) & ~_umask()
 
 
-def write_text_atomic(path: Path, text: str) -> None:
+def write_text_atomic(path: Path, text: str, *, encoding: str = "utf-8") -> None:
     """Write text so that readers never see a half-written file: a temp file in the same
-    folder, renamed into place when complete (usual permissions, not the temp file's 0600)."""
+    folder, renamed into place when complete (usual permissions, not the temp file's 0600).
+
+    ``encoding="utf-8-sig"`` starts the file with the UTF-8 byte-order mark (see
+    :data:`CSV_ENCODING`)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
             fh.write(text)
         os.chmod(tmp, shareable_mode())
         os.replace(tmp, path)
@@ -1026,22 +1029,41 @@ def neutralise_cell(value: object) -> object:
     return value
 
 
+CSV_ENCODING = "utf-8-sig"
+"""Encoding of every CSV heatnet writes: UTF-8 with a byte-order mark. Without the mark, Excel
+on Chinese Windows reads a CSV in the local code page (GBK) and shows 信源电厂 as mojibake.
+Every reader of heatnet's CSVs accepts the mark (:func:`read_text` drops it; the pandas readers
+in :mod:`heatnet.storage` use ``encoding="utf-8-sig"``)."""
+
+
+def bool_word(value: object) -> object:
+    """``true``/``false`` for a boolean (the spelling of the input format), else the value."""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    return value
+
+
 def write_csv_atomic(
     df: pd.DataFrame, path: Path, *, index: bool = False, neutralise: bool = False
 ) -> None:
-    """Write a table as CSV atomically (see :func:`write_text_atomic`).
+    """Write a table as CSV atomically (see :func:`write_text_atomic`), in UTF-8 with a BOM
+    (:data:`CSV_ENCODING`), booleans spelt ``true``/``false`` as in the input format.
 
     ``neutralise=True`` (for tables people open in Excel) prefixes text cells that a
     spreadsheet would run as formulas; use it for results, not for inputs heatnet reads back.
     """
-    out = df
-    if neutralise:
-        out = df.reset_index() if index else df.copy()
-        index = False
-        for col in out.columns:
-            if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-                out[col] = out[col].map(neutralise_cell)
-    write_text_atomic(path, out.to_csv(index=index, lineterminator="\n"))
+    out = df.reset_index() if index else df.copy()
+    index = False
+
+    def text_cell(value: object) -> object:
+        return neutralise_cell(bool_word(value)) if neutralise else bool_word(value)
+
+    for col in out.columns:
+        if out[col].dtype == bool:
+            out[col] = out[col].map(bool_word)
+        elif out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(text_cell)
+    write_text_atomic(path, out.to_csv(index=index, lineterminator="\n"), encoding=CSV_ENCODING)
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

@@ -315,7 +315,7 @@ def read_run(folder: str | os.PathLike[str]) -> StoredRun:
     for key in TABLE_FILES:
         f = path / f"{key}.csv"
         if f.is_file():
-            df = pd.read_csv(f, keep_default_na=False, na_values=[""])
+            df = pd.read_csv(f, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
             if key in ("sources", "pipes") and "id" in df.columns:
                 df = df.set_index("id")
             tables[key] = df
@@ -421,6 +421,7 @@ def _read_table(path: Path, required: Sequence[str], problems: list[Problem]) ->
         path,
         keep_default_na=False,
         na_values=[""],
+        encoding="utf-8-sig",
         dtype={"scenario": str, "point": str, "folder": str, "error": str},
     )
     missing = [c for c in required if c not in df.columns]
