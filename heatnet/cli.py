@@ -431,7 +431,15 @@ def _study_options(f: Any) -> Any:
     "dask_address",
     metavar="ADDRESS",
     help="Solve on this Dask scheduler (e.g. tcp://10.0.0.5:8786) instead of local "
-    "processes; needs heatnet[dask]. See docs/scenarios.md.",
+    'processes; needs the dask extra (pip install ".[dask]"). See docs/scenarios.md.',
+)
+@click.option(
+    "--dask-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    metavar="S",
+    help="Give up connecting to the --dask scheduler after S seconds (nothing is written).",
 )
 @click.option(
     "--resume",
@@ -444,6 +452,7 @@ def sweep(
     scenario_file: Path,
     jobs: int | None,
     dask_address: str | None,
+    dask_timeout: float,
     resume: bool,
     out: Path,
     study: str | None,
@@ -456,6 +465,8 @@ def sweep(
 
     Exit code 0 when every scenario is proven optimal, 1 for bad input (nothing is solved),
     2 when some scenario failed or is not optimal (the others are still solved and written).
+    A --dask scheduler that does not answer within --dask-timeout is exit code 1, and no study
+    folder is made.
     """
     from heatnet.compare import compare_table, format_compare, load_plans
     from heatnet.io import load_network
@@ -490,6 +501,7 @@ def sweep(
                 options=options,
                 jobs=jobs,
                 dask_address=dask_address,
+                dask_timeout=dask_timeout,
                 resume=resume,
                 on_progress=on_progress,
             )

@@ -26,7 +26,6 @@ import dataclasses
 import multiprocessing
 import os
 import time
-import traceback
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,8 +34,8 @@ from typing import Any
 
 import pandas as pd
 
-from heatnet._worker import SweepTask, solve_task
-from heatnet.errors import InputError, Problem
+from heatnet._worker import SweepTask, TaskResult, error_text, run_task, solve_task
+from heatnet.errors import HeatnetError, InputError, Problem
 from heatnet.network import Network
 from heatnet.options import SolveOptions
 from heatnet.scenarios import ScenarioSet, scenario_network
@@ -56,6 +55,8 @@ from heatnet.storage import (
 )
 
 FAILED = "failed"
+DASK_TIMEOUT_S = 10.0
+"""Default time allowed for connecting to a Dask scheduler [s]."""
 
 
 @dataclass
@@ -199,23 +200,23 @@ def run_local(
     """
     normal = deque(tasks)
     isolated: deque[SweepTask] = deque()
-    inflight: dict[cf.Future[Run], tuple[SweepTask, float, bool]] = {}
+    inflight: dict[cf.Future[TaskResult], tuple[SweepTask, float, bool]] = {}
     pool = _new_pool(jobs)
 
     def submit(task: SweepTask, alone: bool) -> bool:
         try:
-            fut = pool.submit(worker, task)
+            fut = pool.submit(run_task, worker, task)
         except cf.process.BrokenProcessPool:
             return False
         inflight[fut] = (task, time.perf_counter(), alone)
         return True
 
-    def settle(fut: cf.Future[Run]) -> bool:
+    def settle(fut: cf.Future[TaskResult]) -> bool:
         """Report a finished task; False if it was lost to a broken pool."""
         task, t0, alone = inflight.pop(fut)
-        seconds = time.perf_counter() - t0
+        seconds = time.perf_counter() - t0  # only when the worker could not time it itself
         try:
-            run = fut.result()
+            res = fut.result()
         except cf.process.BrokenProcessPool:
             if alone:
                 done(
@@ -228,9 +229,9 @@ def run_local(
                 isolated.append(task)
             return False
         except Exception as exc:
-            done(task.scenario, None, _error_text(exc), seconds)
+            done(task.scenario, None, error_text(exc), seconds)
         else:
-            done(task.scenario, run, "", seconds)
+            done(task.scenario, res.run, res.error, res.seconds)
         return True
 
     try:
@@ -278,21 +279,15 @@ def _terminate(pool: cf.ProcessPoolExecutor) -> None:
         proc.join(timeout=5)
 
 
-def run_dask(
-    tasks: list[SweepTask],
-    address: Any,
-    done: Done,
-    worker: Callable[[SweepTask], Run] = solve_task,
-) -> None:
-    """Solve the tasks as one Dask task each on the cluster at ``address`` (a scheduler
-    address such as ``tcp://10.0.0.5:8786``, or a ``distributed.Client``).
+def connect_dask(address: Any, timeout: float = DASK_TIMEOUT_S) -> Any:
+    """A ``distributed.Client`` connected to the scheduler at ``address`` (returned as is if it
+    is a Client already).
 
-    Workers need heatnet installed (same version); they receive the Network objects, so they
-    need no access to the network's files. Start them with one thread each
-    (``dask worker ADDRESS --nthreads 1``) so that solves do not share a process.
+    Raises InputError if Dask is not installed, HeatnetError (one line naming the address and
+    the timeout) if no scheduler answers within ``timeout`` seconds.
     """
     try:
-        from distributed import Client, as_completed
+        from distributed import Client
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         raise InputError(
             [
@@ -300,44 +295,69 @@ def run_dask(
                     None,
                     "Dask is not installed",
                     column="--dask",
-                    expected="pip install 'heatnet[dask]'",
+                    expected='pip install ".[dask]" (from the heatnet clone)',
                     found=str(exc),
                 )
             ]
         ) from exc
-    own = not isinstance(address, Client)
-    client = Client(address) if own else address
+    if isinstance(address, Client):
+        return address
+    try:
+        return Client(address, timeout=timeout)
+    except Exception as exc:  # OSError / TimeoutError from the comm layer, ValueError, …
+        why = "" if isinstance(exc, OSError | TimeoutError) else f" ({error_text(exc)})"
+        raise HeatnetError(
+            f"cannot connect to the Dask scheduler at {address} within {timeout:g} s{why}; "
+            "is `dask scheduler` running there? (--dask-timeout S waits longer)"
+        ) from None
+
+
+def run_dask(
+    tasks: list[SweepTask],
+    address: Any,
+    done: Done,
+    worker: Callable[[SweepTask], Run] = solve_task,
+    timeout: float = DASK_TIMEOUT_S,
+) -> None:
+    """Solve the tasks as one Dask task each on the cluster at ``address`` (a scheduler
+    address such as ``tcp://10.0.0.5:8786``, or a ``distributed.Client``); ``timeout`` is the
+    time allowed for connecting [s] (see :func:`connect_dask`).
+
+    Workers need heatnet installed (same version); they receive the Network objects, so they
+    need no access to the network's files. Start them with one thread each
+    (``dask worker ADDRESS --nthreads 1``) so that solves do not share a process. Each task
+    times its solve on the worker, so time spent queued is not counted as solve time.
+    """
+    from distributed import as_completed
+
+    client = connect_dask(address, timeout)
+    own = client is not address
     try:
         futures = {}
         for t in tasks:
             fut = client.submit(
-                worker, t, key=f"heatnet-{t.scenario}-{os.urandom(4).hex()}", pure=False
+                run_task,
+                worker,
+                t,
+                key=f"heatnet-{t.scenario}-{os.urandom(4).hex()}",
+                pure=False,
             )
             futures[fut] = (t, time.perf_counter())
         try:
             for fut in as_completed(list(futures)):
                 task, t0 = futures[fut]
-                seconds = time.perf_counter() - t0
                 try:
-                    run = fut.result()
-                except Exception as exc:
-                    done(task.scenario, None, _error_text(exc), seconds)
+                    res = fut.result()
+                except Exception as exc:  # the worker died repeatedly, the task was lost…
+                    done(task.scenario, None, error_text(exc), time.perf_counter() - t0)
                 else:
-                    done(task.scenario, run, "", seconds)
+                    done(task.scenario, res.run, res.error, res.seconds)
         except BaseException:
             client.cancel(list(futures))
             raise
     finally:
         if own:
             client.close()
-
-
-def _error_text(exc: BaseException) -> str:
-    text = f"{type(exc).__name__}: {exc}".strip()
-    if not str(exc):
-        tb = traceback.format_exception_only(type(exc), exc)
-        text = "".join(tb).strip()
-    return text.replace("\n", " | ")
 
 
 # --------------------------------------------------------------------------------------------
@@ -373,6 +393,7 @@ def run_sweep(
     options: SolveOptions | None = None,
     jobs: int | None = None,
     dask_address: Any = None,
+    dask_timeout: float = DASK_TIMEOUT_S,
     resume: bool = False,
     on_progress: ProgressCallback | None = None,
     worker: Callable[[SweepTask], Run] = solve_task,
@@ -387,7 +408,10 @@ def run_sweep(
         options: solver options; ``threads`` is set to 1 for every scenario.
         jobs: parallel worker processes (default: the number of cores, at most one per
             scenario); ignored with ``dask_address``.
-        dask_address: run on this Dask scheduler (address or ``distributed.Client``).
+        dask_address: run on this Dask scheduler (address or ``distributed.Client``). It is
+            connected to before the study folder is made, so a scheduler that cannot be
+            reached leaves nothing behind (HeatnetError).
+        dask_timeout: time allowed for connecting to the scheduler at ``dask_address`` [s].
         resume: finish an earlier sweep of the same study: scenarios whose run folder exists
             with the same inputs are not solved again.
         on_progress: called after each scenario (see :data:`ProgressCallback`).
@@ -398,7 +422,43 @@ def run_sweep(
     opts = dataclasses.replace(options or SolveOptions(), threads=1, verbose=False)
     study_name = study or scenarios.study
     tasks, _ = sweep_tasks(net, scenarios, opts)
-    folder = prepare_study_dir(results_dir, study_name, resume)
+    client = connect_dask(dask_address, dask_timeout) if dask_address is not None else None
+    try:
+        folder = prepare_study_dir(results_dir, study_name, resume)
+        return _sweep_into(
+            folder,
+            net,
+            scenarios,
+            study_name,
+            tasks,
+            opts,
+            jobs,
+            dask_address,
+            client,
+            resume,
+            on_progress,
+            worker,
+        )
+    finally:
+        if client is not None and client is not dask_address:
+            client.close()
+
+
+def _sweep_into(
+    folder: Path,
+    net: Network,
+    scenarios: ScenarioSet,
+    study_name: str,
+    tasks: list[SweepTask],
+    opts: SolveOptions,
+    jobs: int | None,
+    dask_address: Any,
+    client: Any,
+    resume: bool,
+    on_progress: ProgressCallback | None,
+    worker: Callable[[SweepTask], Run],
+) -> Sweep:
+    """:func:`run_sweep` once its study folder exists (and its Dask client is connected)."""
     descriptions = {sc.name: sc.description for sc in scenarios}
     order = [sc.name for sc in scenarios]
     meta: dict[str, Any] = {
@@ -451,7 +511,7 @@ def run_sweep(
                 outcome = ScenarioOutcome(
                     name,
                     FAILED,
-                    error=f"cannot write the run folder: {_error_text(exc)}",
+                    error=f"cannot write the run folder: {error_text(exc)}",
                     seconds=seconds,
                 )
             else:
@@ -463,8 +523,8 @@ def run_sweep(
 
     try:
         if todo:
-            if dask_address is not None:
-                run_dask(todo, dask_address, done, worker)
+            if client is not None:
+                run_dask(todo, client, done, worker)
             else:
                 n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
                 run_local(todo, n_jobs, done, worker)
