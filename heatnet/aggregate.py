@@ -94,6 +94,20 @@ class TypicalDays:
         day = np.repeat(np.arange(len(self.assignment)), steps)
         return self.assignment[day] * steps + np.tile(np.arange(steps), len(self.assignment))
 
+    def as_time_slices(
+        self, profiles: pd.DataFrame, peak_weights: Mapping[str, float] | None
+    ) -> TimeSlices:
+        """The same grouping as :class:`TimeSlices`: slice = (typical day, step of the day),
+        standing for that step of every day of the cluster. With the ``mean`` representation
+        the slices' profiles are the typical days' rows, so refining the slices
+        (:meth:`TimeSlices.refine`) starts exactly where the typical days are. Every hour of
+        the peak day is a slice of its own (the peak day is a cluster of one day)."""
+        value_cols = [c for c in profiles.columns if c not in ("period", "weight_h")]
+        peak = _design_hour(profiles[value_cols].to_numpy(dtype=float), value_cols, peak_weights)
+        rows = self.period_map()
+        groups = [np.flatnonzero(rows == r) for r in range(self.k * self.steps_per_day)]
+        return _from_groups(groups, len(rows), peak)
+
 
 def _days(profiles: pd.DataFrame) -> tuple[int, int, list[Problem]]:
     """(steps per day, number of days, problems) of a profiles table."""

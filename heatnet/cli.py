@@ -15,6 +15,7 @@ from typing import Any
 import click
 import pandas as pd
 
+from heatnet import fmt as human
 from heatnet.errors import HeatnetError, InputError, Interrupted, Problem
 
 
@@ -85,16 +86,16 @@ def validate(network: Path | None, profiles: Path | None) -> None:
         raise InputError(problems, context=f"network {resolve_network_path(network)} is invalid")
     s = network_summary(net)
     click.echo(f"network {net.name!r} ({net.folder}) is valid")
-    click.echo(f"  nodes: {s['nodes']}")
-    click.echo(f"  periods: {s['periods']} covering {s['season_hours']:,.0f} h")
+    click.echo(f"  nodes: {human.count(s['nodes'])}")
+    click.echo(f"  periods: {human.count(s['periods'])} covering {s['season_hours']:,.0f} h")
     click.echo("  sources by technology and status:")
     click.echo(_frame_text(s["sources"]))
     click.echo("  capacity by technology and status [MW]:")
     click.echo(_frame_text(s["capacity_mw_by_technology"]))
     click.echo("  pipes by status:")
     click.echo(_frame_text(s["pipes"]))
-    click.echo(f"  peak demand: {s['peak_demand_mw']:,.1f} MW (period {s['peak_period']})")
-    click.echo(f"  season demand: {s['season_demand_gwh']:,.1f} GWh")
+    click.echo(f"  peak demand: {human.power(s['peak_demand_mw'])} (period {s['peak_period']})")
+    click.echo(f"  season demand: {human.energy(s['season_demand_gwh'] * 1e3)}")
     if s["note_columns"]:
         notes = "; ".join(f"{f}: {', '.join(c)}" for f, c in s["note_columns"].items())
         click.echo(f"  extra columns kept as notes: {notes}")
@@ -149,6 +150,19 @@ def format_doc(check: bool, out: Path) -> None:
     type=click.FloatRange(min=0, max=1e12),
     metavar="T",
     help="Override economics.co2_cap_t: cap on season emissions [tCO2].",
+)
+@click.option(
+    "--security-share",
+    type=click.FloatRange(min=0, max=1, min_open=True),
+    metavar="A",
+    help="Security of supply: every district keeps this share (0 < A <= 1) of its "
+    "design-hour demand in every single outage (sets security.served_share; adds a "
+    "security block with default settings if the network has none).",
+)
+@click.option(
+    "--no-security",
+    is_flag=True,
+    help="Solve without the network's security block (no outage constraints).",
 )
 @click.option(
     "--mip-gap",
@@ -225,6 +239,8 @@ def solve(
     profiles: Path | None,
     carbon_price: float | None,
     co2_cap: float | None,
+    security_share: float | None,
+    no_security: bool,
     mip_gap: float,
     time_limit: float | None,
     threads: int | None,
@@ -251,14 +267,26 @@ def solve(
     Writes results/<name>/ (summary.json and result tables) and prints a summary. Exit code
     0 for a proven optimum, 2 when the solve stopped early (time limit) or found no plan.
     """
+    import dataclasses
+
     import heatnet
     from heatnet.io import load_network
+    from heatnet.network import Security
     from heatnet.results import format_summary
     from heatnet.schema import check_run_name
 
+    if security_share is not None and no_security:
+        raise click.UsageError("--security-share and --no-security cannot be used together")
     if name is not None:
         check_run_name(name)
     net = load_network(network, profiles)
+    if no_security:
+        net = dataclasses.replace(net, security=None)
+    elif security_share is not None:
+        sec = net.security or Security(served_share=security_share)
+        net = dataclasses.replace(
+            net, security=dataclasses.replace(sec, served_share=security_share)
+        )
     econ: dict[str, float] = {}
     if carbon_price is not None:
         econ["carbon_price_cny_per_t"] = carbon_price
@@ -281,7 +309,7 @@ def solve(
     )  # type: ignore[arg-type]
     click.echo(
         f"solving {net.name!r}: {len(net.sources)} sources, {len(net.pipes)} pipes, "
-        f"{net.n_periods} periods ({net.season_hours:,.0f} h)",
+        f"{human.count(net.n_periods)} periods ({human.count(round(net.season_hours))} h)",
         err=True,
     )
     run = heatnet.solve(net, options, name=name)
@@ -351,7 +379,7 @@ def profiles(
     w = df["weight_h"].to_numpy()
     sh = df["space_heating"].to_numpy()
     click.echo(
-        f"wrote {out}: {len(df)} periods, {w.sum():,.0f} h; space_heating peak "
+        f"wrote {out}: {human.count(len(df))} periods, {w.sum():,.0f} h; space_heating peak "
         f"{sh.max():.3f}, season load factor {float((sh * w).sum() / w.sum()):.3f}"
     )
 
@@ -481,14 +509,16 @@ def sweep(
     options = _solver_options(mip_gap, time_limit, 1, no_prices)
     where = f"Dask at {dask_address}" if dask_address else f"{jobs or 'all'} local processes"
     click.echo(
-        f"sweep {study or sset.study!r}: {len(sset)} scenarios of {net.name!r} on {where}", err=True
+        f"sweep {study or sset.study!r}: {human.count(len(sset))} scenarios of {net.name!r} "
+        f"on {where}",
+        err=True,
     )
     with _progress() as bar:
         task = bar.add_task("scenarios", total=len(sset))
 
         def on_progress(o: Any, done: int, total: int) -> None:
             bar.update(task, completed=done)
-            what = "already solved" if o.resumed else f"{o.seconds:.1f} s"
+            what = "already solved" if o.resumed else human.seconds(o.seconds)
             text = f"{o.scenario}: {o.status} ({what})" + (f" - {o.error}" if o.error else "")
             bar.console.print(text)
 
@@ -619,12 +649,15 @@ def pareto(
             net, options, points=points, results_dir=out, study=study, on_progress=on_progress
         )
     t = front.table
+    cap_unit, caps = human.column("co2_cap_t", t["co2_cap_t"])
+    cost_unit, costs = human.column("objective_cny", t["objective_cny"])
+    co2_unit, co2s = human.column("co2_t", t["co2_t"])
     shown = pd.DataFrame(
         {
-            "cap [t]": [f"{v:,.0f}" if pd.notna(v) else "none" for v in t["co2_cap_t"]],
+            f"cap [{cap_unit}]": [c if c != human.MISSING else "none" for c in caps],
             "status": t["status"],
-            "cost [CNY/yr]": [f"{v:,.0f}" if pd.notna(v) else "" for v in t["objective_cny"]],
-            "CO2 [t]": [f"{v:,.0f}" if pd.notna(v) else "" for v in t["co2_t"]],
+            f"cost [{cost_unit}/yr]": costs,
+            f"CO2 [{co2_unit}]": co2s,
             "retired": [len(str(v).split(";")) if v else 0 for v in t["retired"].fillna("")],
             "pipes built": [
                 len(str(v).split(";")) if v else 0 for v in t["built_pipes"].fillna("")
@@ -634,7 +667,7 @@ def pareto(
     )
     click.echo(shown.to_string())
     click.echo(
-        f"E_max {front.e_max_t:,.0f} t, E_min {front.e_min_t:,.0f} t; "
+        f"E_max {human.co2(front.e_max_t)}, E_min {human.co2(front.e_min_t)}; "
         f"study: {front.folder} (pareto.csv); the points' decisions side by side: "
         f"heatnet compare {front.folder}"
     )
@@ -654,8 +687,10 @@ def pareto(
 @click.option(
     "--kind",
     required=True,
-    type=click.Choice(["sankey", "map", "dispatch", "duration", "matrix", "costs", "pareto"]),
-    help="Figure: sankey, map, dispatch, duration (one run folder); matrix, costs, "
+    type=click.Choice(
+        ["sankey", "map", "dispatch", "duration", "matrix", "builds", "costs", "pareto"]
+    ),
+    help="Figure: sankey, map, dispatch, duration (one run folder); matrix, builds, costs, "
     "pareto (a study folder, or several run folders).",
 )
 @click.option(
@@ -681,6 +716,12 @@ def pareto(
     help="Group heat by source or by technology (sankey: source; dispatch and "
     "duration: technology).",
 )
+@click.option(
+    "--strict-fonts",
+    is_flag=True,
+    help="png/svg/pdf: fail, instead of warning, when the figure has Chinese names and no "
+    "CJK font is installed (they would be drawn as boxes).",
+)
 def plot(
     runs: tuple[Path, ...],
     kind: str,
@@ -688,9 +729,12 @@ def plot(
     out: Path | None,
     period: str | None,
     by: str | None,
+    strict_fonts: bool,
 ) -> None:
     """Draw one figure of a run (or of a study) to HTML, PNG, SVG or PDF."""
-    from heatnet.export import figure_format, write_figure
+    import warnings
+
+    from heatnet.export import MissingFontWarning, figure_format, write_figure
     from heatnet.report import cli_figure
 
     fig, home = cli_figure(list(runs), kind, period=period, by=by)  # type: ignore[arg-type]
@@ -702,7 +746,16 @@ def plot(
             else "-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in period)
         )
         out = home / f"{kind}{suffix}.{fmt}"
-    click.echo(f"wrote {write_figure(fig, out, fmt)}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MissingFontWarning)
+        written = write_figure(fig, out, fmt, strict_fonts=strict_fonts)
+    fonts = [str(w.message) for w in caught if issubclass(w.category, MissingFontWarning)]
+    for message in dict.fromkeys(fonts):  # each once, as a line, not a traceback
+        click.echo(f"warning: {message}", err=True)
+    for w in caught:
+        if not issubclass(w.category, MissingFontWarning):
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    click.echo(f"wrote {written}")
 
 
 @cli.command()

@@ -20,8 +20,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from heatnet import fmt
 from heatnet.errors import InputError, Problem
 from heatnet.network import Network
+from heatnet.schema import BUILD_STATUSES, DECISION_SOURCE_STATUSES
 from heatnet.storage import (
     INDEX_FILE,
     RunSummary,
@@ -48,7 +50,8 @@ DIFF_KPIS = (
     "mip_gap",
 )
 """KPIs reported by :func:`diff_plans` (and the cost breakdown, as ``cost.<kind>``)."""
-DECIDED = ("kept", "retired", "built", "not_built")
+DECIDED = ("kept", "retired", "built", "not_built", "forced_built")
+"""Decisions that make a source or pipe a column of the comparison (with the statuses below)."""
 DIFF_COLUMNS = ("section", "table", "id", "field", "a", "b", "delta")
 
 
@@ -158,39 +161,62 @@ def load_plans(paths: Iterable[str | os.PathLike[str]]) -> list[Plan]:
 Decided = dict[tuple[str, str], set[str]]
 """(table, id) → names of the networks in which it is retirable or a candidate."""
 
+PlanTables = tuple[str, pd.DataFrame | None, pd.DataFrame | None]
+"""One plan as :func:`decided_items` and :func:`plan_decision` read it: its network's name,
+its ``sources`` and its ``pipes`` result tables (indexed by id; None or empty if none)."""
 
-def _decision_columns(plans: Sequence[Plan]) -> Decided:
-    """Every retirable source and candidate of any plan, in first-seen order."""
+
+def decided_items(plans: Iterable[PlanTables]) -> Decided:
+    """Every retirable source, candidate and committed source or pipe of any plan, in
+    first-seen order, with the networks in which it is one."""
     out: Decided = {}
-    for p in plans:
+    for network, sources, pipes in plans:
         for table, df, statuses in (
-            ("sources", p.sources, ("retirable", "candidate")),
-            ("pipes", p.pipes, ("candidate",)),
+            ("sources", sources, (*DECISION_SOURCE_STATUSES, *BUILD_STATUSES)),
+            ("pipes", pipes, BUILD_STATUSES),
         ):
-            if df.empty:
+            if df is None or df.empty:
                 continue
-            mask = df["decision"].isin(DECIDED) | df["status"].isin(statuses)
+            mask = df["decision"].isin(DECIDED)
+            if "status" in df.columns:
+                mask |= df["status"].isin(statuses)
             for ident in df.index[mask]:
-                out.setdefault((table, str(ident)), set()).add(str(p.summary.get("network")))
+                out.setdefault((table, str(ident)), set()).add(network)
     return out
 
 
-def _decision(plan: Plan, table: str, ident: str, decided: Decided) -> str:
-    """The plan's decision on a source or pipe; a source that is retirable in another plan of
-    the same network but ``existing`` here (a scenario forced it) reads ``forced_kept``."""
-    df = plan.sources if table == "sources" else plan.pipes
-    if df.empty or ident not in df.index:
+def plan_decision(plan: PlanTables, table: str, ident: str, decided: Decided) -> str:
+    """The plan's decision on a source or pipe (a value of :data:`heatnet.schema.DECISIONS`,
+    or ``""`` if the plan has no such row); a source that is retirable or a candidate in
+    another plan of the same network but ``existing`` here (a scenario forced it) reads
+    ``forced_kept``."""
+    network, sources, pipes = plan
+    df = sources if table == "sources" else pipes
+    if df is None or df.empty or ident not in df.index:
         return ""
     d = str(df.loc[ident, "decision"])
-    forced = str(plan.summary.get("network")) in decided.get((table, ident), set())
+    forced = network in decided.get((table, ident), set())
     return "forced_kept" if d == "existing" and table == "sources" and forced else d
+
+
+def _tables(plan: Plan) -> PlanTables:
+    return (str(plan.summary.get("network")), plan.sources, plan.pipes)
+
+
+def _decision_columns(plans: Sequence[Plan]) -> Decided:
+    """Every retirable source and candidate of any plan, in first-seen order."""
+    return decided_items(_tables(p) for p in plans)
+
+
+def _decision(plan: Plan, table: str, ident: str, decided: Decided) -> str:
+    return plan_decision(_tables(plan), table, ident, decided)
 
 
 def compare_table(plans: Sequence[Plan]) -> pd.DataFrame:
     """One row per plan: ``scenario``, ``status``, the KPIs, ``folder``, ``error``, then one
     column per retirable source and candidate (named by id; ``pipe:ID`` if a source has the same
     id) holding its decision: kept, retired, forced_kept, forced_retired, built, not_built,
-    existing or unavailable."""
+    forced_built, existing or unavailable (:data:`heatnet.schema.DECISIONS`)."""
     cols = _decision_columns(plans)
     source_ids = {i for t, i in cols if t == "sources"}
     rows = []
@@ -466,10 +492,9 @@ def find_plan(plans: Sequence[Plan], key: str) -> Plan:
 # text for the console
 
 
-def _fmt_num(v: object, scale: float = 1.0, digits: int = 1) -> str:
-    if _missing(v) or not isinstance(v, (int, float, np.number)):
-        return "" if _missing(v) else str(v)
-    return f"{float(v) / scale:,.{digits}f}"
+def _fmt_num(key: str, values: Sequence[object]) -> tuple[str, list[str]]:
+    """A KPI column in one unit (heatnet.fmt), for the console table."""
+    return fmt.column(key, values)
 
 
 def format_compare(table: pd.DataFrame) -> str:
@@ -477,16 +502,17 @@ def format_compare(table: pd.DataFrame) -> str:
     retirable source or candidate, one column per plan)."""
     if table.empty:
         return "no plans"
-    kpi = pd.DataFrame(
-        {
-            "status": table["status"],
-            "cost [CNY/yr]": [_fmt_num(v, 1.0, 0) for v in table["objective_cny"]],
-            "CO2 [t]": [_fmt_num(v, 1.0, 0) for v in table["co2_t"]],
-            "waste heat [%]": [_fmt_num(v, 0.01) for v in table["waste_heat_share"]],
-            "unserved [MWh]": [_fmt_num(v, 1.0, 0) for v in table["unserved_mwh"]],
-            "gap [%]": [_fmt_num(v, 0.01, 3) for v in table["mip_gap"]],
-        }
-    )
+    columns: dict[str, Any] = {"status": table["status"]}
+    for key, label in (
+        ("objective_cny", "cost"),
+        ("co2_t", "CO2"),
+        ("waste_heat_share", "waste heat"),
+        ("unserved_mwh", "unserved"),
+        ("mip_gap", "gap"),
+    ):
+        unit, cells = _fmt_num(key, list(table[key]))
+        columns[f"{label} [{unit}]"] = cells
+    kpi = pd.DataFrame(columns, index=table.index)
     kpi.index = pd.Index(table["scenario"], name="plan")
     lines = [kpi.to_string()]
     failed = table[table["error"].astype(str) != ""]
@@ -506,16 +532,14 @@ def format_diff(diff: PlanDiff) -> str:
     lines = [f"from {diff.a} to {diff.b}:"]
     k = diff.kpis
     moved = k[[not _same(a, b) for a, b in zip(k["a"], k["b"], strict=True)]]
-    lines.append(f"KPIs that changed ({len(moved)}):")
+    lines.append(f"KPIs that changed ({fmt.count(len(moved))}):")
     for _, r in moved.iterrows():
-        d = r["delta"]
-        delta = f" ({d:+,.6g})" if isinstance(d, float) and not math.isnan(d) else ""
-        lines.append(f"  {r['kpi']}: {_fmt_any(r['a'])} → {_fmt_any(r['b'])}{delta}")
-    lines.append(f"decisions that changed ({len(diff.decisions)}):")
+        lines.append(f"  {r['kpi']}: {fmt.change(str(r['kpi']), r['a'], r['b'])}")
+    lines.append(f"decisions that changed ({fmt.count(len(diff.decisions))}):")
     for _, r in diff.decisions.iterrows():
         kind = "source" if r["table"] == "sources" else "pipe"
         lines.append(f"  {r['id']} ({kind}): {r['a'] or '-'} → {r['b'] or '-'}")
-    lines.append(f"inputs that differ ({len(diff.inputs)}):")
+    lines.append(f"inputs that differ ({fmt.count(len(diff.inputs))}):")
     for _, r in diff.inputs.iterrows():
         where = r["table"] + (f" {r['id']}" if r["id"] else "")
         lines.append(f"  {where} {r['field']}: {_fmt_any(r['a'])} → {_fmt_any(r['b'])}")
@@ -523,17 +547,17 @@ def format_diff(diff: PlanDiff) -> str:
 
 
 def _fmt_any(v: object) -> str:
+    """An input value as the file has it (no unit scaling), readable: ``8,760``, ``0.35``."""
     if _missing(v):
-        return "(none)"
-    if isinstance(v, (float, np.floating)):
-        return f"{float(v):,.6g}"
-    return str(v)
+        return fmt.MISSING
+    return fmt.plain(_plain(v))
 
 
 __all__ = [
     "Plan",
     "PlanDiff",
     "compare_table",
+    "decided_items",
     "decision_columns",
     "diff_plans",
     "find_plan",
@@ -541,4 +565,5 @@ __all__ = [
     "format_diff",
     "input_differences",
     "load_plans",
+    "plan_decision",
 ]

@@ -17,7 +17,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ import yaml
 
 from heatnet import schema
 from heatnet.errors import InputError, Problem, closest, did_you_mean
-from heatnet.network import Economics, Network
+from heatnet.network import Economics, Network, Security
 from heatnet.schema import MAX_MAGNITUDE, TOO_LARGE_HINT
 
 TRUE_WORDS = {"true", "1", "yes", "y", "t"}
@@ -634,8 +634,148 @@ def parse_yaml(text: str, label: str, problems: list[Problem]) -> Any:
     return doc
 
 
+SECURITY_KEYS: dict[str, schema.Column] = {c.name: c for c in schema.SECURITY}
+"""The keys of the ``security:`` mapping (network.yaml and scenario files)."""
+AUTO = "auto"
+
+SecurityReport = Callable[[tuple[str, ...], str, str, str, "str | None"], None]
+"""Records one problem of a security block: (key path under ``security``, message, expected,
+found, hint)."""
+
+
+def _security_number(
+    col: schema.Column, value: Any, report: SecurityReport, text_numbers: bool
+) -> float | None:
+    """A security key's number, or None with the problem reported."""
+    path = (col.name,)
+    if text_numbers and isinstance(value, str):  # scenario files: PyYAML reads 1e6 as text
+        value = _number_or_text(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        report(path, "not a number", col.expected(), repr(value), None)
+        return None
+    try:
+        v = float(value)
+    except OverflowError:  # an integer with hundreds of digits
+        v = math.inf
+    if not math.isfinite(v) or not col.in_range(v):
+        report(path, "value out of range", col.expected(), _short_repr(value), None)
+        return None
+    if abs(v) > MAX_MAGNITUDE:
+        expected = f"{col.expected()}, at most {MAX_MAGNITUDE:g} in size"
+        report(path, "number too large", expected, _short_repr(value), TOO_LARGE_HINT)
+        return None
+    return v
+
+
+def _number_or_text(value: str) -> float | str:
+    try:
+        return float(value.strip())
+    except ValueError:
+        return value
+
+
+_BAD = object()
+
+
+def _contingency_list(value: Any, report: SecurityReport) -> Any:
+    """``auto`` (None), a tuple of ids, or ``_BAD`` with the problems reported."""
+    col = SECURITY_KEYS["contingencies"]
+    if value is None or (isinstance(value, str) and value.strip().lower() == AUTO):
+        return None
+    if isinstance(value, str):
+        hint = did_you_mean(value.strip(), [AUTO]) or (
+            f"A list of one id is written [{value.strip()}]"
+        )
+        report(("contingencies",), "not auto or a list of ids", col.expected(), repr(value), hint)
+        return _BAD
+    if not isinstance(value, list):
+        found = f"{type(value).__name__} {_short_repr(value)}"
+        report(("contingencies",), "not auto or a list of ids", col.expected(), found, None)
+        return _BAD
+    ids: list[str] = []
+    for i, item in enumerate(value):
+        if isinstance(item, str) and item.strip():
+            ids.append(item.strip())
+        elif isinstance(item, int) and not isinstance(item, bool):
+            ids.append(str(item))
+        else:
+            found = "nothing" if item is None or item == "" else _short_repr(item)
+            found += f" (item {i + 1})"
+            report(("contingencies", str(i)), "not an id", "a pipe or source id", found, None)
+    return tuple(ids)  # with a bad item reported, the good ones are still checked
+
+
+def parse_security(
+    block: Mapping[Any, Any], report: SecurityReport, *, text_numbers: bool = False
+) -> dict[str, Any]:
+    """The valid values of a ``security:`` mapping by key, every bad key or value reported.
+
+    ``contingencies`` becomes None for ``auto`` or a tuple of ids; a null value stands for the
+    key's default. Whether ``served_share`` is there is for the caller to check (a scenario
+    may leave it to the network). Ids are checked against the network by
+    :func:`heatnet.validate.check_security`.
+    """
+    out: dict[str, Any] = {}
+    for raw_key, value in block.items():
+        key = str(raw_key)
+        col = SECURITY_KEYS.get(key)
+        if col is None:
+            expected = "one of " + ", ".join(SECURITY_KEYS)
+            report((key,), "unknown key", expected, repr(raw_key), did_you_mean(key, SECURITY_KEYS))
+        elif key == "contingencies":
+            ids = _contingency_list(value, report)
+            if ids is not _BAD:
+                out[key] = ids
+        elif value is None:
+            if col.required:
+                report((key,), "missing value", col.expected(), "nothing", None)
+            else:
+                out[key] = col.default
+        else:
+            v = _security_number(col, value, report, text_numbers)
+            if v is not None:
+                out[key] = v
+    return out
+
+
+def security_lines(text: str, path: Sequence[str]) -> dict[str, int]:
+    """``{"security": line, "security.KEY": line, "security.contingencies.I": line}`` for the
+    security mapping found at ``path`` in a YAML text (lines 1-based)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    out: dict[str, int] = {}
+    for i, key in enumerate(path):
+        if not isinstance(node, yaml.MappingNode):
+            return out
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                if i == len(path) - 1:
+                    out["security"] = k.start_mark.line + 1
+                node = v
+                break
+        else:
+            return out
+    if not isinstance(node, yaml.MappingNode):
+        return out
+    for k, v in node.value:
+        if not isinstance(k, yaml.ScalarNode):
+            continue
+        out.setdefault(f"security.{k.value}", k.start_mark.line + 1)
+        if k.value == "contingencies" and isinstance(v, yaml.SequenceNode):
+            for j, item in enumerate(v.value):
+                out[f"security.contingencies.{j}"] = item.start_mark.line + 1
+    return out
+
+
 def read_network_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, Any], Economics]:
-    """``name``, ``description``, ``profiles`` and the economics of a network.yaml."""
+    """``name``, ``description``, ``profiles`` and the economics of a network.yaml.
+
+    The ``security:`` block goes into the returned settings as ``security`` (a
+    :class:`~heatnet.network.Security` or None), with ``security_lines`` (see
+    :func:`security_lines`) for the messages of :func:`heatnet.validate.check_security`.
+    """
     label = path.name
     config: dict[str, Any] = {c.name: c.default for c in schema.NETWORK_YAML}
     text = read_text(path, label, problems)
@@ -665,10 +805,16 @@ def read_network_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, An
         )
         return config, Economics()
     known = {c.name: c for c in schema.NETWORK_YAML}
+    blocks = ["economics", "security"]
     econ_cols = {c.name: c for c in schema.ECONOMICS}
     econ: dict[str, Any] = {}
     for key, value in doc.items():
         line = _yaml_line(text, [str(key)])
+        if key == "security":
+            config["security"], config["security_lines"] = _read_security(
+                value, text, label, line, problems
+            )
+            continue
         if key == "economics":
             if value is None:
                 continue
@@ -710,9 +856,9 @@ def read_network_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, An
                     "unknown key",
                     line=line,
                     column=str(key),
-                    expected="one of " + ", ".join([*known, "economics"]),
+                    expected="one of " + ", ".join([*known, *blocks]),
                     found=repr(key),
-                    hint=did_you_mean(str(key), [*known, "economics"]),
+                    hint=did_you_mean(str(key), [*known, *blocks]),
                 )
             )
             continue
@@ -731,6 +877,59 @@ def read_network_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, An
     econ_values = {c.name: c.default for c in schema.ECONOMICS}
     econ_values.update({k: v for k, v in econ.items() if v is not None or k == "co2_cap_t"})
     return config, Economics(**econ_values)
+
+
+def _read_security(
+    value: Any, text: str, label: str, line: int | None, problems: list[Problem]
+) -> tuple[Security | None, dict[str, int]]:
+    """The ``security:`` block of a network.yaml (None: no block, or not a mapping)."""
+    if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
+        return None, {}
+    if not isinstance(value, dict):
+        problems.append(
+            Problem(
+                label,
+                "security must be a mapping",
+                line=line,
+                column="security",
+                expected="keys such as served_share:, or null for no security block",
+                found=_short_repr(value),
+            )
+        )
+        return None, {}
+    lines = security_lines(text, ["security"])
+
+    def report(
+        path: tuple[str, ...], message: str, expected: str, found: str, hint: str | None
+    ) -> None:
+        key = ".".join(("security", *path[:1]))
+        where = lines.get(".".join(("security", *path))) or lines.get(key) or line
+        problems.append(
+            Problem(
+                label, message, line=where, column=key, expected=expected, found=found, hint=hint
+            )
+        )
+
+    n_before = len(problems)
+    values = parse_security(value, report)
+    if "served_share" not in value:
+        problems.append(
+            Problem(
+                label,
+                "missing key",
+                line=line,
+                column="security.served_share",
+                expected="a line 'served_share: …' in the security block (the share of each "
+                "district's design-hour demand served in every outage, in (0, 1])",
+                found="no such key",
+            )
+        )
+    if len(problems) > n_before:
+        # kept only so that the contingency ids are checked too (all problems at once): a
+        # network with problems in its files is not returned
+        values = {k: v for k, v in values.items() if k == "contingencies"}
+        return Security(served_share=1.0, **values), lines
+    return Security(**values), lines
 
 
 # --------------------------------------------------------------------------------------------
@@ -956,7 +1155,8 @@ def read_network(
         profiles=prof,
         folder=folder.resolve(),
         profiles_path=prof_path,
-        line_numbers=lines,
+        security=config.get("security"),
+        line_numbers={**lines, "network.yaml": config.get("security_lines", {})},
     )
     problems += check_network(
         net, cross_checks=complete, strict_graph=strict_graph, profiles_label=prof_label
@@ -1089,6 +1289,13 @@ def _table_for_file(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def security_document(sec: Security) -> dict[str, Any]:
+    """A security block as network.yaml writes it (``contingencies: auto`` or a list)."""
+    doc: dict[str, Any] = dict(vars(sec))
+    doc["contingencies"] = AUTO if sec.contingencies is None else list(sec.contingencies)
+    return doc
+
+
 def write_network(
     net: Network, folder: str | os.PathLike[str], *, profiles_name: str = "profiles.csv"
 ) -> Path:
@@ -1114,12 +1321,14 @@ def write_network(
     try:
         os.chmod(tmp, shareable_mode(folder=True))
         econ = {k: v for k, v in vars(net.economics).items()}
-        doc = {
+        doc: dict[str, Any] = {
             "name": net.name,
             "description": net.description,
             "profiles": profiles_name,
             "economics": econ,
         }
+        if net.security is not None:
+            doc["security"] = security_document(net.security)
         (tmp / "network.yaml").write_text(
             yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8"
         )

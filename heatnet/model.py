@@ -41,12 +41,13 @@ import numpy as np
 import pandas as pd
 
 from heatnet.errors import Problem, raise_if_errors
-from heatnet.network import Network, annuity_factor
+from heatnet.network import Network, annuity_factor, contingency_set
+from heatnet.schema import ACTIVE_SOURCE_STATUSES
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
 
-ACTIVE = ("existing", "retirable", "candidate")
+ACTIVE = ACTIVE_SOURCE_STATUSES
 BINARY_KINDS = ("keep_source", "build_source", "build_pipe")
 #: HiGHS warns about objective coefficients outside [1e-4, 1e6] (its "excessively small / large
 #: costs" thresholds); :func:`_cost_scale` keeps the scaled objective inside this window.
@@ -235,6 +236,8 @@ class HeatModel:
     lp: LinearProgram = field(default_factory=LinearProgram)
     #: binary columns fixed by ``fixed``: global column → value
     fixed_cols: dict[int, float] = field(default_factory=dict)
+    #: the security cases (None without a security block), set by :func:`add_security`
+    security: SecurityCases | None = None
     _pyomo: Any = field(default=None, repr=False)
 
     @property
@@ -367,18 +370,24 @@ def add_source_limits(hm: HeatModel) -> None:
 
     Existing sources are limited by the bound on g alone.
     """
+    _source_limit_rows(hm, "source_limit", hm.lp.cols["g"], hm.cap_avail_mw)
+
+
+def _source_limit_rows(hm: HeatModel, name: str, g: Family, cap_avail_mw: np.ndarray) -> None:
+    """Rows ``g[s,t] - cap_avail[s,t] * (k_s or b_s) <= 0`` for the switched sources, over
+    the family's second axis (periods, or the security cases)."""
     lp = hm.lp
-    T = hm.n_periods
+    T = g.n_periods
     switched = [(i, lp.cols["k"].index(n)) for n, i in enumerate(hm.retirable)]
     switched += [(i, lp.cols["b"].index(n)) for n, i in enumerate(hm.candidate_sources)]
     if not switched:
         return
     src = np.array([i for i, _ in switched], dtype=np.int64)
     switch_col = np.array([c for _, c in switched], dtype=np.int64)
-    rows = lp.add_rows("source_limit", src, T, -np.inf, 0.0).block()  # (n, T)
+    rows = lp.add_rows(name, src, T, -np.inf, 0.0).block()  # (n, T)
     t = np.arange(T)
-    lp.add_entries(rows, lp.cols["g"].index(src[:, None], t), 1.0)
-    lp.add_entries(rows, switch_col[:, None], -hm.cap_avail_mw[src])
+    lp.add_entries(rows, g.index(src[:, None], t), 1.0)
+    lp.add_entries(rows, switch_col[:, None], -cap_avail_mw[src])
 
 
 def add_pipe_limits(hm: HeatModel) -> None:
@@ -388,8 +397,14 @@ def add_pipe_limits(hm: HeatModel) -> None:
 
     For a one-way existing pipe the bound on fp is the limit, so no row is added.
     """
+    _pipe_limit_rows(hm, "pipe_limit", hm.lp.cols["fp"], hm.lp.cols["fm"])
+
+
+def _pipe_limit_rows(hm: HeatModel, name: str, fp: Family, fm: Family) -> None:
+    """Rows ``fp[p,t] + fm[p,t] - cap_p y_p <= 0`` (candidate p) and ``<= cap_p`` (existing
+    two-way p), over the families' second axis (periods, or the security cases)."""
     lp = hm.lp
-    T = hm.n_periods
+    T = fp.n_periods
     pcap = _pipe_capacity(hm)
     cand = np.zeros(len(hm.pipe_ids), dtype=bool)
     cand[hm.candidate_pipes] = True
@@ -397,10 +412,9 @@ def add_pipe_limits(hm: HeatModel) -> None:
     if not len(pipes):
         return
     upper = np.where(cand[pipes], 0.0, pcap[pipes])[:, None]
-    rows = lp.add_rows("pipe_limit", pipes, T, -np.inf, upper).block()
+    rows = lp.add_rows(name, pipes, T, -np.inf, upper).block()
     t = np.arange(T)
-    lp.add_entries(rows, lp.cols["fp"].index(pipes[:, None], t), 1.0)
-    fm = lp.cols["fm"]
+    lp.add_entries(rows, fp.index(pipes[:, None], t), 1.0)
     fm_local = np.full(len(hm.pipe_ids), -1)
     fm_local[fm.positions] = np.arange(len(fm.positions))
     bi = hm.bidirectional[pipes]
@@ -425,8 +439,25 @@ def add_heat_balance(hm: HeatModel) -> None:
     Nodes where no variable appears and nothing is demanded get no row.
     """
     lp = hm.lp
+    _balance_rows(
+        hm, "balance", lp.cols["g"], lp.cols["fp"], lp.cols["fm"], lp.cols.get("u"), hm.demand_mw
+    )
+
+
+def _balance_rows(
+    hm: HeatModel,
+    name: str,
+    g: Family,
+    fp: Family,
+    fm: Family,
+    u: Family | None,
+    demand_mw: np.ndarray,
+) -> None:
+    """Heat balance rows (see :func:`add_heat_balance`) over the families' second axis
+    (periods, or the security cases); ``demand_mw`` is (demand nodes, that axis)."""
+    lp = hm.lp
     net = hm.net
-    T = hm.n_periods
+    T = g.n_periods
     node_pos = {n: i for i, n in enumerate(hm.node_ids)}
     pipes = net.pipes.loc[hm.pipe_ids]
     src_node = np.array(
@@ -436,7 +467,6 @@ def add_heat_balance(hm: HeatModel) -> None:
     to_node = np.array([node_pos[n] for n in pipes["to_node"]], dtype=np.int64)
     dem_node = np.array([node_pos[n] for n in hm.demand_nodes], dtype=np.int64)
     # the arc list: one term (node, first column of the term's row of columns, coefficient)
-    g, fp, fm = lp.cols["g"], lp.cols["fp"], lp.cols["fm"]
     bi = fm.positions
     eta = hm.eta.astype(float)
     term_node = [src_node, to_node, from_node, from_node[bi], to_node[bi]]
@@ -448,20 +478,19 @@ def add_heat_balance(hm: HeatModel) -> None:
         fm.index(np.arange(len(bi))),
     ]
     term_coef = [np.ones(len(src_node)), eta, -np.ones(len(from_node)), eta[bi], -np.ones(len(bi))]
-    if hm.allow_unserved:
-        u = lp.cols["u"]
+    if u is not None:
         term_node.append(dem_node)
         term_col.append(u.index(np.arange(len(dem_node))))
         term_coef.append(np.ones(len(dem_node)))
     tn, tc, tv = (np.concatenate(x) for x in (term_node, term_col, term_coef))
     demand = np.zeros((len(hm.node_ids), T))
-    demand[dem_node] = hm.demand_mw
+    demand[dem_node] = demand_mw
     has_terms = np.zeros(len(hm.node_ids), dtype=bool)
     has_terms[tn] = True
     nodes = np.flatnonzero(has_terms | demand.any(axis=1))
     row_of_node = np.full(len(hm.node_ids), -1)
     row_of_node[nodes] = np.arange(len(nodes))
-    fam = lp.add_rows("balance", nodes, T, demand[nodes], demand[nodes])
+    fam = lp.add_rows(name, nodes, T, demand[nodes], demand[nodes])
     t = np.arange(T)
     lp.add_entries(fam.index(row_of_node[tn][:, None], t), tc[:, None] + t, tv[:, None])
 
@@ -497,12 +526,15 @@ def annual_fixed_costs(hm: HeatModel) -> dict[str, object]:
         sum_{candidate s} (capex_s a(r, life_s) + fixed_s) b_s
         + sum_{candidate p} capex_p a(r, life_p) y_p
         + sum_{existing s} fixed_s
+        + sum_{committed s} (capex_s a(r, life_s) + fixed_s)
+        + sum_{committed p} capex_p a(r, life_p)
         + sum_{retirable s} [fixed_s k_s + retire_s a(r, n_ret) (1 - k_s)]
         + sum_{retired s} retire_s a(r, n_ret)
 
     Returns ``constant`` (CNY/year) and coefficient arrays ``keep``, ``build_source``,
     ``build_pipe`` aligned with ``hm.retirable``, ``hm.candidate_sources``,
-    ``hm.candidate_pipes``.
+    ``hm.candidate_pipes``. A committed source or pipe costs what a built candidate costs, as
+    a constant.
     """
     net = hm.net
     econ = net.economics
@@ -515,6 +547,23 @@ def annual_fixed_costs(hm: HeatModel) -> dict[str, object]:
     ret_ids = [hm.source_ids[i] for i in hm.retirable]
     ret = s.loc[ret_ids, "retirement_cost_cny"].to_numpy(dtype=float) * a_ret
     constant += float(ret.sum())
+    committed = s.loc[s["status"] == "committed"]
+    constant += sum(
+        c * annuity_factor(r, life) + f
+        for c, life, f in zip(
+            committed["capex_cny"],
+            committed["lifetime_years"],
+            committed["fixed_cost_cny_per_year"],
+            strict=True,
+        )
+    )
+    committed_pipes = net.pipes.loc[net.pipes["status"] == "committed"]
+    constant += sum(
+        c * annuity_factor(r, life)
+        for c, life in zip(
+            committed_pipes["capex_cny"], committed_pipes["lifetime_years"], strict=True
+        )
+    )
     keep = s.loc[ret_ids, "fixed_cost_cny_per_year"].to_numpy(dtype=float) - ret
     cand = s.loc[[hm.source_ids[i] for i in hm.candidate_sources]]
     build_source = np.array(
@@ -683,6 +732,112 @@ def _cost_scale(net: Network, hm: HeatModel | None = None) -> float:
     return float(10.0**exponent)
 
 
+@dataclass
+class SecurityCases:
+    """The design-hour cases of a security block (spec v1.1 §3): the intact plan first, then
+    one case per contingency, each with what is out of service and how much may go unserved.
+
+    Attributes:
+        names: ``"intact"`` and the contingency ids, in that order (C + 1 cases).
+        kinds: ``"intact"``, ``"pipe"`` or ``"source"`` per case.
+        design_period: the design period t* (position in the model's periods): the largest
+            total demand, the first on ties.
+        design_demand_mw: D*_n = design_factor × demand at t*, (demand nodes,) [MW].
+        source_out: (sources, cases) True where the case takes the source out.
+        pipe_out: (pipes, cases) True where the case takes the pipe out.
+        min_share: (cases,) share of D*_n each demand node must get: intact_share for the
+            intact case, served_share for every contingency [-].
+        skipped: listed contingencies with nothing left to lose (retired, unavailable).
+    """
+
+    names: list[str]
+    kinds: list[str]
+    design_period: int
+    design_demand_mw: np.ndarray
+    source_out: np.ndarray
+    pipe_out: np.ndarray
+    min_share: np.ndarray
+    skipped: list[str]
+
+    @property
+    def n(self) -> int:
+        """Number of cases, the intact one included."""
+        return len(self.names)
+
+
+def security_cases(hm: HeatModel) -> SecurityCases | None:
+    """The cases of ``hm.net.security`` for this model (None without a security block)."""
+    sec = hm.net.security
+    if sec is None:
+        return None
+    pipe_ids, source_ids, skipped = contingency_set(hm.net)
+    names = ["intact", *pipe_ids, *source_ids]
+    kinds = ["intact"] + ["pipe"] * len(pipe_ids) + ["source"] * len(source_ids)
+    t_star = int(np.argmax(hm.demand_mw.sum(axis=0))) if hm.n_periods else 0
+    source_out = np.zeros((len(hm.source_ids), len(names)), dtype=bool)
+    pipe_out = np.zeros((len(hm.pipe_ids), len(names)), dtype=bool)
+    src_pos = {sid: i for i, sid in enumerate(hm.source_ids)}
+    pipe_pos = {pid: j for j, pid in enumerate(hm.pipe_ids)}
+    for c, (name, kind) in enumerate(zip(names, kinds, strict=True)):
+        if kind == "source":
+            source_out[src_pos[name], c] = True
+        elif kind == "pipe":
+            pipe_out[pipe_pos[name], c] = True
+    min_share = np.full(len(names), float(sec.served_share))
+    min_share[0] = float(sec.intact_share)
+    return SecurityCases(
+        names=names,
+        kinds=kinds,
+        design_period=t_star,
+        design_demand_mw=sec.design_factor * hm.demand_mw[:, t_star],
+        source_out=source_out,
+        pipe_out=pipe_out,
+        min_share=min_share,
+        skipped=skipped,
+    )
+
+
+def add_security(hm: HeatModel) -> None:
+    """Security of supply at the design hour (spec v1.1 §3), if the network has a block.
+
+    For every case c (the intact plan and each contingency), a design-hour dispatch of its
+    own that shares the plan's binaries k, b, y:
+
+        0 <= sec_g[s,c] <= cap_s avail[s,t*] (0 if c takes s out)      [MW]
+        sec_g[s,c] <= cap_s avail[s,t*] (k_s or b_s)                    (switched s)
+        0 <= sec_fp[p,c], sec_fm[p,c] <= cap_p (0 if c takes p out)
+        sec_fp[p,c] + sec_fm[p,c] <= cap_p (1 or y_p)
+        heat balance at every node with D*_n = design_factor D[n,t*] and unserved sec_u[n,c]
+        0 <= sec_u[n,c] <= (1 - share_c) D*_n,  share_c = intact_share (intact) or
+                                                 served_share (contingencies)
+
+    The columns carry no cost: they only restrict which plans are allowed. The case axis is
+    the families' second axis (where the season families have periods).
+    """
+    cases = security_cases(hm)
+    hm.security = cases
+    if cases is None:
+        return
+    lp = hm.lp
+    n_before = lp.n_cols
+    C = cases.n
+    S, P, M = len(hm.source_ids), len(hm.pipe_ids), len(hm.demand_nodes)
+    cap_star = np.repeat(hm.cap_avail_mw[:, [cases.design_period]], C, axis=1)
+    g = lp.add_cols("sec_g", np.arange(S), C, 0.0, np.where(cases.source_out, 0.0, cap_star))
+    pcap = np.repeat(_pipe_capacity(hm)[:, None], C, axis=1)
+    pipe_up = np.where(cases.pipe_out, 0.0, pcap)
+    fp = lp.add_cols("sec_fp", np.arange(P), C, 0.0, pipe_up)
+    bi = np.flatnonzero(hm.bidirectional)
+    fm = lp.add_cols("sec_fm", bi, C, 0.0, pipe_up[bi])
+    allowed = (1.0 - cases.min_share)[None, :] * cases.design_demand_mw[:, None]
+    u = lp.add_cols("sec_u", np.arange(M), C, 0.0, np.maximum(allowed, 0.0))
+    lp.cost = np.concatenate([lp.cost, np.zeros(lp.n_cols - n_before)])
+    _source_limit_rows(hm, "sec_source_limit", g, cap_star)
+    _pipe_limit_rows(hm, "sec_pipe_limit", fp, fm)
+    demand = np.repeat(cases.design_demand_mw[:, None], C, axis=1)
+    _balance_rows(hm, "sec_balance", g, fp, fm, u, demand)
+
+
 def build_model(
     net: Network,
     *,
@@ -690,6 +845,7 @@ def build_model(
     fixed: Mapping[tuple[str, str], float] | None = None,
     objective: Literal["cost", "co2"] = "cost",
     max_unserved_mwh: float | None = None,
+    security: bool = True,
 ) -> HeatModel:
     """Build the MILP for ``net``.
 
@@ -702,6 +858,9 @@ def build_model(
         objective: ``cost`` (the annual cost, spec §2) or ``co2`` (season emissions, for the
             minimum-emission end of a cost–CO2 front).
         max_unserved_mwh: optional cap on the season's unserved heat [MWh].
+        security: add the security-of-supply families of ``net.security`` (if any). A model
+            whose decisions are all fixed (stage 2) needs none: they depend on the
+            decisions only, which stage 1 chose under them.
     """
     s = net.sources[net.sources["status"].isin(ACTIVE)]
     pipes = net.pipes[net.pipes["status"] != "unavailable"]
@@ -745,6 +904,8 @@ def build_model(
         add_emission_objective(hm)
     else:
         add_objective(hm)
+    if security:
+        add_security(hm)
     return hm
 
 

@@ -38,6 +38,55 @@ class Economics:
     retirement_annualisation_years: float = 20.0
 
 
+@dataclass(frozen=True)
+class Security:
+    """Security of supply (``security:`` in ``network.yaml``, spec v1.1 §3): every plan must
+    still serve a share of each district's design-hour demand in every single outage.
+
+    Attributes:
+        served_share: α, the share of each district's design-hour demand served in every
+            contingency [-], in (0, 1].
+        intact_share: the share the intact plan must serve at the design hour [-], in (0, 1].
+        design_factor: design-hour demand = design_load_mw × profile at the design period ×
+            this factor [-] (a cold wave beyond the design temperature: > 1).
+        contingencies: the pipe and source ids that may fail, or None for ``auto``: every
+            existing or candidate pipe of at least ``min_length_km`` and every existing,
+            retirable or candidate source of at least ``min_source_mw``.
+        min_length_km: ``auto``'s shortest pipe [km].
+        min_source_mw: ``auto``'s smallest source [MW].
+    """
+
+    served_share: float
+    intact_share: float = 1.0
+    design_factor: float = 1.0
+    contingencies: tuple[str, ...] | None = None
+    min_length_km: float = 20.0
+    min_source_mw: float = 1000.0
+
+
+def contingency_set(net: Network) -> tuple[list[str], list[str], list[str]]:
+    """The pipes and sources of ``net.security`` that can fail, in file order, and the ids
+    skipped because they are retired or unavailable (nothing left to lose).
+
+    Returns (pipe ids, source ids, skipped ids); all empty without a security block.
+    """
+    sec = net.security
+    if sec is None:
+        return [], [], []
+    pipes, sources = net.pipes, net.sources
+    pipe_live = pipes["status"].isin(schema.LIVE_PIPE_STATUSES)
+    source_live = sources["status"].isin(schema.ACTIVE_SOURCE_STATUSES)
+    if sec.contingencies is None:
+        chosen_p = pipes.index[pipe_live & (pipes["length_km"] >= sec.min_length_km)]
+        chosen_s = sources.index[source_live & (sources["capacity_mw"] >= sec.min_source_mw)]
+        return [str(i) for i in chosen_p], [str(i) for i in chosen_s], []
+    wanted = set(sec.contingencies)
+    p_ids = [str(i) for i in pipes.index if i in wanted and pipe_live[i]]
+    s_ids = [str(i) for i in sources.index if i in wanted and source_live[i]]
+    skipped = [c for c in sec.contingencies if c not in set(p_ids) | set(s_ids)]
+    return p_ids, s_ids, skipped
+
+
 def annuity_factor(rate: float, years: float) -> float:
     """Capital recovery factor a(r, n) = r / (1 - (1 + r)^-n), or 1/n when r = 0 [1/year]."""
     if rate == 0:
@@ -63,6 +112,7 @@ class Network:
         profiles: one row per period: ``period``, ``weight_h`` and per-unit profile columns.
         folder: folder the network was read from (None if built in memory).
         profiles_path: the profiles CSV it was read from (None if built in memory).
+        security: the security-of-supply rule (None: no security constraints).
         line_numbers: ``{file: {id: line}}`` for messages that point back into the files.
     """
 
@@ -76,6 +126,7 @@ class Network:
     description: str = ""
     folder: Path | None = None
     profiles_path: Path | None = None
+    security: Security | None = None
     line_numbers: dict[str, dict[str, int]] = field(default_factory=dict, compare=False)
 
     def replace(self, **changes: object) -> Network:

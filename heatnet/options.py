@@ -46,6 +46,8 @@ class SolveOptions:
             within ``two_stage_gap`` (see :func:`heatnet.stages.design_and_dispatch`).
             None = typical days.
         max_refinements: at most this many refinements of the time slices.
+        security_cost: with a security block, also solve without it and report the
+            difference as the cost of security (``summary.security.cost_of_security_cny``).
     """
 
     mip_gap: float = 1e-4
@@ -62,3 +64,4 @@ class SolveOptions:
     two_stage_gap: float = 0.005
     time_slices: int | None = None
     max_refinements: int = 8
+    security_cost: bool = False

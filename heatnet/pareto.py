@@ -32,6 +32,7 @@ from typing import Any
 
 import pandas as pd
 
+from heatnet import fmt
 from heatnet.errors import SolveError
 from heatnet.io import write_csv_atomic
 from heatnet.network import Network
@@ -221,7 +222,7 @@ def pareto_front(
             label = f"point_{i:02d}_min_co2" if i == n_last else f"point_{i:02d}"
             own = net.economics.co2_cap_t
             effective = cap if own is None else min(cap, own)
-            progress(i + 1, f"cap {effective:,.0f} t")
+            progress(i + 1, f"cap {fmt.co2(effective)}")
             run = solve(net.with_economics(co2_cap_t=effective), opts, name=label, warm_start=warm)
             p = record(i, label, effective, run)
             if p.run.result.has_solution:

@@ -9,6 +9,7 @@ One function per figure kind, each returning a :class:`plotly.graph_objects.Figu
 * :func:`dispatch_figure` — heat by technology or source over the season, against demand.
 * :func:`duration_figure` — the load-duration curve with the heat that met it.
 * :func:`matrix_figure`   — retirement plans: scenario × retirable source.
+* :func:`builds_figure`   — build plans: scenario × candidate source or pipe.
 * :func:`costs_figure`    — annual cost by kind and CO2, by scenario.
 * :func:`pareto_figure`   — cost against CO2 for a sweep of CO2 caps, decisions on hover.
 
@@ -36,7 +37,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from heatnet.compare import PlanTables, decided_items, plan_decision
 from heatnet.errors import InputError, Problem
+from heatnet.schema import DECISIONS
 from heatnet.trace import (
     LOCAL_CORRIDOR,
     RunResults,
@@ -50,7 +53,7 @@ from heatnet.trace import (
 )
 
 RUN_KINDS: tuple[str, ...] = ("sankey", "map", "dispatch", "duration")
-COMPARISON_KINDS: tuple[str, ...] = ("matrix", "costs", "pareto")
+COMPARISON_KINDS: tuple[str, ...] = ("matrix", "builds", "costs", "pareto")
 FIGURE_KINDS: tuple[str, ...] = RUN_KINDS + COMPARISON_KINDS
 
 GroupBy = Literal["source", "technology"]
@@ -94,6 +97,7 @@ PIPE_STYLE: dict[str, tuple[str, str, str]] = {
     # decision: (colour, dash, legend label)
     "existing": ("#5b7fa6", "solid", "existing pipe"),
     "built": ("#e8731a", "solid", "pipe built in this plan"),
+    "forced_built": ("#c45a0c", "solid", "committed pipe (built by choice)"),
     "not_built": ("#9a9a9a", "dash", "candidate pipe, not built"),
     "unavailable": ("#cfcfcf", "dot", "unavailable pipe"),
 }
@@ -123,8 +127,30 @@ COST_COLOURS: dict[str, str] = {
     "pumping_cny": "#17becf",
     "unserved_cny": UNSERVED_COLOUR,
 }
-IN_SERVICE = ("existing", "kept", "built")
+IN_SERVICE = ("existing", "kept", "built", "forced_kept", "forced_built")
 RETIRED = ("retired", "forced_retired")
+DECISION_STYLE: dict[str, tuple[str, str]] = {
+    # decision: (colour, legend label); one entry per heatnet.schema.DECISIONS
+    "kept": ("#6e6e6e", "kept"),
+    "retired": ("#2ca02c", "retired (optimised)"),
+    "forced_kept": ("#b3b3b3", "kept (by scenario)"),
+    "forced_retired": ("#98df8a", "retired (by scenario)"),
+    "built": ("#e8731a", "built (optimised)"),
+    "not_built": ("#c6dbef", "not built"),
+    "forced_built": ("#fdbf6f", "built (committed)"),
+    "existing": ("#5b7fa6", "existing (no decision)"),
+    "unavailable": ("#e7d4e8", "unavailable"),
+}
+"""Colour and legend label of every decision in the matrices."""
+if set(DECISION_STYLE) != set(DECISIONS):  # pragma: no cover - a new decision needs a style
+    raise AssertionError("plot.DECISION_STYLE must style every heatnet.schema.DECISIONS")
+DECISION_TEXT: dict[str, str] = {
+    "forced_kept": "forced keep",
+    "forced_retired": "forced",
+    "not_built": "not built",
+    "forced_built": "committed",
+}
+"""Cell text of a decision in the matrices, where it differs from the decision itself."""
 MWH_PER_GWH = 1000.0
 CNY_PER_MCNY = 1e6
 T_PER_KT = 1000.0
@@ -1197,91 +1223,132 @@ def _unique_labels(names: dict[str, str], max_chars: int) -> dict[str, str]:
     return {i: esc(s if counts[s] == 1 else f"{s} [{i}]") for i, s in short.items()}
 
 
-def matrix_figure(runs: Runs, *, label_chars: int = 18) -> go.Figure:
-    """Retirement-plan matrix: one row per scenario, one column per retirable source.
+RETIREMENT_COLUMNS = ("kept", "retired", "forced_retired")
+"""A source with one of these decisions in some run is a column of the retirement matrix."""
+BUILD_COLUMNS = ("built", "not_built", "forced_built")
+"""A source or pipe with one of these decisions in some run is a column of the builds matrix."""
 
-    Reads each run's ``sources`` (decision, technology, heat_mwh, co2_t) and source names.
-    Columns are the sources that are kept or retired in at least one run (the retirable ones,
-    and any a scenario forced out). Cells: retired by the optimiser (green), retired by the
-    scenario (light green), kept (grey); blank where the run has no such source.
+
+def _run_tables(run: RunResults) -> PlanTables:
+    return (str(run.summary.get("network")), run.tables.get("sources"), run.tables.get("pipes"))
+
+
+def _pipe_names(run: RunResults, ids: Sequence[str]) -> dict[str, str]:
+    net = getattr(run.network, "pipes", None)
+    src = run.tables.get("pipes")
+    table = net if net is not None and "name" in net.columns else src
+    return display_names(table, ids)
+
+
+def _decision_matrix(
+    items: list[tuple[str, RunResults]],
+    tables: tuple[str, ...],
+    decisions: tuple[str, ...],
+    *,
+    count: tuple[str, ...],
+    count_label: str,
+    title: str,
+    label_chars: int,
+) -> go.Figure:
+    """Scenario × (table, id) heatmap of decisions, one colour and one legend entry per
+    decision drawn (:data:`DECISION_STYLE`); blank only where a run has no such row.
+
+    Columns are the rows of ``tables`` whose decision is one of ``decisions`` in some run;
+    each cell holds the run's decision as :func:`heatnet.compare.plan_decision` reads it (so a
+    source a scenario set to existing reads ``forced_kept``). The heatmap's ``meta`` holds the
+    decisions as ``{"decisions": rows × columns}``.
     """
-    items = labelled_runs(runs)
-    names: dict[str, str] = {}
-    for _, run in items:
-        info = source_info(run)
-        for sid in info.index[info["decision"].isin(("kept", *RETIRED))]:
-            names.setdefault(sid, info.at[sid, "name"])
-    cols = list(names)
-    col_labels = _unique_labels(names, label_chars)
-    code = {"retired": 0.0, "forced_retired": 0.5, "kept": 1.0}
-    z, text, hover, row_labels = [], [], [], []
-    for label, run in items:
-        info = source_info(run)
-        src = run.tables.get("sources")
-        zr, tr, hr = [], [], []
-        for sid in cols:
-            decision = info.at[sid, "decision"] if sid in info.index else None
-            zr.append(code.get(decision or ""))
-            tr.append(
-                {"retired": "retired", "forced_retired": "forced", "kept": "kept"}.get(
-                    decision or "", ""
-                )
+    plans = [_run_tables(run) for _, run in items]
+    decided = decided_items(plans)
+    names: dict[tuple[str, str], str] = {}
+    for (_, run), plan in zip(items, plans, strict=True):
+        for table in tables:
+            df = plan[1] if table == "sources" else plan[2]
+            if df is None or df.empty or "decision" not in df.columns:
+                continue
+            ids = [str(i) for i in df.index[df["decision"].isin(decisions)]]
+            if not ids:
+                continue
+            found = (
+                {i: source_info(run).at[i, "name"] for i in ids}
+                if table == "sources"
+                else _pipe_names(run, ids)
             )
+            for i in ids:
+                names.setdefault((table, i), found[i])
+    cols = list(names)
+    labels = _unique_labels({f"{t}:{i}": n for (t, i), n in names.items()}, label_chars)
+    states = list(DECISION_STYLE)
+    code = {d: float(k) for k, d in enumerate(states)}
+    z, text, hover, row_labels, drawn_rows = [], [], [], [], []
+    for (label, _), plan in zip(items, plans, strict=True):
+        zr, tr, hr, dr = [], [], [], []
+        for table, ident in cols:
+            decision = plan_decision(plan, table, ident, decided)
+            df = plan[1] if table == "sources" else plan[2]
+            heat_col = "heat_mwh" if table == "sources" else "heat_in_mwh"
             heat = (
-                float(src.at[sid, "heat_mwh"]) / MWH_PER_GWH
-                if (src is not None and sid in src.index)
+                float(df.at[ident, heat_col]) / MWH_PER_GWH
+                if (df is not None and ident in df.index and heat_col in df.columns)
                 else 0.0
             )
+            zr.append(code.get(decision) if decision else None)
+            tr.append(DECISION_TEXT.get(decision, decision.replace("_", " ")))
+            dr.append(decision)
+            kind = "source" if table == "sources" else "pipe"
+            what = DECISION_STYLE[decision][1] if decision in DECISION_STYLE else decision
             hr.append(
-                f"<b>{esc(label)}</b><br>{esc(names[sid])}<br>id {esc(sid)}<br>"
-                f"{esc((decision or 'not in this run').replace('_', ' '))}"
-                f" · {heat:,.1f} GWh"
+                f"<b>{esc(label)}</b><br>{esc(names[(table, ident)])}<br>{kind} {esc(ident)}"
+                f"<br>{esc(what or 'not in this run')} · {heat:,.1f} GWh"
             )
-        n_ret = sum(1 for v in zr if v is not None and v < 1)
-        row_labels.append(f"{esc(label)} ({n_ret} retired)")
+        n = sum(1 for d in dr if d in count)
+        row_labels.append(f"{esc(label)} ({n} {count_label})")
         z.append(zr)
         text.append(tr)
         hover.append(hr)
+        drawn_rows.append(dr)
+    n_states = len(states)
+    colorscale = []
+    for k, d in enumerate(states):
+        colour = DECISION_STYLE[d][0]
+        colorscale += [[k / n_states, colour], [(k + 1) / n_states, colour]]
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=[col_labels[c] for c in cols],
+            x=[labels[f"{t}:{i}"] for t, i in cols],
             y=row_labels,
             text=text,
             customdata=hover,
             texttemplate="%{text}",
-            zmin=0,
-            zmax=1,
+            zmin=-0.5,
+            zmax=n_states - 0.5,
             showscale=False,
             xgap=2,
             ygap=2,
-            colorscale=[
-                [0.0, "#2ca02c"],
-                [0.25, "#2ca02c"],
-                [0.25, "#98df8a"],
-                [0.75, "#98df8a"],
-                [0.75, "#6e6e6e"],
-                [1.0, "#6e6e6e"],
-            ],
+            colorscale=colorscale,
             hovertemplate="%{customdata}<extra></extra>",
+            meta={"decisions": drawn_rows},
         )
     )
-    for name, colour in (
-        ("retired (optimised)", "#2ca02c"),
-        ("retired (by scenario)", "#98df8a"),
-        ("kept", "#6e6e6e"),
-    ):
+    present = {d for row in drawn_rows for d in row if d}
+    for d in states:
+        if d not in present:
+            continue
+        colour, name = DECISION_STYLE[d]
         fig.add_trace(
             go.Scatter(
                 x=[None],
                 y=[None],
                 mode="markers",
                 name=name,
+                legendgroup=f"decision-{d}",
+                showlegend=True,
                 marker={"symbol": "square", "size": 12, "color": colour},
+                hoverinfo="skip",
             )
         )
     fig.update_layout(
-        title={"text": "Retirement plans: scenario × retirable source"},
+        title={"text": title},
         height=max(320, 46 * len(items) + 260),
         plot_bgcolor="#ffffff",
         xaxis={"type": "category", "tickangle": -40, "side": "bottom"},
@@ -1290,6 +1357,45 @@ def matrix_figure(runs: Runs, *, label_chars: int = 18) -> go.Figure:
         margin={"l": 20, "r": 20, "t": 100, "b": 40},
     )
     return fig
+
+
+def matrix_figure(runs: Runs, *, label_chars: int = 18) -> go.Figure:
+    """Retirement-plan matrix: one row per scenario, one column per retirable source.
+
+    Reads each run's ``sources`` (decision, heat_mwh), ``summary['network']`` and source names.
+    Columns are the sources that are kept or retired in at least one run (the retirable ones,
+    and any a scenario forced out). Each cell has its decision's colour from
+    :data:`DECISION_STYLE` (retired by the optimiser, retired or kept by the scenario, kept,
+    and whatever else a scenario made of the source), with one legend entry per decision
+    drawn; blank only where the run has no such source.
+    """
+    return _decision_matrix(
+        labelled_runs(runs),
+        ("sources",),
+        RETIREMENT_COLUMNS,
+        count=("retired", "forced_retired"),
+        count_label="retired",
+        title="Retirement plans: scenario × retirable source",
+        label_chars=label_chars,
+    )
+
+
+def builds_figure(runs: Runs, *, label_chars: int = 18) -> go.Figure:
+    """Build-plan matrix: one row per scenario, one column per candidate source or pipe.
+
+    Reads each run's ``sources`` and ``pipes`` (decision, heat_mwh / heat_in_mwh),
+    ``summary['network']`` and names. Columns are the sources and pipes that are built, not
+    built or committed in at least one run. Cells and legend as in :func:`matrix_figure`.
+    """
+    return _decision_matrix(
+        labelled_runs(runs),
+        ("sources", "pipes"),
+        BUILD_COLUMNS,
+        count=("built", "forced_built"),
+        count_label="built",
+        title="Build plans: scenario × candidate source or pipe",
+        label_chars=label_chars,
+    )
 
 
 def costs_figure(runs: Runs) -> go.Figure:
@@ -1510,6 +1616,8 @@ def comparison_figure(
     """The figure of ``kind`` (one of :data:`COMPARISON_KINDS`) for several runs."""
     if kind == "matrix":
         return matrix_figure(runs)
+    if kind == "builds":
+        return builds_figure(runs)
     if kind == "costs":
         return costs_figure(runs)
     if kind == "pareto":

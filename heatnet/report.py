@@ -299,8 +299,9 @@ def run_report_html(run: plot.RunResults) -> str:
 
 
 def study_report_html(study: Study) -> str:
-    """The HTML report of a study: scenario table, retirement matrix, cost and CO2, and the
-    Pareto front when the study has one."""
+    """The HTML report of a study: scenario table, retirement matrix, build matrix (when any
+    run has a candidate or a committed source or pipe), cost and CO2, and the Pareto front when
+    the study has one."""
     parts = [
         f"<h1>heatnet study: {esc(study.name)}</h1>",
         f'<p class="meta">{len(study.runs)} scenario runs, {len(study.pareto_runs)} '
@@ -339,6 +340,11 @@ def study_report_html(study: Study) -> str:
             ),
             "<h2>Retirement plans</h2>",
             figure_div(plot.matrix_figure(study.runs), "fig-matrix"),
+        ]
+        builds = plot.builds_figure(study.runs)
+        if len(builds.data[0].x or ()):
+            parts += ["<h2>Build plans</h2>", figure_div(builds, "fig-builds")]
+        parts += [
             "<h2>Cost and CO2 by scenario</h2>",
             figure_div(plot.costs_figure(study.runs), "fig-costs"),
         ]

@@ -22,19 +22,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from heatnet import fmt
 from heatnet.diagnose import format_shortage
 from heatnet.model import HeatModel
 from heatnet.network import Network, annuity_factor
+from heatnet.schema import DECISION_BY_STATUS, IN_SERVICE_STATUSES
 from heatnet.solve import SolveResult
 
 if TYPE_CHECKING:
     from heatnet.storage import RunSummary
 
-DECISION_BY_STATUS = {
-    "existing": "existing",
-    "retired": "forced_retired",
-    "unavailable": "unavailable",
-}
+BUILT = ("built", "forced_built")
+"""Decisions whose capex annuity is paid (the optimiser's build and a committed status)."""
 
 
 REL_TOL = 1e-9
@@ -146,7 +145,7 @@ def source_table(hm: HeatModel, res: SolveResult) -> pd.DataFrame:
     heat = np.zeros(len(s))
     peak = np.zeros(len(s))
     pos = {sid: i for i, sid in enumerate(hm.source_ids)}
-    in_service = np.array([st == "existing" for st in s["status"]])
+    in_service = np.array([st in IN_SERVICE_STATUSES for st in s["status"]])
     k = dict(zip(hm.retirable, res.values["k"], strict=True))
     b = dict(zip(hm.candidate_sources, res.values["b"], strict=True))
     for r, sid in enumerate(s.index):
@@ -172,7 +171,7 @@ def source_table(hm: HeatModel, res: SolveResult) -> pd.DataFrame:
         ]
     )
     retiring = out["decision"].isin(["retired", "forced_retired"]).to_numpy()
-    built = (out["decision"] == "built").to_numpy()
+    built = out["decision"].isin(BUILT).to_numpy()
     out["in_service"] = in_service
     out["heat_mwh"] = heat
     out["peak_output_mw"] = peak
@@ -202,14 +201,7 @@ def pipe_table(hm: HeatModel, res: SolveResult) -> pd.DataFrame:
     w = net.weights_h
     p = net.pipes
     out = p.copy()
-    out.insert(
-        0,
-        "decision",
-        [
-            "existing" if st == "existing" else "unavailable" if st == "unavailable" else ""
-            for st in p["status"]
-        ],
-    )
+    out.insert(0, "decision", [DECISION_BY_STATUS.get(st, "") for st in p["status"]])
     pos = {pid: j for j, pid in enumerate(hm.pipe_ids)}
     y = dict(zip(hm.candidate_pipes, res.values["y"], strict=True))
     fp, fm = res.values["fp"], res.values["fm"]
@@ -225,7 +217,7 @@ def pipe_table(hm: HeatModel, res: SolveResult) -> pd.DataFrame:
             "peak_flow_mw",
         )
     }
-    in_service = np.array([st == "existing" for st in p["status"]])
+    in_service = np.array([st in IN_SERVICE_STATUSES for st in p["status"]])
     for r, pid in enumerate(p.index):
         j = pos.get(pid)
         if j is None:
@@ -254,7 +246,7 @@ def pipe_table(hm: HeatModel, res: SolveResult) -> pd.DataFrame:
             for c, life in zip(p["capex_cny"], p["lifetime_years"], strict=True)
         ]
     )
-    out["capex_annual_cny"] = np.where(out["decision"] == "built", capex, 0.0)
+    out["capex_annual_cny"] = np.where(out["decision"].isin(BUILT), capex, 0.0)
     return out
 
 
@@ -391,13 +383,11 @@ def build_tables(hm: HeatModel, res: SolveResult) -> dict[str, pd.DataFrame]:
 
 
 def _money(cny: float | None) -> str:
-    if cny is None:
-        return "n/a"
-    return f"{cny / 1e6:,.1f} M CNY ({cny / 1e8:,.2f} 亿)"
+    return fmt.money(cny)
 
 
 def _ids(label: str, ids: list[str]) -> str:
-    return f"{label} ({len(ids)}): {', '.join(ids) if ids else 'none'}"
+    return f"{label} ({fmt.count(len(ids))}): {', '.join(ids) if ids else 'none'}"
 
 
 def format_summary(summary: RunSummary) -> str:
@@ -405,7 +395,7 @@ def format_summary(summary: RunSummary) -> str:
     lines = []
     status = summary["status"]
     gap = summary.get("mip_gap")
-    gap_txt = f"{gap * 100:.3g} %" if gap is not None else "n/a"
+    gap_txt = fmt.quantity("mip_gap", gap)
     head = (
         f"status: {status} (HiGHS: {summary['termination']}), gap {gap_txt}, "
         f"bound {_money(summary.get('bound_cny'))}"
@@ -422,23 +412,30 @@ def format_summary(summary: RunSummary) -> str:
         dg = ts.get("design_gap")
         rounds = ts.get("rounds", [])
         k0, k1 = ts["initial_time_slices"], ts["time_slices"]
+        n0, n1, plural = fmt.count(k0), fmt.count(k1), "s" if len(rounds) > 1 else ""
         slices = (
-            f"{k0} time slices refined to {k1} in {len(rounds)} rounds"
+            f"{n0} time slices refined to {n1} in {len(rounds)} rounds"
             if k1 != k0
-            else f"{k0} time slices ({len(rounds)} round{'s' if len(rounds) > 1 else ''})"
+            else f"{n0} time slices ({len(rounds)} round{plural})"
         )
         lines.append(
             f"two-stage: design on {slices}, then the full season "
-            f"({ts['stage2_periods']} periods) as an LP with the design fixed; design gap "
-            f"{'n/a' if dg is None else f'{dg * 100:.3g} %'} to the valid bound"
+            f"({fmt.count(ts['stage2_periods'])} periods) as an LP with the design fixed; "
+            f"design gap {fmt.quantity('design_gap', dg)} to the valid bound"
         )
     elif summary.get("solve_mode") == "two_stage" and ts:
         dg = ts.get("design_gap")
+        rounds = ts.get("rounds", [])
+        refined = (
+            f" refined to {ts['time_slices']} time slices in {len(rounds)} rounds"
+            if ts.get("time_slices")
+            else ""
+        )
         lines.append(
-            f"two-stage: design on {ts['typical_days']} typical days (stage 1 "
+            f"two-stage: design on {ts['typical_days']} typical days{refined} (stage 1 "
             f"{_money(ts.get('stage1_objective_cny'))}), then the full season "
-            f"({ts['stage2_periods']} periods) as an LP with the design fixed; design gap "
-            f"{'n/a' if dg is None else f'{dg * 100:.3g} %'} to the valid bound"
+            f"({fmt.count(ts['stage2_periods'])} periods) as an LP with the design fixed; "
+            f"design gap {fmt.quantity('design_gap', dg)} to the valid bound"
         )
     elif summary.get("solve_mode") == "typical_days":
         lines.append(
@@ -463,21 +460,19 @@ def format_summary(summary: RunSummary) -> str:
         return "\n".join(lines)
     lines.append(f"annual cost: {_money(summary['objective_cny'])}")
     cb = summary["cost_breakdown_cny"]
-    parts = [
-        f"{k.removesuffix('_cny')} {v / 1e6:,.1f}"
-        for k, v in cb.items()
-        if k != "total_cny" and abs(v) > 0.5
-    ]
-    lines.append("  by kind [M CNY]: " + (", ".join(parts) if parts else "nothing"))
+    kinds = {k: v for k, v in cb.items() if k != "total_cny" and abs(v) > 0.5}
+    unit, cells = fmt.column("cost_cny", kinds.values())
+    parts = [f"{k.removesuffix('_cny')} {c}" for k, c in zip(kinds, cells, strict=True)]
+    lines.append(f"  by kind [{unit}]: " + (", ".join(parts) if parts else "nothing"))
     lines.append(
-        f"CO2: {summary['co2_t'] / 1e6:,.3f} Mt   waste-heat share: "
-        f"{summary['waste_heat_share'] * 100:.1f} %   coal share: "
-        f"{summary['coal_share'] * 100:.1f} %"
+        f"CO2: {fmt.co2(summary['co2_t'])}   waste-heat share: "
+        f"{fmt.percent(summary['waste_heat_share'])}   coal share: "
+        f"{fmt.percent(summary['coal_share'])}"
     )
     lines.append(
-        f"heat demand: {summary['heat_demand_mwh'] / 1e3:,.1f} GWh   unserved: "
-        f"{summary['unserved_mwh'] / 1e3:,.3f} GWh   pipe losses: "
-        f"{summary['losses_mwh'] / 1e3:,.1f} GWh"
+        f"heat demand: {fmt.energy(summary['heat_demand_mwh'])}   unserved: "
+        f"{fmt.energy(summary['unserved_mwh'])}   pipe losses: "
+        f"{fmt.energy(summary['losses_mwh'])}"
     )
     lines += format_shortage(summary.get("shortage") or {})
     lines.append(_ids("retirable sources retired", summary["retired"]))
@@ -489,8 +484,8 @@ def format_summary(summary: RunSummary) -> str:
         lines.append(_ids("candidates not built", not_built))
     t = summary["timings_s"]
     lines.append(
-        f"times: build {t['build']:.2f} s, hand-off {t['handoff']:.2f} s, solve "
-        f"{t['solve']:.2f} s, prices {t['prices']:.2f} s, total {t['total']:.2f} s; "
-        f"peak memory {summary['peak_rss_mb']:,.0f} MB"
+        f"times: build {fmt.seconds(t['build'])}, hand-off {fmt.seconds(t['handoff'])}, "
+        f"solve {fmt.seconds(t['solve'])}, prices {fmt.seconds(t['prices'])}, total "
+        f"{fmt.seconds(t['total'])}; peak memory {fmt.number(summary['peak_rss_mb'], 0)} MB"
     )
     return "\n".join(lines)

@@ -28,12 +28,14 @@ from heatnet.network import Network
 from heatnet.options import SolveOptions
 from heatnet.results import build_tables, cost_breakdown, decisions, kpis
 from heatnet.schema import ACTIVE_SOURCE_STATUSES, DECISION_SOURCE_STATUSES, check_run_name
+from heatnet.security import security_check
 from heatnet.solve import SolveResult, Status, solve_model
 from heatnet.stages import (
     DesignOutcome,
     TimeSliceDesign,
     TypicalDayDesign,
     design_and_dispatch,
+    plan_decisions,
     solver_settings,
     typical_day_network,
 )
@@ -111,7 +113,56 @@ def solve(
     summary["time_slices"] = outcome.block.get("time_slices") if outcome and slices else None
     if outcome is not None:
         summary["two_stage"] = outcome.block
+    if net.security is not None:
+        summary["security"] = _security(net, opts, res, tables, fixed)
     return Run(run_name, net, opts, res, tables, summary, warnings, log)
+
+
+def _security(
+    net: Network,
+    opts: SolveOptions,
+    res: SolveResult,
+    tables: dict[str, pd.DataFrame],
+    fixed: Mapping[tuple[str, str], float] | None,
+) -> dict[str, object]:
+    """The summary's ``security`` block; adds the ``security`` table to ``tables`` when the
+    solve has a plan. With ``opts.security_cost``, the same solve without the block gives
+    the cost of security [CNY/year]."""
+    sec = net.security
+    if sec is None:
+        return {}
+    block: dict[str, object] = {
+        "served_share": sec.served_share,
+        "intact_share": sec.intact_share,
+        "design_factor": sec.design_factor,
+    }
+    if tables:
+        check = security_check(net, plan_decisions(res, net))
+        if check is not None:
+            tables["security"] = check.table
+            contingencies = check.table[check.table["contingency"] != "intact"]
+            block.update(
+                design_period=check.design_period,
+                contingencies=check.contingencies,
+                skipped=check.skipped,
+                binding=check.binding,
+                min_served_share=(
+                    float(contingencies["served_share"].min()) if len(contingencies) else None
+                ),
+            )
+    if opts.security_cost and res.objective_cny is not None:
+        without = solve(
+            net.replace(security=None),
+            dataclasses.replace(opts, security_cost=False, heat_prices=False),
+            fixed=fixed,
+        )
+        block["cost_of_security_cny"] = (
+            res.objective_cny - without.result.objective_cny
+            if without.result.objective_cny is not None
+            else None
+        )
+        block["cost_of_security_status"] = without.summary["status"]
+    return block
 
 
 DEFAULT_TYPICAL_DAYS = 12

@@ -15,6 +15,8 @@ A scenario file is YAML::
       growth:
         demand_scale: 1.1
         economics: {co2_cap_t: 1.5e6}
+      secure:
+        security: {served_share: 0.7}
 
 :func:`load_scenarios` reads and checks such a file against a base network and raises one
 :class:`~heatnet.errors.InputError` listing every problem (unknown keys with a did-you-mean
@@ -22,9 +24,13 @@ hint, unknown ids, bad values, networks that no longer validate), each naming th
 line, the scenario and the key path. :func:`apply_scenario` turns a base network and a scenario
 into a new :class:`~heatnet.network.Network`; the base is never changed.
 
-Order in which a scenario is applied: ``profiles`` (swap the time series), then ``economics``,
-then the per-id overrides of ``sources``, ``pipes`` and ``demands``, then ``demand_scale``
-(which multiplies every ``design_load_mw``, overridden ones included).
+Order in which a scenario is applied: ``profiles`` (swap the time series), then ``economics``
+and ``security``, then the per-id overrides of ``sources``, ``pipes`` and ``demands``, then
+``demand_scale`` (which multiplies every ``design_load_mw``, overridden ones included).
+
+``security:`` merges its keys into the network's security block (spec v1.1 §3); ``security:
+null`` (or ``none``) removes the block, and a scenario may add one to a network without it
+(``served_share`` is then required).
 """
 
 from __future__ import annotations
@@ -43,8 +49,8 @@ import yaml
 
 from heatnet import schema
 from heatnet.errors import InputError, Problem, did_you_mean
-from heatnet.io import read_profiles, read_text
-from heatnet.network import Network
+from heatnet.io import SECURITY_KEYS, parse_security, read_profiles, read_text
+from heatnet.network import Network, Security
 from heatnet.validate import check_network
 
 TOP_KEYS = ("study", "description", "scenarios")
@@ -56,6 +62,7 @@ SCENARIO_KEYS = (
     "demands",
     "demand_scale",
     "profiles",
+    "security",
 )
 TABLE_KEYS: dict[str, schema.TableSchema] = {
     "sources": schema.SOURCES,
@@ -89,7 +96,11 @@ class Scenario:
         sources, pipes, demands: per-id overrides ``{id: {column: value}}``.
         demand_scale: factor on every ``design_load_mw`` [-] (None = unchanged).
         profiles: profiles CSV replacing the network's (None = unchanged).
+        security: keys of the network's security block to change (names as in
+            ``Security``; empty = unchanged), or None to remove the block.
         file: scenario file it came from (for messages), if any.
+        security_lines: lines of the security keys and contingency ids in ``file``
+            (``{"security.contingencies.0": line, ...}``), for messages.
     """
 
     name: str
@@ -100,7 +111,9 @@ class Scenario:
     demands: Mapping[str, Mapping[str, Value]] = field(default_factory=dict)
     demand_scale: float | None = None
     profiles: Path | None = None
+    security: Mapping[str, Any] | None = field(default_factory=dict)
     file: str | None = None
+    security_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
 
     def overrides(self, table: str) -> Mapping[str, Mapping[str, Value]]:
         """Per-id overrides of ``sources``, ``pipes`` or ``demands``."""
@@ -173,6 +186,7 @@ def _key_lines(
             _key_lines(v, label, problems, (*prefix, key), out)
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
+            out.setdefault((*prefix, str(i)), v.start_mark.line + 1)
             _key_lines(v, label, problems, (*prefix, str(i)), out)
     return out
 
@@ -202,8 +216,12 @@ class _Reporter:
         found: object = None,
         hint: str | None = None,
         severity: str = "error",
+        at: tuple[str, ...] | None = None,
     ) -> None:
-        full = ("scenarios", scenario, *path) if scenario is not None else path
+        """Record a problem at key ``path`` (its line: that of ``at``, if given)."""
+        full = (
+            ("scenarios", scenario, *(path if at is None else at)) if scenario is not None else path
+        )
         self.problems.append(
             Problem(
                 self.label,
@@ -356,6 +374,55 @@ def _parse_table(
     return out
 
 
+def _parse_security(
+    rep: _Reporter, name: str, value: object, net: Network | None
+) -> tuple[dict[str, Any] | None, dict[str, int]]:
+    """A scenario's ``security:`` (None: remove the block) and the lines of its keys."""
+    prefix = ("scenarios", name, "security")
+    lines = {
+        ".".join(("security", *path[3:])): line
+        for path, line in rep.lines.items()
+        if path[:3] == prefix
+    }
+    if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
+        return None, lines
+    if not isinstance(value, dict):
+        rep.add(
+            name,
+            ("security",),
+            "must be a mapping",
+            expected="keys of the security block such as served_share:, or null to remove "
+            "the network's block",
+            found=type(value).__name__ + f" {value!r}",
+        )
+        return {}, lines
+
+    def report(
+        path: tuple[str, ...], message: str, expected: str, found: str, hint: str | None
+    ) -> None:
+        rep.add(
+            name,
+            ("security", *path[:1]),
+            message,
+            expected=expected,
+            found=found,
+            hint=hint,
+            at=("security", *path),
+        )
+
+    parsed = parse_security(value, report, text_numbers=True)
+    if net is not None and net.security is None and "served_share" not in value:
+        rep.add(
+            name,
+            ("security", "served_share"),
+            "missing key",
+            expected="served_share: … (the network has no security block to take it from)",
+            found="no such key",
+            at=("security",),
+        )
+    return parsed, lines
+
+
 def _parse_scenario(
     rep: _Reporter, name: str, body: object, base_dir: Path | None, net: Network | None
 ) -> Scenario | None:
@@ -406,6 +473,8 @@ def _parse_scenario(
                     continue
                 parsed[str(ekey)] = v  # type: ignore[assignment]
             kwargs["economics"] = parsed
+        elif key == "security":
+            kwargs["security"], kwargs["security_lines"] = _parse_security(rep, name, value, net)
         elif key in TABLE_KEYS:
             kwargs[key] = _parse_table(rep, name, key, value, net)
         elif key == "demand_scale":
@@ -632,6 +701,36 @@ def scenario_network(
         prof_label = net.profiles_path.name
     if sc.economics:
         changes["economics"] = dataclasses.replace(net.economics, **sc.economics)
+    security_where: dict[str, Any] = {}
+    if sc.security is None:
+        changes["security"] = None
+    elif sc.security:
+        unknown = [k for k in sc.security if k not in SECURITY_KEYS]
+        if unknown:
+            raise ValueError(f"unknown security keys {unknown} in scenario {sc.name!r}")
+        if net.security is not None:
+            changes["security"] = dataclasses.replace(net.security, **sc.security)
+        elif "served_share" in sc.security:
+            changes["security"] = Security(**sc.security)
+        else:
+            problems.append(
+                Problem(
+                    sc.file or "<scenario>",
+                    "missing key",
+                    line=sc.security_lines.get("security"),
+                    id=sc.name,
+                    column="security.served_share",
+                    expected="served_share: … (the network has no security block to take it from)",
+                    found="no such key",
+                )
+            )
+            return None, _tag(sc, problems)
+        if net.security is None or "contingencies" in sc.security:
+            # the contingency list is the scenario's: its problems point into the scenario file
+            security_where = {
+                "security_file": sc.file or "<scenario>",
+                "security_lines": sc.security_lines,
+            }
     tables = {k: getattr(net, k).copy() for k in TABLE_KEYS}
     for key, df in tables.items():
         _set_cells(df, sc.overrides(key))
@@ -640,7 +739,7 @@ def scenario_network(
         d["design_load_mw"] = d["design_load_mw"].astype(float) * sc.demand_scale
     changes.update(tables)
     new = net.replace(**changes)
-    found = check_network(new, strict_graph=False, profiles_label=prof_label)
+    found = check_network(new, strict_graph=False, profiles_label=prof_label, **security_where)
     problems += [p for p in found if not _expected_by_override(sc, p)]
     problems = _tag(sc, problems)
     if any(p.severity == "error" for p in problems):

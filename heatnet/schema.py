@@ -25,12 +25,53 @@ TECHNOLOGIES: tuple[str, ...] = (
     "geothermal",
     "other",
 )
-SOURCE_STATUSES: tuple[str, ...] = ("existing", "retirable", "candidate", "retired", "unavailable")
-PIPE_STATUSES: tuple[str, ...] = ("existing", "candidate", "unavailable")
-ACTIVE_SOURCE_STATUSES: tuple[str, ...] = ("existing", "retirable", "candidate")
+SOURCE_STATUSES: tuple[str, ...] = (
+    "existing",
+    "retirable",
+    "candidate",
+    "committed",
+    "retired",
+    "unavailable",
+)
+PIPE_STATUSES: tuple[str, ...] = ("existing", "candidate", "committed", "unavailable")
+LIVE_PIPE_STATUSES: tuple[str, ...] = tuple(s for s in PIPE_STATUSES if s != "unavailable")
+"""Pipes that are in the model (carry heat, if built)."""
+ACTIVE_SOURCE_STATUSES: tuple[str, ...] = ("existing", "retirable", "candidate", "committed")
 """Sources that are in the model (may produce heat, if kept or built)."""
 DECISION_SOURCE_STATUSES: tuple[str, ...] = ("retirable", "candidate")
 """Sources with a yes/no decision (keep or build)."""
+BUILD_STATUSES: tuple[str, ...] = ("candidate", "committed")
+"""Sources and pipes whose capex counts when they are built: a candidate the optimiser builds,
+and a committed one (built by the planner's or a scenario's choice, capex paid all the same)."""
+IN_SERVICE_STATUSES: tuple[str, ...] = ("existing", "committed")
+"""Sources and pipes in service without a decision."""
+
+DECISIONS: dict[str, str] = {
+    "kept": "retirable source kept by the optimiser",
+    "retired": "retirable source retired by the optimiser (retirement cost paid)",
+    "forced_kept": "kept by a scenario: status existing in this plan, retirable or a "
+    "candidate in another plan of the same network (comparisons only)",
+    "forced_retired": "status retired: no output, retirement cost paid",
+    "built": "candidate built by the optimiser (capex paid)",
+    "not_built": "candidate left unbuilt by the optimiser",
+    "forced_built": "status committed: built by the planner's or a scenario's choice "
+    "(capex and fixed cost paid as for a built candidate)",
+    "existing": "status existing: in service, no decision, no capex",
+    "unavailable": "status unavailable: left out of the model",
+}
+"""Every value of the result tables' and the comparison's ``decision`` columns, with its
+meaning: the one list that the tables, the comparison and the figures draw from."""
+SOURCE_DECISIONS: tuple[str, ...] = tuple(DECISIONS)
+"""Decisions a source can have."""
+PIPE_DECISIONS: tuple[str, ...] = ("built", "not_built", "forced_built", "existing", "unavailable")
+"""Decisions a pipe can have."""
+DECISION_BY_STATUS: dict[str, str] = {
+    "existing": "existing",
+    "committed": "forced_built",
+    "retired": "forced_retired",
+    "unavailable": "unavailable",
+}
+"""The decision of a source or pipe whose status leaves no choice to the optimiser."""
 
 #: Largest size of any number heatnet reads (MW, CNY, h, tCO2 …): larger values are beyond any
 #: real network and reach HiGHS's "infinite" (1e20) once multiplied by hours and prices.
@@ -59,6 +100,7 @@ class Column:
         choices: allowed text values.
         applies_to: which rows the column matters for (docs only).
         extension: ``True`` if heatnet offers this beyond spec v1.
+        valid: valid values in words, when the type alone does not say (``auto`` or a list).
     """
 
     name: str
@@ -74,6 +116,7 @@ class Column:
     choices: tuple[str, ...] | None = None
     applies_to: str = ""
     extension: bool = False
+    valid: str = ""
 
     def in_range(self, value: float) -> bool:
         """True if a finite ``value`` respects the column's minimum and maximum."""
@@ -87,6 +130,8 @@ class Column:
 
     def expected(self) -> str:
         """Human description of a valid value, used in error messages and docs."""
+        if self.valid:
+            return self.valid
         if self.choices:
             return "one of " + ", ".join(self.choices)
         if self.dtype == "bool":
@@ -199,8 +244,9 @@ SOURCES = TableSchema(
             required=True,
             choices=SOURCE_STATUSES,
             meaning="existing (always available), retirable (the optimiser may retire it), "
-            "candidate (the optimiser may build it); heatnet extensions: retired (forced "
-            "retirement: no output, retirement cost paid), unavailable (left out)",
+            "candidate (the optimiser may build it); heatnet extensions: committed (built "
+            "without a decision, capex and fixed cost paid as for a built candidate), retired "
+            "(forced retirement: no output, retirement cost paid), unavailable (left out)",
         ),
         Column(
             "variable_cost_cny_per_mwh",
@@ -223,7 +269,7 @@ SOURCES = TableSchema(
             "CNY/year",
             default=0.0,
             minimum=0,
-            meaning="paid while the source is in service (existing, kept, or built)",
+            meaning="paid while the source is in service (existing, kept, built or committed)",
         ),
         Column(
             "retirement_cost_cny",
@@ -240,7 +286,7 @@ SOURCES = TableSchema(
             "CNY",
             default=0.0,
             minimum=0,
-            applies_to="candidate",
+            applies_to="candidate and committed",
             meaning="one-off build cost",
         ),
         Column(
@@ -250,7 +296,7 @@ SOURCES = TableSchema(
             default=25.0,
             minimum=0,
             strict_minimum=True,
-            applies_to="candidate",
+            applies_to="candidate and committed",
             meaning="lifetime over which capex is annualised",
         ),
         Column(
@@ -292,7 +338,8 @@ PIPES = TableSchema(
             "text",
             required=True,
             choices=PIPE_STATUSES,
-            meaning="existing or candidate; heatnet extension: unavailable (left out)",
+            meaning="existing or candidate; heatnet extensions: committed (built without a "
+            "decision, capex paid as for a built candidate), unavailable (left out)",
         ),
         Column(
             "bidirectional",
@@ -325,7 +372,7 @@ PIPES = TableSchema(
             "CNY",
             default=0.0,
             minimum=0,
-            applies_to="candidate",
+            applies_to="candidate and committed",
             meaning="one-off build cost",
         ),
         Column(
@@ -335,7 +382,7 @@ PIPES = TableSchema(
             default=40.0,
             minimum=0,
             strict_minimum=True,
-            applies_to="candidate",
+            applies_to="candidate and committed",
             meaning="lifetime over which capex is annualised",
         ),
     ),
@@ -437,6 +484,74 @@ ECONOMICS: tuple[Column, ...] = (
 )
 
 
+SECURITY: tuple[Column, ...] = (
+    Column(
+        "served_share",
+        "float",
+        "-",
+        required=True,
+        minimum=0,
+        strict_minimum=True,
+        maximum=1,
+        meaning="α: share of each district's design-hour demand still served in every "
+        "contingency (required in a security block)",
+        extension=True,
+    ),
+    Column(
+        "intact_share",
+        "float",
+        "-",
+        default=1.0,
+        minimum=0,
+        strict_minimum=True,
+        maximum=1,
+        meaning="share of each district's design-hour demand the intact plan serves (< 1 for "
+        "a cold wave beyond the design temperature)",
+        extension=True,
+    ),
+    Column(
+        "design_factor",
+        "float",
+        "-",
+        default=1.0,
+        minimum=0,
+        strict_minimum=True,
+        meaning="design-hour demand = design_load_mw × profile at the design period × this "
+        "factor (a cold wave: > 1)",
+        extension=True,
+    ),
+    Column(
+        "contingencies",
+        "text",
+        default="auto",
+        meaning="the single outages checked: auto (see min_length_km and min_source_mw) or a "
+        "list of pipe and source ids; a retired or unavailable id is skipped with a warning",
+        valid="auto, or a list of pipe and source ids such as [P1, S2]",
+        extension=True,
+    ),
+    Column(
+        "min_length_km",
+        "float",
+        "km",
+        default=20.0,
+        minimum=0,
+        meaning="auto: every existing, committed or candidate pipe at least this long",
+        extension=True,
+    ),
+    Column(
+        "min_source_mw",
+        "float",
+        "MW",
+        default=1000.0,
+        minimum=0,
+        meaning="auto: every existing, retirable, committed or candidate source of at least "
+        "this capacity",
+        extension=True,
+    ),
+)
+"""Keys of the optional ``security:`` mapping of network.yaml (spec v1.1 §3)."""
+
+
 def _default_text(col: Column) -> str:
     if col.required:
         return "required"
@@ -498,6 +613,22 @@ def format_markdown() -> str:
         "",
         "Unknown keys are errors (with a did-you-mean hint).",
         "",
+        "### security (an optional mapping under `security:`)",
+        "",
+        "Security of supply (spec v1.1 §3): every plan must still serve `served_share` of each "
+        "district's design-hour demand when any one of the contingencies fails (N-1). No block "
+        "(or `security: null`) = no security constraints. The design hour is the period with "
+        "the largest total demand.",
+        "",
+        *_table_md(SECURITY),
+        "",
+        "Unknown keys are errors (with a did-you-mean hint). The ids of a list must be pipe or "
+        "source ids of the network, each once; an id whose status is `retired` or "
+        "`unavailable` has nothing left to lose and is skipped with a warning, so one list "
+        "serves every scenario of a study. Scenario files may override every key "
+        "(`security: null` removes the block); `heatnet solve --security-share A` sets "
+        "`served_share` and `--no-security` drops the block.",
+        "",
     ]
     for table in (*TABLES, PROFILES):
         title = table.file if table is not PROFILES else "The profiles CSV"
@@ -512,12 +643,14 @@ def format_markdown() -> str:
         "technology, a pipe from "
         "a node to itself, pipe efficiency `1 - loss_fraction_per_km * length_km <= 0`, "
         "profile weights <= 0 or values < 0, periods whose weights add up to more than a year "
-        "(8784 h), a demand whose design load times its profile's peak exceeds 1e12 MW, and "
-        "demand nodes that no source can reach "
+        "(8784 h), a demand whose design load times its profile's peak exceeds 1e12 MW, "
+        "unknown or repeated ids in `security.contingencies`, and demand nodes that no source "
+        "can reach "
         "through the pipes (direction respected). Warnings: available capacity below peak "
         "demand (unserved heat is priced, so the model still solves), costs on rows where "
         "they never apply (capex on an existing pipe, retirement cost on a source that cannot "
-        "retire), and nodes with nothing attached.",
+        "retire), contingencies that are retired or unavailable (skipped), and nodes with "
+        "nothing attached.",
         "",
     ]
     return "\n".join(out)

@@ -413,6 +413,16 @@ def _values(hm: HeatModel, comp: _Compiled, x: np.ndarray) -> dict[str, np.ndarr
     for name in ("k", "b", "y"):
         fam = lp.cols[name]
         out[name] = full[fam.start : fam.start + fam.size].copy()
+    if hm.security is not None:  # design-hour dispatch per case: (entities, cases)
+        n_cases = hm.security.n
+        for name, n in (("sec_g", len(hm.source_ids)), ("sec_fp", len(hm.pipe_ids))):
+            out[name] = np.zeros((n, n_cases))
+            out[name][lp.cols[name].positions] = full[lp.cols[name].block()]
+        out["sec_fm"] = np.zeros((len(hm.pipe_ids), n_cases))
+        fm = lp.cols["sec_fm"]
+        if fm.size:
+            out["sec_fm"][fm.positions] = full[fm.block()]
+        out["sec_u"] = full[lp.cols["sec_u"].block()].reshape(len(hm.demand_nodes), n_cases)
     return out
 
 
@@ -461,6 +471,7 @@ def _locate(hm: HeatModel, families: Mapping[str, Any], index: int) -> tuple[str
 #: how telling each kind of limit is, most telling first: caps and decisions, then
 #: capacities, then where heat is needed
 _LIMIT_RANK = {
+    "security": 0,
     "co2_cap": 0,
     "unserved_cap": 0,
     "decision": 1,
@@ -522,7 +533,9 @@ def _add_iis_rows(limits: _Limits, comp: _Compiled, rows: Any) -> None:
     for r in rows:
         row = int(comp.row_index[r]) if 0 <= r < len(comp.row_index) else -1
         fam, pos, t = _locate(hm, hm.lp.rows, row)
-        if fam == "balance" and hm.node_ids[pos] in demand_nodes:
+        if fam.startswith("sec_"):
+            _add_security_row(limits, fam, pos, t)
+        elif fam == "balance" and hm.node_ids[pos] in demand_nodes:
             limits.add(f"heat demand at {limits.node_label(pos)} must be met", t, "demand")
         elif fam == "balance":
             limits.add(
@@ -557,7 +570,9 @@ def _add_iis_columns(limits: _Limits, comp: _Compiled, cols: Any, bounds: Any) -
         col = int(comp.col_index[c]) if 0 <= c < len(comp.col_index) else -1
         fam, pos, t = _locate(hm, hm.lp.cols, col)
         upper = int(bound) in upper_codes
-        if fam == "g" and upper:
+        if fam.startswith("sec_"):
+            _add_security_column(limits, fam, pos, t, upper)
+        elif fam == "g" and upper:
             avail = hm.cap_avail_mw[pos, max(t, 0)]
             limits.add(f"source {hm.source_ids[pos]} has {avail:,.1f} MW available", t, "source")
         elif fam in ("fp", "fm") and upper:
@@ -578,6 +593,62 @@ def _add_iis_columns(limits: _Limits, comp: _Compiled, cols: Any, bounds: Any) -
             limits.add(
                 f"unserved heat at {hm.demand_nodes[pos]} is limited to its demand", t, "unserved"
             )
+
+
+def _case(hm: HeatModel, c: int) -> str:
+    """A security case in words: ``the intact plan`` or ``outage of <id>``."""
+    sec = hm.security
+    if sec is None or not 0 <= c < sec.n or sec.kinds[c] == "intact":
+        return "at the design hour, intact"
+    return f"at the design hour, outage of {sec.kinds[c]} {sec.names[c]}"
+
+
+def _add_security_row(limits: _Limits, fam: str, pos: int, c: int) -> None:
+    """Translate a security row (heat balance, source or pipe limit in a design-hour case)."""
+    hm = limits.hm
+    case = _case(hm, c)
+    if fam == "sec_balance" and hm.node_ids[pos] in set(hm.demand_nodes):
+        limits.add(
+            f"security: district {limits.node_label(pos)} must be served — {case}", -1, "demand"
+        )
+    elif fam == "sec_balance":
+        limits.add(f"security: heat balance at {limits.node_label(pos)} — {case}", -1, "junction")
+    elif fam == "sec_source_limit":
+        limits.add(
+            f"security: source {hm.source_ids[pos]} only if kept or built — {case}", -1, "source"
+        )
+    elif fam == "sec_pipe_limit":
+        limits.add(f"security: pipe {hm.pipe_ids[pos]} only if built — {case}", -1, "pipe")
+
+
+def _add_security_column(limits: _Limits, fam: str, pos: int, c: int, upper: bool) -> None:
+    """Translate a security column bound: what a source, pipe or district can do in a case."""
+    hm = limits.hm
+    sec = hm.security
+    if sec is None or not upper:
+        return
+    case = _case(hm, c)
+    if fam == "sec_g":
+        avail = 0.0 if sec.source_out[pos, c] else hm.cap_avail_mw[pos, sec.design_period]
+        limits.add(
+            f"security: source {hm.source_ids[pos]} has {avail:,.1f} MW — {case}", -1, "source"
+        )
+    elif fam in ("sec_fp", "sec_fm"):
+        cap = 0.0 if sec.pipe_out[pos, c] else float(_pipe_capacity_of(hm, pos))
+        limits.add(f"security: pipe {hm.pipe_ids[pos]} carries {cap:,.1f} MW — {case}", -1, "pipe")
+    elif fam == "sec_u":
+        d = float(sec.design_demand_mw[pos])
+        share = float(sec.min_share[c])
+        limits.add(
+            f"security: district {hm.demand_nodes[pos]} must get {share:.0%} of its "
+            f"{d:,.1f} MW design demand — {case}",
+            -1,
+            "security",
+        )
+
+
+def _pipe_capacity_of(hm: HeatModel, pos: int) -> float:
+    return float(hm.net.pipes.at[hm.pipe_ids[pos], "capacity_mw"])
 
 
 def _relaxation_is_feasible(comp: _Compiled) -> bool:

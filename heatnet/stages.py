@@ -5,7 +5,9 @@ on a small model of aggregated periods (stage 1, a MILP), then fixes it and solv
 season at its own resolution (stage 2, an LP, :func:`solve_fixed_design`). Both groupings of
 :mod:`heatnet.aggregate` go through one loop, :func:`design_and_dispatch`:
 
-* **typical days** (:class:`TypicalDayDesign`): K mean days, the peak day kept; one round.
+* **typical days** (:class:`TypicalDayDesign`): K mean days, the peak day kept; when their
+  design is not within the target gap they become time slices (typical day × hour) and are
+  refined like them.
 * **time slices** (:class:`TimeSliceDesign`): K groups of periods, the design hour alone,
   refined between rounds where the full-resolution dispatch shows the slices lose most.
 
@@ -135,7 +137,7 @@ def solve_fixed_design(
     ids and costs). ``opts.log_file`` receives the log of the first chunk.
     """
     t0 = time.perf_counter()
-    hm = build_model(net, allow_unserved=opts.allow_unserved, fixed=design)
+    hm = build_model(net, allow_unserved=opts.allow_unserved, fixed=design, security=False)
     build_s = time.perf_counter() - t0
     T = net.n_periods
     chunk = max(1, int(STAGE2_CHUNK_COLUMNS // max(hm.lp.n_cols / max(T, 1), 1.0)))
@@ -150,6 +152,7 @@ def solve_fixed_design(
             with_profiles(net, net.profiles.iloc[a:b]),
             allow_unserved=opts.allow_unserved,
             fixed=design,
+            security=False,
         )
         settings = solver_settings(opts) if a == 0 else solver_settings(opts, log_file=None)
         res_c = solve_model(
@@ -224,12 +227,11 @@ def _stitch_chunks(
 class DesignGrouping(Protocol):
     """How the design stage aggregates the season's periods."""
 
-    kind: str  # "typical_days" or "time_slices": the key of K in the summary
-    refinable: bool  # can the grouping be refined between rounds
+    kind: str  # "typical_days" or "time_slices": the key of K in a round's record
 
     @property
     def k(self) -> int:
-        """Number of aggregated groups."""
+        """Number of aggregated periods' groups."""
         ...
 
     def network(self, net: Network) -> Network:
@@ -240,21 +242,46 @@ class DesignGrouping(Protocol):
         """What the summary's ``two_stage`` block says about the grouping."""
         ...
 
-    def refined(
-        self, loss_inputs: tuple[HeatModel, SolveResult, HeatModel, SolveResult]
-    ) -> DesignGrouping | None:
+    def stage1_gap(self, opts: SolveOptions, target: float) -> float:
+        """The MIP gap to solve the design MILP on this grouping to [-]."""
+        ...
+
+    def refined(self, last: RoundModels) -> DesignGrouping | None:
         """A finer grouping where the last round lost most, or None when it cannot refine."""
         ...
 
 
 @dataclass
+class RoundModels:
+    """A design round's two models and results: stage 1 on the grouping, stage 2 at full
+    resolution with stage 1's design fixed."""
+
+    hm1: HeatModel
+    res1: SolveResult
+    hm2: HeatModel
+    res2: SolveResult
+
+
+def _split_slices(
+    ts: TimeSlices, last: RoundModels, stage1_cost_cny: np.ndarray
+) -> TimeSlices | None:
+    """Split the slices that lose most: the full-resolution operating cost of their periods
+    minus their cost in the stage-1 model (``stage1_cost_cny``, per slice), for the same
+    design [CNY/year] (:meth:`TimeSlices.refine`); None when no slice can be split."""
+    cost_t = period_costs(last.hm2, last.res2.values)
+    loss = np.bincount(ts.assignment, weights=cost_t, minlength=ts.k) - stage1_cost_cny
+    finer = ts.refine(cost_t / last.hm2.net.weights_h, loss)
+    return None if finer.k == ts.k else finer
+
+
+@dataclass
 class TypicalDayDesign:
-    """K typical days (mean representation, the peak day kept): a starting grouping with no
-    refinement, so one design round."""
+    """K typical days (mean representation, the peak day kept). When their design is not
+    within the target, they are refined as time slices: slice = (typical day, hour of the
+    day), which is the same relaxation, then split where it loses most."""
 
     td: TypicalDays
     kind: str = "typical_days"
-    refinable: bool = False
 
     @classmethod
     def of(cls, net: Network, k: int) -> TypicalDayDesign:
@@ -288,21 +315,35 @@ class TypicalDayDesign:
             ),
         }
 
-    def refined(
-        self, loss_inputs: tuple[HeatModel, SolveResult, HeatModel, SolveResult]
-    ) -> DesignGrouping | None:
-        """Typical days are not refined."""
-        return None
+    def stage1_gap(self, opts: SolveOptions, target: float) -> float:
+        """The MIP gap asked for: typical days are the first, cheap round."""
+        return opts.mip_gap
+
+    def refined(self, last: RoundModels) -> DesignGrouping | None:
+        """The typical days as time slices, split where they lose most (None for medoid
+        days, which are no relaxation, or when nothing can be split)."""
+        if not self.td.is_relaxation:
+            return None
+        net = last.hm2.net
+        ts = self.td.as_time_slices(net.profiles, peak_weights(net))
+        rows = self.td.period_map()  # typical-day row of every period
+        first = np.array([int(m[0]) for m in ts.members()])
+        stage1_cost = period_costs(last.hm1, last.res1.values)[rows[first]]
+        finer = _split_slices(ts, last, stage1_cost)
+        if finer is None:
+            return None
+        return TimeSliceDesign(finer, ts.k, origin=self.describe(net))
 
 
 @dataclass
 class TimeSliceDesign:
-    """K time slices, the design hour alone, refined between rounds."""
+    """K time slices, the design hour alone, refined between rounds. ``origin`` describes
+    the typical days they were refined from, if any."""
 
     ts: TimeSlices
     initial_k: int
+    origin: dict[str, Any] | None = None
     kind: str = "time_slices"
-    refinable: bool = True
 
     @classmethod
     def of(cls, net: Network, k: int) -> TimeSliceDesign:
@@ -319,30 +360,38 @@ class TimeSliceDesign:
         return with_profiles(net, self.ts.aggregate(net.profiles))
 
     def describe(self, net: Network) -> dict[str, Any]:
-        """Slices now and at the start, and the design period."""
-        return {
-            "aggregation": "time_slices",
+        """Slices now and at the start, and the design period (after the typical days'
+        description when they started from typical days)."""
+        now = {
             "time_slices": self.ts.k,
             "initial_time_slices": self.initial_k,
             "peak_period": str(net.profiles["period"].iloc[self.ts.peak_period]),
+        }
+        if self.origin is not None:
+            return {
+                **self.origin,
+                **now,
+                "bound_source": "best stage-1 MILP dual bound over the rounds: mean typical "
+                "days, then time slices refined from them (each a relaxation of the "
+                "full-resolution MILP)",
+            }
+        return {
+            "aggregation": "time_slices",
+            **now,
             "bound_source": (
                 "best stage-1 MILP dual bound over the rounds of time slices (each a "
                 "relaxation of the full-resolution MILP)"
             ),
         }
 
-    def refined(
-        self, loss_inputs: tuple[HeatModel, SolveResult, HeatModel, SolveResult]
-    ) -> DesignGrouping | None:
-        """Split the slices that lose most: full-resolution operating cost of their periods
-        minus their cost in the slice model, for the same design [CNY/year]
-        (:meth:`TimeSlices.refine`); None when no slice can be split."""
-        hm1, res1, hm2, res2 = loss_inputs
-        cost_t = period_costs(hm2, res2.values)
-        loss = np.bincount(self.ts.assignment, weights=cost_t, minlength=self.ts.k)
-        loss -= period_costs(hm1, res1.values)
-        ts = self.ts.refine(cost_t / hm2.net.weights_h, loss)
-        return None if ts.k == self.ts.k else TimeSliceDesign(ts, self.initial_k)
+    def stage1_gap(self, opts: SolveOptions, target: float) -> float:
+        """A quarter of the target: the rest is left to the aggregation."""
+        return target / 4
+
+    def refined(self, last: RoundModels) -> DesignGrouping | None:
+        """The slices that lose most, split in two (None when none can be)."""
+        finer = _split_slices(self.ts, last, period_costs(last.hm1, last.res1.values))
+        return None if finer is None else TimeSliceDesign(finer, self.initial_k, self.origin)
 
 
 # --- the design loop --------------------------------------------------------------------------
@@ -420,8 +469,7 @@ def _stage1(
         heat_prices=False,
         log_file=log1,
         time_limit_s=None if remaining is None else max(remaining, 1.0),
-        # a refinable grouping leaves most of the target to the aggregation
-        mip_gap=loop.target / 4 if grouping.refinable else opts.mip_gap,
+        mip_gap=grouping.stage1_gap(opts, loop.target),
     )
     t1 = time.perf_counter()
     hm1 = build_model(net1, allow_unserved=opts.allow_unserved, fixed=loop.fixed)
@@ -475,11 +523,12 @@ def design_and_dispatch(
     kept), warm-started from the previous round's design (round 0: ``warm_start``); (2) the
     full-resolution LP with that design fixed (an upper bound: a real plan). The target gap
     is the larger of ``opts.two_stage_gap`` and ``opts.mip_gap`` (asking for a 1 % MIP gap
-    means a plan within 1 %). A refinable grouping solves each stage-1 MILP to a quarter of
-    the target, leaving the rest to the aggregation; typical days to ``opts.mip_gap``. The
-    rounds stop when the gap is within the target, when the grouping cannot be refined (at
-    once for typical days), after ``opts.max_refinements`` refinements, or when the time
-    limit (``opts.time_limit_s``, over all rounds; stage 2 has none) is spent.
+    means a plan within 1 %). Typical days are solved to ``opts.mip_gap``; time slices to a
+    quarter of the target, leaving the rest to the aggregation. Between rounds the grouping
+    is split where the last design lost most (typical days become time slices first). The
+    rounds stop when the gap is within the target, when nothing can be split, after
+    ``opts.max_refinements`` refinements, or when the time limit (``opts.time_limit_s``, over
+    all rounds; stage 2 has none) is spent.
     """
     target = max(opts.two_stage_gap, opts.mip_gap)
     loop = _Loop(net, opts, dict(fixed or {}), target, time.perf_counter())
@@ -526,7 +575,7 @@ def design_and_dispatch(
             break
         if last1.status not in (Status.OPTIMAL, Status.FEASIBLE):
             break  # stage 1 ran out of time: no round left to refine in
-        finer = grouping.refined((hm1, last1, hm2, res2))
+        finer = grouping.refined(RoundModels(hm1, last1, hm2, res2))
         if finer is None:
             break
         grouping, start = finer, design
@@ -574,13 +623,14 @@ def _outcome(
         decisions={f"{kind}:{ident}": int(v) for (kind, ident), v in design.items()},
         timings_s=timings,
     )
-    if grouping.refinable:
+    if grouping.kind == "typical_days":  # one round on typical days
+        termination = f"two-stage: stage 1 {last1.termination}, stage 2 {res2.termination}"
+    else:
+        on = "typical days refined into time slices" if block.get("typical_days") else "time slices"
         termination = (
-            f"two-stage on time slices: {len(loop.rounds)} round(s), last stage 1 "
+            f"two-stage on {on}: {len(loop.rounds)} round(s), last stage 1 "
             f"{last1.termination}, stage 2 {res2.termination}"
         )
-    else:
-        termination = f"two-stage: stage 1 {last1.termination}, stage 2 {res2.termination}"
     result = dataclasses.replace(
         res2,
         status=design_status(res2.status, gap, loop.target, loop.out_of_time),

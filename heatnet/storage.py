@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from heatnet.options import SolveOptions
     from heatnet.solve import SolveResult
 
-TABLE_FILES = ("sources", "pipes", "dispatch", "flows", "nodes", "prices", "periods")
+TABLE_FILES = ("sources", "pipes", "dispatch", "flows", "nodes", "prices", "periods", "security")
 """Result tables of a run, each written as ``<name>.csv``."""
 
 SUMMARY_FILE = "summary.json"
@@ -152,12 +152,17 @@ class RunSummary(TypedDict, total=False):
     typical_days: int | None
     time_slices: int | None
     two_stage: dict[str, Any]
+    security: dict[str, Any]
 
 
 def input_hash(net: Network) -> str:
-    """SHA-256 of everything that defines the optimisation (economics, tables, profiles)."""
+    """SHA-256 of everything that defines the optimisation (economics, the security block,
+    tables, profiles). A network without a security block hashes as before the block existed,
+    so resumed studies of such networks still match."""
     h = hashlib.sha256()
     h.update(json.dumps(dataclasses.asdict(net.economics), sort_keys=True).encode())
+    if net.security is not None:
+        h.update(json.dumps({"security": dataclasses.asdict(net.security)}).encode())
     for df in (net.nodes, net.sources, net.pipes, net.demands, net.profiles):
         h.update(df.to_csv(lineterminator="\n").encode())
     return h.hexdigest()

@@ -34,6 +34,7 @@ from typing import Any
 
 import pandas as pd
 
+from heatnet import fmt
 from heatnet._worker import SweepTask, TaskResult, error_text, run_task, solve_task
 from heatnet.errors import HeatnetError, InputError, Problem
 from heatnet.network import Network
@@ -158,7 +159,7 @@ def outcome_of_run(run: Run, folder: Path | None, seconds: float) -> ScenarioOut
     elif not run.is_optimal:
         gap = summary.get("mip_gap")
         error = (
-            f"not proven optimal ({status}; gap {gap:.3g})"
+            f"not proven optimal ({status}; gap {fmt.quantity('mip_gap', gap)})"
             if gap is not None
             else (f"not proven optimal ({status})")
         )

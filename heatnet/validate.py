@@ -8,7 +8,7 @@ Each ``check_*`` function takes a :class:`~heatnet.network.Network` and returns 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import networkx as nx
 import numpy as np
@@ -16,9 +16,9 @@ import pandas as pd
 
 from heatnet.errors import Problem, Severity, did_you_mean
 from heatnet.network import Network
-from heatnet.schema import MAX_MAGNITUDE, TOO_LARGE_HINT
+from heatnet.schema import ACTIVE_SOURCE_STATUSES, BUILD_STATUSES, MAX_MAGNITUDE, TOO_LARGE_HINT
 
-ACTIVE_SOURCE = ("existing", "retirable", "candidate")
+ACTIVE_SOURCE = ACTIVE_SOURCE_STATUSES
 #: Hours in a leap year: the periods of one season cannot stand for more (costs are annual).
 HOURS_PER_YEAR = 8784.0
 
@@ -104,11 +104,11 @@ def check_costs(net: Network) -> list[Problem]:
     for sid, row in net.sources.iterrows():
         line = net.line_of("sources.csv", str(sid))
         # an empty status is an invalid one, already reported: no follow-on warnings
-        if row["capex_cny"] > 0 and row["status"] not in ("candidate", ""):
+        if row["capex_cny"] > 0 and row["status"] not in (*BUILD_STATUSES, ""):
             out.append(
                 Problem(
                     "sources.csv",
-                    "capex is only used for candidate sources and is ignored here",
+                    "capex is only used for candidate and committed sources and is ignored here",
                     line=line,
                     id=str(sid),
                     column="capex_cny",
@@ -143,11 +143,11 @@ def check_costs(net: Network) -> list[Problem]:
                 )
             )
     for pid, row in net.pipes.iterrows():
-        if row["capex_cny"] > 0 and row["status"] not in ("candidate", ""):
+        if row["capex_cny"] > 0 and row["status"] not in (*BUILD_STATUSES, ""):
             out.append(
                 Problem(
                     "pipes.csv",
-                    "capex is only used for candidate pipes and is ignored here",
+                    "capex is only used for candidate and committed pipes and is ignored here",
                     line=net.line_of("pipes.csv", str(pid)),
                     id=str(pid),
                     column="capex_cny",
@@ -302,6 +302,87 @@ def check_capacity(net: Network) -> list[Problem]:
     ]
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def _first_status(df: pd.DataFrame) -> dict[str, str]:
+    """``{id: status}``, the first row of an id kept (a duplicated id is reported elsewhere)."""
+    out: dict[str, str] = {}
+    for ident, status in df["status"].items():
+        out.setdefault(str(ident), str(status))
+    return out
+
+
+def check_security(
+    net: Network, *, file: str = "network.yaml", lines: Mapping[str, int] | None = None
+) -> list[Problem]:
+    """The ids of ``security.contingencies`` (spec v1.1 §3): each a pipe or source id, each
+    once; a retired or unavailable one is skipped with a warning (nothing left to lose).
+
+    Args:
+        net: the network; nothing to check without a block or with ``contingencies: auto``.
+        file: the file the list is in (a scenario file when a scenario sets it).
+        lines: ``{"security.contingencies.I": line, ...}`` as :func:`heatnet.io.security_lines`
+            gives them; default: the network's own (``net.line_numbers["network.yaml"]``).
+    """
+    sec = net.security
+    if sec is None or sec.contingencies is None:
+        return []
+    lines = net.line_numbers.get("network.yaml", {}) if lines is None else lines
+    key_line = lines.get("security.contingencies") or lines.get("security")
+    pipes, sources = _first_status(net.pipes), _first_status(net.sources)
+    known = [*pipes, *sources]
+    out: list[Problem] = []
+    first: dict[str, int] = {}
+    for i, ident in enumerate(sec.contingencies):
+        line = lines.get(f"security.contingencies.{i}", key_line)
+        column = "security.contingencies"
+        if ident in first:
+            out.append(
+                Problem(
+                    file,
+                    "contingency named twice",
+                    line=line,
+                    column=column,
+                    expected="each pipe or source id once in the list",
+                    found=f"{ident!r} again (item {i + 1}; first as item {first[ident] + 1})",
+                )
+            )
+            continue
+        first[ident] = i
+        if ident not in pipes and ident not in sources:
+            out.append(
+                Problem(
+                    file,
+                    "unknown contingency id",
+                    line=line,
+                    column=column,
+                    expected=f"the id of a pipe or source ({_count(len(pipes), 'pipe')} "
+                    f"and {_count(len(sources), 'source')} defined)",
+                    found=repr(ident),
+                    hint=did_you_mean(ident, known),
+                )
+            )
+            continue
+        what, status = ("pipe", pipes[ident]) if ident in pipes else ("source", sources[ident])
+        if status in ("retired", "unavailable"):
+            out.append(
+                Problem(
+                    file,
+                    "contingency skipped: nothing left to lose",
+                    line=line,
+                    column=column,
+                    expected="a pipe or source in the model (not retired or unavailable)",
+                    found=f"{what} {ident!r} with status {status}",
+                    hint="it is left out of the security check; one list can serve every "
+                    "scenario of a study",
+                    severity="warning",
+                )
+            )
+    return out
+
+
 def _blank_refs(net: Network) -> bool:
     """True if a cell the graph and capacity checks read is empty (missing or invalid, already
     reported by the loader): those checks would crash or report follow-on errors."""
@@ -330,14 +411,21 @@ def check_network(
     cross_checks: bool = True,
     strict_graph: bool = True,
     profiles_label: str = "profiles",
+    security_file: str = "network.yaml",
+    security_lines: Mapping[str, int] | None = None,
 ) -> list[Problem]:
-    """All checks on a network; ``cross_checks=False`` runs only those needing one table."""
+    """All checks on a network; ``cross_checks=False`` runs only those needing one table.
+
+    ``security_file`` and ``security_lines`` say where the security block's contingency list
+    is written (see :func:`check_security`).
+    """
     out = check_pipes(net) + check_season(net, profiles_label)
     if not cross_checks:
         return out
     refs = check_references(net, profiles_label)
     out += refs
     out += check_costs(net)
+    out += check_security(net, file=security_file, lines=security_lines)
     if any(p.severity == "error" for p in refs) or _blank_refs(net):
         return out
     out += check_graph(net, "error" if strict_graph else "warning")

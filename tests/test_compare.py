@@ -132,7 +132,8 @@ def test_cli_compare_and_diff_write_csv(study: Path, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["compare", str(study), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "forced_kept" in result.output
-    assert "8,500" in result.output
+    assert "cost [M CNY]" in result.output
+    assert "0.0085" in result.output  # 8,500 CNY/yr (issue 14: costs in M CNY)
     table = pd.read_csv(out, keep_default_na=False)
     assert list(table["scenario"]) == [
         "base",
@@ -167,3 +168,51 @@ def test_cli_compare_and_diff_write_csv(study: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "demands D design_load_mw: 10 → 11" in result.output
+
+
+E_NOTATION = r"\d(\.\d+)?e[+-]\d"
+
+
+def test_format_diff_speaks_m_cny_and_percent() -> None:
+    """Issue 14 (9): no e-notation and no bare fractions in the diff text."""
+    import re
+
+    from heatnet.compare import PlanDiff, format_diff
+
+    kpis = pd.DataFrame(
+        [
+            {"kpi": "objective_cny", "a": 4.19104e9, "b": 4.37827e9, "delta": 1.87231e8},
+            {"kpi": "waste_heat_share", "a": 0.419, "b": 0.45, "delta": 0.031},
+            {"kpi": "co2_t", "a": 1_200_000.0, "b": 900_000.0, "delta": -300_000.0},
+            {"kpi": "unserved_mwh", "a": 0.0, "b": 0.0, "delta": 0.0},
+            {"kpi": "cost.coal_cny", "a": None, "b": 2.5e8, "delta": None},
+        ]
+    )
+    empty = pd.DataFrame(columns=["table", "id", "field", "a", "b"])
+    text = format_diff(PlanDiff("a", "b", kpis, empty.drop(columns="field"), empty))
+    assert re.search(E_NOTATION, text) is None, text
+    assert (
+        "  objective_cny: 4,191.0 M CNY (41.91 亿) → 4,378.3 M CNY (43.78 亿) (+187.2 M CNY)"
+        in text
+    )
+    assert "  waste_heat_share: 41.9 % → 45.0 % (+3.1 pp)" in text
+    assert "  co2_t: 1.200 Mt → 0.900 Mt (-0.300 Mt)" in text
+    assert "  cost.coal_cny: n/a → 250.0 M CNY (2.50 亿)" in text
+    assert "unserved_mwh" not in text  # did not change
+    assert "KPIs that changed (4):" in text
+
+
+def test_cli_diff_and_table_use_the_formatter(study: Path) -> None:
+    import re
+
+    runner = CliRunner()
+    result = runner.invoke(cli, ["compare", str(study), "--diff", "base", "carbon_100"])
+    assert result.exit_code == 0, result.output
+    assert re.search(E_NOTATION, result.output) is None, result.output
+    assert "objective_cny: 0.0085 M CNY → " in result.output
+    assert " M CNY (+" in result.output
+    assert re.search(r"coal_share: [\d.]+ % → [\d.]+ % \([+-][\d.]+ pp\)", result.output)
+    table = runner.invoke(cli, ["compare", str(study)])
+    assert "cost [M CNY]" in table.output
+    assert "waste heat [%]" in table.output
+    assert "0.0085" in table.output

@@ -18,10 +18,10 @@ import heatnet
 PACKAGE = Path(heatnet.__file__).parent
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "schema", "network", "options", "data"),
+    ("errors", "schema", "network", "options", "data", "fmt"),
     ("io", "validate", "profiles", "aggregate", "scenarios", "generate"),
     ("model", "solve"),
-    ("results", "diagnose", "trace", "stages", "storage"),
+    ("results", "diagnose", "trace", "stages", "storage", "security"),
     ("run", "_worker", "sweep", "pareto", "compare"),
     ("plot", "export", "report"),
     ("cli", "__init__"),

@@ -161,7 +161,9 @@ def test_every_problem_is_reported_at_once(net: heatnet.Network, tmp_path: Path)
     assert unknown_id.line == 10
     assert "unknown id" in unknown_id.message
     assert by[("late", "pipes.PW.status")].found == "gone"
-    assert by[("late", "pipes.PW.status")].expected == "one of existing, candidate, unavailable"
+    assert by[("late", "pipes.PW.status")].expected == (
+        "one of existing, candidate, committed, unavailable"
+    )
     assert by[("late", "pipes.PW.lenght_km")].hint == "Did you mean 'length_km'?"
     bad_value = by[("growth", "demand_scale")]
     assert (bad_value.line, bad_value.found) == (13, "-1")

@@ -127,7 +127,10 @@ def full_milp(net: heatnet.Network) -> heatnet.Run:
 
 
 def two_stage(net: heatnet.Network, k: int) -> heatnet.Run:
-    return heatnet.solve(net, SolveOptions(two_stage=True, typical_days=k, mip_gap=0.0))
+    """One round on K typical days (no refinement: tests/test_stages.py covers that)."""
+    return heatnet.solve(
+        net, SolveOptions(two_stage=True, typical_days=k, mip_gap=0.0, max_refinements=0)
+    )
 
 
 @pytest.mark.parametrize("k", [2, 3])

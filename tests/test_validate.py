@@ -411,7 +411,7 @@ def test_unknown_pipe_status(tmp_path: Path) -> None:
         2,
         "P1",
         "status",
-        expected="one of existing, candidate, unavailable",
+        expected="one of existing, candidate, committed, unavailable",
         found="'retirable'",
         message="unknown status",
     )

@@ -1,0 +1,194 @@
+"""Security of supply (spec v1.1 §3): the plan must keep the city warm in single outages.
+
+Hand-worked network (`secure_city`), one district A fed from remote waste heat R:
+
+* WH at R: waste heat, existing, 100 MW, 20 CNY/MWh, no CO2.
+* P: R → A, existing, 100 MW, lossless, no pumping cost, 30 km (a long line).
+* COAL at A: retirable, 60 MW, 200 CNY/MWh, fixed cost 1,000,000 CNY/year if kept.
+* GAS at A: existing, 10 MW, 400 CNY/MWh.
+* Demand at A: 60 MW design load; two periods: 2,000 h at 0.5 and 1,000 h at 1.0 (the design
+  period, D* = 60 MW).
+
+Cost alone: WH covers every hour through P (30 and 60 MW), COAL is not needed, so it is
+retired: 20 × (30 × 2,000 + 60 × 1,000) = 2,400,000 CNY/year.
+
+With security, served share α and contingency P (the only way in for WH): at the design hour
+with P out, A has GAS (10 MW) and, if kept, COAL (60 MW). α · 60 ≤ 10 needs α ≤ 1/6, so
+α = 0.5 keeps COAL: 2,400,000 + 1,000,000 = 3,400,000 CNY/year (the cost of security is the
+fixed cost, 1,000,000); α = 0.1 does not bind: 2,400,000. With COAL out of the question
+(status retired), α = 0.5 cannot be met: infeasible, and the explanation names P.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import heatnet
+from heatnet.network import Security
+from heatnet.options import SolveOptions
+from heatnet.solve import Status
+from tests.helpers import write_network
+
+REL = 1e-7
+BASE = 2_400_000.0
+FIXED = 1_000_000.0
+
+
+def secure_city(folder: Path, coal_status: str = "retirable") -> Path:
+    return write_network(
+        folder,
+        nodes=[{"id": "A", "name": "city"}, {"id": "R", "name": "remote"}],
+        sources=[
+            {
+                "id": "WH",
+                "node": "R",
+                "technology": "waste_heat",
+                "capacity_mw": 100,
+                "status": "existing",
+                "variable_cost_cny_per_mwh": 20,
+            },
+            {
+                "id": "COAL",
+                "node": "A",
+                "technology": "coal_boiler",
+                "capacity_mw": 60,
+                "status": coal_status,
+                "variable_cost_cny_per_mwh": 200,
+                "fixed_cost_cny_per_year": FIXED,
+            },
+            {
+                "id": "GAS",
+                "node": "A",
+                "technology": "gas_boiler",
+                "capacity_mw": 10,
+                "status": "existing",
+                "variable_cost_cny_per_mwh": 400,
+            },
+        ],
+        pipes=[
+            {
+                "id": "P",
+                "from_node": "R",
+                "to_node": "A",
+                "length_km": 30,
+                "capacity_mw": 100,
+                "status": "existing",
+                "loss_fraction_per_km": 0,
+                "pumping_cost_cny_per_mwh": 0,
+            }
+        ],
+        demands=[{"id": "D", "node": "A", "design_load_mw": 60, "profile": "heat"}],
+        profiles=[
+            {"period": "mild", "weight_h": 2000, "heat": 0.5},
+            {"period": "cold", "weight_h": 1000, "heat": 1.0},
+        ],
+    )
+
+
+def with_security(net: heatnet.Network, **kw: object) -> heatnet.Network:
+    return dataclasses.replace(net, security=Security(**kw))  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def net(tmp_path_factory: pytest.TempPathFactory) -> heatnet.Network:
+    return heatnet.load_network(secure_city(tmp_path_factory.mktemp("sec") / "n"))
+
+
+def test_cost_alone_retires_the_coal_point(net: heatnet.Network) -> None:
+    run = heatnet.solve(net)
+    assert run.is_optimal
+    assert run.result.objective_cny == pytest.approx(BASE, rel=REL)
+    assert run.summary["retired"] == ["COAL"]
+    assert "security" not in run.summary
+
+
+def test_security_keeps_the_coal_point(net: heatnet.Network, tmp_path: Path) -> None:
+    secured = with_security(net, served_share=0.5, contingencies=("P",))
+    run = heatnet.solve(secured, SolveOptions(security_cost=True))
+    assert run.is_optimal
+    assert run.result.objective_cny == pytest.approx(BASE + FIXED, rel=REL)
+    assert run.summary["kept"] == ["COAL"]
+    sec = run.summary["security"]
+    assert sec["contingencies"] == ["P"]
+    assert sec["design_period"] == "cold"
+    assert sec["cost_of_security_cny"] == pytest.approx(FIXED, rel=1e-6)
+    # the check: with P out, A can get all 60 MW (GAS 10 + COAL 60 ≥ 60), intact too
+    table = run.tables["security"].set_index("contingency")
+    assert table.loc["P", "design_demand_mw"] == pytest.approx(60.0)
+    assert table.loc["P", "served_mw"] == pytest.approx(60.0)
+    assert table.loc["intact", "served_share"] == pytest.approx(1.0)
+    assert sec["binding"] == []  # COAL gives more than the 30 MW the rule asks for
+    folder = run.write(tmp_path / "results")
+    back = pd.read_csv(folder / "security.csv")
+    assert list(back.columns[:4]) == ["contingency", "kind", "node", "design_demand_mw"]
+    assert heatnet.read_run(folder).tables["security"].shape == back.shape
+
+
+def test_a_served_share_too_small_to_bind_gives_the_v1_optimum(net: heatnet.Network) -> None:
+    run = heatnet.solve(with_security(net, served_share=0.1, contingencies=("P",)))
+    assert run.result.objective_cny == pytest.approx(BASE, rel=REL)
+    assert run.summary["retired"] == ["COAL"]
+    # GAS alone gives 10 of the 60 MW with P out: 1/6 ≥ 0.1
+    table = run.tables["security"].set_index("contingency")
+    assert table.loc["P", "served_share"] == pytest.approx(1 / 6)
+
+
+def test_the_optimum_never_falls_as_the_served_share_grows(net: heatnet.Network) -> None:
+    shares = [0.05, 0.1, 1 / 6, 0.2, 0.5, 0.9, 1.0]
+    costs = [
+        heatnet.solve(
+            with_security(net, served_share=a, contingencies=("P",)),
+            SolveOptions(heat_prices=False),
+        ).result.objective_cny
+        for a in shares
+    ]
+    assert all(b >= a - 1e-6 for a, b in itertools.pairwise(costs))
+    assert costs[0] == pytest.approx(BASE, rel=REL)
+    assert costs[-1] == pytest.approx(BASE + FIXED, rel=REL)
+
+
+def test_auto_contingencies_are_the_long_lines_and_large_sources(net: heatnet.Network) -> None:
+    run = heatnet.solve(with_security(net, served_share=0.5, min_length_km=20, min_source_mw=50))
+    # P is 30 km; WH (100 MW) and COAL (60 MW) are at least 50 MW, GAS is not
+    assert run.summary["security"]["contingencies"] == ["P", "WH", "COAL"]
+    assert run.result.objective_cny == pytest.approx(BASE + FIXED, rel=REL)
+
+
+def test_no_plan_passes_and_the_explanation_names_the_outage(tmp_path: Path) -> None:
+    net = heatnet.load_network(secure_city(tmp_path / "n", coal_status="retired"))
+    run = heatnet.solve(with_security(net, served_share=0.5, contingencies=("P",)))
+    assert run.result.status is Status.INFEASIBLE
+    why = " ".join(run.summary["infeasibility"]["limits_in_conflict"])
+    assert "outage of pipe P" in why
+    assert "district A" in why
+
+
+def test_two_stage_designs_under_security_and_the_plan_passes(tmp_path: Path) -> None:
+    """Security rows are in stage 1 (they carry binaries); the plan stage 2 gets passes
+    the check at full resolution."""
+    rows = []
+    for day in range(6):
+        for hour in range(24):
+            heat = 0.5 + 0.3 * np.sin(np.pi * hour / 24) + (0.2 if day == 3 else 0.0)
+            rows.append({"period": f"d{day}h{hour:02d}", "weight_h": 1.0, "heat": heat})
+    folder = secure_city(tmp_path / "n")
+    net = heatnet.load_network(folder)
+    net = net.replace(profiles=pd.DataFrame(rows), profiles_path=None)
+    secured = with_security(net, served_share=0.5, contingencies=("P",))
+    for opts in (
+        SolveOptions(two_stage=True, typical_days=2),
+        SolveOptions(time_slices=4),
+    ):
+        run = heatnet.solve(secured, opts)
+        assert run.summary["solve_mode"] == "two_stage"
+        assert run.summary["kept"] == ["COAL"]
+        table = run.tables["security"]
+        p_rows = table[table["contingency"] == "P"]
+        assert (p_rows["served_share"] >= 0.5 - 1e-9).all()
+        assert run.summary["security"]["design_period"] == "d3h12"
