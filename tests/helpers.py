@@ -39,6 +39,7 @@ def write_network(
     demands: Sequence[Row],
     profiles: Sequence[Row],
     economics: Mapping[str, Any] | None = None,
+    security: Mapping[str, Any] | None = None,
     name: str = "test",
 ) -> Path:
     """Write a complete network folder (profiles in ``profiles.csv``) and return it."""
@@ -46,6 +47,8 @@ def write_network(
     doc: dict[str, Any] = {"name": name, "profiles": "profiles.csv"}
     if economics:
         doc["economics"] = dict(economics)
+    if security:
+        doc["security"] = dict(security)
     (folder / "network.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
     write_csv(folder / "nodes.csv", nodes, ["id", "name", "lat", "lon"] if nodes else ["id"])
     write_csv(

@@ -60,9 +60,16 @@ def reference_optimum(
     demands: Sequence[Row],
     profiles: Sequence[Row],
     economics: Mapping[str, Any] | None = None,
+    security: Mapping[str, Any] | None = None,
     **_: Any,
 ) -> Reference:
-    """Enumerate the binaries, solve each LP, return the cheapest plan."""
+    """Enumerate the binaries, solve each LP, return the cheapest plan.
+
+    With ``security`` (spec v1.1 §3: served_share, intact_share, design_factor and a list of
+    contingency ids), an assignment is allowed only if, at the design period (largest total
+    demand, the first on ties), the intact plan and every single outage can each be
+    dispatched with no more than (1 − share) of each demand node's design demand unserved
+    (:func:`passes_security`); a plan that fails costs ``inf``."""
     econ = {**SPEC_ECONOMICS, **(economics or {})}
     r = float(econ["discount_rate"])
     carbon = float(econ["carbon_price_cny_per_t"])
@@ -171,6 +178,78 @@ def reference_optimum(
         assert lp.status == 0, lp.message  # u >= 0 at every demand node: always feasible
         totals[bits] = annual + float(lp.fun)
         co2_t[bits] = float(A_co2[0] @ lp.x)
+        if security and not passes_security(
+            security, sources, pipes, at, D, dem_nodes, g_cap, one_way, on
+        ):
+            totals[bits] = float("inf")
     best = min(totals, key=totals.__getitem__)
+    if not np.isfinite(totals[best]):
+        return Reference(float("inf"), {}, float("nan"), totals)
     ids = [(sources if kind == "source" else pipes)[i]["id"] for kind, i in keys]
     return Reference(totals[best], dict(zip(ids, best, strict=True)), co2_t[best], totals)
+
+
+def passes_security(
+    security: Mapping[str, Any],
+    sources: Sequence[Row],
+    pipes: Sequence[Row],
+    at: Mapping[str, int],
+    D: np.ndarray,
+    dem_nodes: Sequence[int],
+    g_cap: np.ndarray,
+    one_way: set[int],
+    on: Mapping[tuple[str, int], int],
+) -> bool:
+    """Spec v1.1 §3 for one assignment ``on`` of the binaries: for the intact case and each
+    contingency, is there a design-hour dispatch (sources within capacity × availability if
+    in service and not out; pipes within capacity if built and not out; lossy flows; heat
+    balance at every node) leaving at most (1 − share) D*_n unserved at each demand node?
+    Solved as one feasibility LP per case with scipy."""
+    share = float(security["served_share"])
+    intact = float(security.get("intact_share", 1.0))
+    factor = float(security.get("design_factor", 1.0))
+    t_star = int(np.argmax(D.sum(axis=0)))
+    d_star = factor * D[:, t_star]
+    N, S, P = D.shape[0], len(sources), len(pipes)
+    cases: list[tuple[str | None, float]] = [(None, intact)]
+    cases += [(str(c), share) for c in security["contingencies"]]
+    for out, need in cases:
+        # columns: g (S), f+ (P), f- (P), u (len(dem_nodes))
+        n = S + 2 * P + len(dem_nodes)
+        A = np.zeros((N, n))
+        upper = np.zeros(n)
+        for s, src in enumerate(sources):
+            live = src["status"] in ("existing", "retirable", "candidate")
+            x = on.get(("source", s), 1) if live else 0
+            upper[s] = 0.0 if str(src["id"]) == out else g_cap[s, t_star] * x
+            A[at[src["node"]], s] += 1.0
+        A_ub = np.zeros((P, n))
+        for p, pipe in enumerate(pipes):
+            a, b = at[pipe["from_node"]], at[pipe["to_node"]]
+            eta = 1.0 - _num(pipe, "loss_fraction_per_km", 0.0) * float(pipe["length_km"])
+            x = on.get(("pipe", p), 1) if pipe["status"] != "unavailable" else 0
+            cap = 0.0 if str(pipe["id"]) == out else float(pipe["capacity_mw"]) * x
+            fp, fm = S + p, S + P + p
+            A[b, fp] += eta
+            A[a, fp] -= 1.0
+            A[a, fm] += eta
+            A[b, fm] -= 1.0
+            A_ub[p, [fp, fm]] = 1.0
+            upper[fp] = cap
+            upper[fm] = 0.0 if p in one_way else cap
+        b_ub = np.array([upper[S + p] for p in range(P)])
+        for m, node in enumerate(dem_nodes):
+            A[node, S + 2 * P + m] = 1.0
+            upper[S + 2 * P + m] = max(0.0, (1.0 - need) * d_star[node])
+        lp = linprog(
+            np.zeros(n),
+            A_ub=A_ub if P else None,
+            b_ub=b_ub if P else None,
+            A_eq=A,
+            b_eq=d_star,
+            bounds=list(zip(np.zeros(n), upper, strict=True)),
+            method="highs",
+        )
+        if lp.status != 0:
+            return False
+    return True

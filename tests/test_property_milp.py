@@ -244,3 +244,53 @@ def test_pyomo_routes_give_the_same_optimum(seed: int, route: str) -> None:
         default.result.objective_cny, rel=REL, abs=cost_tolerance(spec)
     )
     check_against_reference(spec, pyomo_run)
+
+
+def random_security(d: SeededDraws | HypothesisDraws, spec: dict[str, Any]) -> dict[str, Any]:
+    """A security block for ``spec``: one to three contingencies among its pipes and
+    sources, served and intact shares from 0.05 to 1 (random networks are often short of
+    heat even intact) and sometimes a design factor other than 1; half the time the shares
+    are the largest of 0.9, 0.6, 0.3, 0.1 at which security changes the plan, if any."""
+    ids = [str(p["id"]) for p in spec["pipes"]] + [str(s["id"]) for s in spec["sources"]]
+    chosen = [i for i in ids if d.pick([False, True])][:3] or [d.pick(ids)]
+    block: dict[str, Any] = {
+        "served_share": d.pick([0.05, 0.1, 0.2, 0.4, 1.0]),
+        "intact_share": d.pick([0.2, 0.5, 1.0]),
+        "contingencies": chosen,
+    }
+    if d.pick([False, True]):
+        block["design_factor"] = d.pick([0.8, 1.2])
+    if d.pick([False, True]):
+        # aim at the interesting case: the largest share at which security changes the plan
+        free = reference_optimum(**spec).total_cny
+        for a in (0.9, 0.6, 0.3, 0.1):
+            trial = {**block, "served_share": a, "intact_share": a}
+            total = reference_optimum(**spec, security=trial).total_cny
+            if free + cost_tolerance(spec) < total < float("inf"):
+                return trial
+    return block
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(st.data())
+def test_security_optimum_equals_enumerated_lps(data: st.DataObject) -> None:
+    """With a security block, the optimum is the cheapest plan whose design hour passes the
+    intact case and every listed outage, checked by an independent LP per case
+    (tests/reference_lp.py); when no plan passes, heatnet says infeasible."""
+    d = HypothesisDraws(data.draw)
+    spec = random_network(d)
+    spec["security"] = random_security(d, spec)
+    ref = reference_optimum(**spec)
+    run = solve(spec)
+    if ref.total_cny == float("inf"):
+        assert run.result.status is heatnet.Status.INFEASIBLE, run.summary["status"]
+        event("no plan passes")
+        return
+    assert run.is_optimal, run.summary["status"]
+    tol = cost_tolerance(spec)
+    assert run.result.objective_cny == pytest.approx(ref.total_cny, rel=REL, abs=tol), ref
+    free = reference_optimum(**{k: v for k, v in spec.items() if k != "security"}).total_cny
+    event("security binding" if free < ref.total_cny - tol else "security slack")
+    shares = run.tables["security"]
+    need = shares["min_share"] - 1e-6
+    assert (shares["served_share"] >= need).all()
