@@ -165,6 +165,12 @@ def format_doc(check: bool, out: Path) -> None:
     help="Solve without the network's security block (no outage constraints).",
 )
 @click.option(
+    "--security-cost",
+    is_flag=True,
+    help="Also solve without the security block and report the difference as the cost of "
+    "security (summary.json security.cost_of_security_cny).",
+)
+@click.option(
     "--mip-gap",
     type=click.FloatRange(min=0, max=1),
     default=1e-4,
@@ -241,6 +247,7 @@ def solve(
     co2_cap: float | None,
     security_share: float | None,
     no_security: bool,
+    security_cost: bool,
     mip_gap: float,
     time_limit: float | None,
     threads: int | None,
@@ -306,6 +313,7 @@ def solve(
         two_stage_gap=design_gap,
         two_stage=two_stage,
         route=route,
+        security_cost=security_cost,
     )  # type: ignore[arg-type]
     click.echo(
         f"solving {net.name!r}: {len(net.sources)} sources, {len(net.pipes)} pipes, "
@@ -771,6 +779,78 @@ def report(folder: Path, out: Path | None) -> None:
     from heatnet.report import write_report
 
     click.echo(f"wrote {write_report(folder, out)}")
+
+
+@cli.command()
+@click.argument("run", type=click.Path(path_type=Path), metavar="RUN")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Flips solved at once, each in its own process with one HiGHS thread "
+    "(default: the number of cores).",
+)
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS",
+    help="Solve on this Dask scheduler (e.g. tcp://10.0.0.5:8786) instead of local "
+    'processes; needs the dask extra (pip install ".[dask]").',
+)
+@click.option(
+    "--dask-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    metavar="S",
+    help="Give up connecting to the --dask scheduler after S seconds (nothing is solved).",
+)
+def explain(run: Path, jobs: int | None, dask_address: str | None, dask_timeout: float) -> None:
+    """How firm each decision of RUN is: every retirement and build decision flipped, one
+    solve each, with its cost (Δcost), CO2 (ΔCO2) and CNY per tonne avoided; near ties
+    (within the run's gap or 0.5 % of its cost) are marked. Writes RUN/explain.csv (shown by
+    heatnet report RUN).
+
+    Exit code 0 when every flip is proven optimal or infeasible, 1 for bad input, 2 when some
+    flip failed or is not proven optimal (its row says why).
+    """
+    from heatnet.explain import explain_run, flips, format_explanation
+    from heatnet.storage import read_run
+
+    stored = read_run(run)
+    n = len(flips(stored))
+    if not stored.summary.get("optimal"):
+        click.echo(
+            f"warning: run {stored.name} is not proven optimal ({stored.summary.get('status')}); "
+            "the changes are measured from its plan",
+            err=True,
+        )
+    where = f"Dask at {dask_address}" if dask_address else f"{jobs or 'all'} local processes"
+    click.echo(f"explain {stored.name}: {human.count(n)} decisions to flip on {where}", err=True)
+    with _progress() as bar:
+        task = bar.add_task("flips", total=n)
+
+        def on_progress(label: str, status: str, done: int, total: int) -> None:
+            bar.update(task, completed=done)
+            bar.console.print(f"{label}: {status}")
+
+        ex = explain_run(
+            stored,
+            jobs=jobs,
+            dask_address=dask_address,
+            dask_timeout=dask_timeout,
+            on_progress=on_progress,
+        )
+    click.echo(format_explanation(ex))
+    click.echo(f"wrote {ex.path}")
+    bad = ex.not_answered
+    if len(bad):
+        click.echo(
+            f"{len(bad)} flip{'s' if len(bad) != 1 else ''} without a proven answer: "
+            + "; ".join(f"{r.kind} {r.id} ({r.error or r.status})" for r in bad.itertuples()),
+            err=True,
+        )
+        sys.exit(2)
 
 
 @cli.command()

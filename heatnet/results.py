@@ -17,7 +17,8 @@ so the two can be checked against each other.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -390,6 +391,82 @@ def _ids(label: str, ids: list[str]) -> str:
     return f"{label} ({fmt.count(len(ids))}): {', '.join(ids) if ids else 'none'}"
 
 
+def _security_lines(sec: dict[str, Any] | None) -> list[str]:
+    """The summary's security block in words (none without a block)."""
+    if not sec or "contingencies" not in sec:
+        return []
+    n = len(sec["contingencies"])
+    lines = [
+        f"security: every district keeps {fmt.percent(sec['served_share'])} of its design-hour "
+        f"demand (period {sec['design_period']}, × {fmt.number(sec['design_factor'], 2)}) in "
+        f"each of {fmt.count(n)} outage{'s' if n != 1 else ''}; least served "
+        f"{fmt.percent(sec.get('min_served_share'))}"
+    ]
+    if sec.get("binding"):
+        lines.append(_ids("  binding (no margin)", sec["binding"]))
+    if sec.get("skipped"):
+        lines.append(_ids("  skipped (retired or unavailable)", sec["skipped"]))
+    if "cost_of_security_cny" in sec:
+        lines.append(f"  cost of security: {fmt.money(sec['cost_of_security_cny'])} per year")
+    return lines
+
+
+MAX_LIMITS_SHOWN = 10
+"""At most this many limits of an infeasible set are kept and shown, most telling first."""
+
+_MORE_LIMITS = re.compile(r"and (\d+) more limits")
+
+
+def top_limits(limits: list[str], n: int = MAX_LIMITS_SHOWN) -> list[str]:
+    """The first ``n`` limits of a ranked explanation (most telling first), then one line
+    ``and N more limits`` for the rest, counting a trailing ``and N more limits`` that
+    ``limits`` already has."""
+    kept = list(limits)
+    more = 0
+    if kept and (m := _MORE_LIMITS.fullmatch(kept[-1])):
+        more, kept = int(m.group(1)), kept[:-1]
+    more += max(len(kept) - n, 0)
+    return kept[:n] + ([f"and {more} more limits"] if more else [])
+
+
+def co2_cap_out_of_reach(infeasible: dict[str, Any]) -> bool:
+    """True when an infeasibility explanation says the CO2 cap is below the least CO2 any plan
+    reaches (``least_co2_t`` above ``co2_cap_t`` by more than the solver's tolerance)."""
+    least, cap = infeasible.get("least_co2_t"), infeasible.get("co2_cap_t")
+    return least is not None and cap is not None and least > cap * (1 + 1e-6) + 1e-6
+
+
+def _infeasibility_lines(infeasible: dict[str, Any]) -> list[str]:
+    """Why no plan exists: the least reachable CO2 first when the CO2 cap is out of reach,
+    then at most :data:`MAX_LIMITS_SHOWN` limits of the infeasible set."""
+    lines = []
+    if co2_cap_out_of_reach(infeasible):
+        limit = infeasible.get("least_co2_max_unserved_mwh")
+        rule = (
+            ""
+            if limit is None
+            else " serving all heat"
+            if limit <= 0
+            else f" leaving at most {fmt.energy(limit)} of heat unserved"
+        )
+        proven = infeasible.get("least_co2_status", "optimal") == "optimal"
+        least = "the least CO2 any plan can reach" if proven else "the least CO2 found"
+        lines.append(
+            f"why no plan exists: the CO2 cap of {fmt.co2(infeasible['co2_cap_t'])} is below "
+            f"{least}{rule}, {fmt.co2(infeasible['least_co2_t'])}"
+        )
+        lines.append("the limits that cannot all hold, most telling first:")
+    else:
+        lines.append("why no plan exists — these limits cannot all hold:")
+    limits = top_limits(infeasible.get("limits_in_conflict", []))
+    more = limits[-1] if limits and _MORE_LIMITS.fullmatch(limits[-1]) else None
+    shown = limits[:-1] if more else limits
+    lines += [f"  - {why}" for why in shown] or ["  - (the solver gave no infeasible set)"]
+    if more:
+        lines.append(f"  {more}")
+    return lines
+
+
 def format_summary(summary: RunSummary) -> str:
     """The console summary of a run: status first, then cost, CO2 and decisions."""
     lines = []
@@ -444,10 +521,7 @@ def format_summary(summary: RunSummary) -> str:
         )
     infeasible = summary.get("infeasibility")
     if infeasible:
-        lines.append("why no plan exists — these limits cannot all hold:")
-        lines += [f"  - {why}" for why in infeasible.get("limits_in_conflict", [])] or [
-            "  - (the solver gave no infeasible set)"
-        ]
+        lines += _infeasibility_lines(infeasible)
         if infeasible.get("analysis_failed"):
             lines.append(
                 f"warning: the infeasibility analysis failed: {infeasible['analysis_failed']}"
@@ -482,6 +556,7 @@ def format_summary(summary: RunSummary) -> str:
     not_built = summary["not_built_pipes"] + summary["not_built_sources"]
     if not_built:
         lines.append(_ids("candidates not built", not_built))
+    lines += _security_lines(summary.get("security"))
     t = summary["timings_s"]
     lines.append(
         f"times: build {fmt.seconds(t['build'])}, hand-off {fmt.seconds(t['handoff'])}, "

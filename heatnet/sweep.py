@@ -371,7 +371,10 @@ def sweep_tasks(
     options: SolveOptions,
 ) -> tuple[list[SweepTask], list[Problem]]:
     """One task per scenario (the scenario applied to ``net``); InputError listing every
-    problem if any scenario gives an invalid network. Returns the tasks and the warnings."""
+    problem if any scenario gives an invalid network. Returns the tasks and the warnings.
+
+    A scenario with a security block also reports its cost of security (the same solve
+    without the block): a study compares plans, and what security costs is part of each."""
     tasks: list[SweepTask] = []
     problems: list[Problem] = []
     for sc in scenarios:
@@ -379,7 +382,10 @@ def sweep_tasks(
         problems += found
         if new is not None:
             warnings = tuple(p for p in found if p.severity == "warning")
-            tasks.append(SweepTask(sc.name, new, options, warnings))
+            opts = options
+            if new.security is not None:
+                opts = dataclasses.replace(options, security_cost=True)
+            tasks.append(SweepTask(sc.name, new, opts, warnings))
     if any(p.severity == "error" for p in problems):
         raise InputError(problems, context="scenarios cannot be applied")
     return tasks, problems

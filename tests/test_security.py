@@ -192,3 +192,53 @@ def test_two_stage_designs_under_security_and_the_plan_passes(tmp_path: Path) ->
         p_rows = table[table["contingency"] == "P"]
         assert (p_rows["served_share"] >= 0.5 - 1e-9).all()
         assert run.summary["security"]["design_period"] == "d3h12"
+
+
+def test_sweep_reports_the_cost_of_security_per_scenario(tmp_path: Path) -> None:
+    """A study compares plans: each scenario with a security block also reports what
+    security costs it (the same solve without the block)."""
+    from heatnet.scenarios import load_scenarios
+    from heatnet.sweep import run_sweep
+
+    folder = secure_city(tmp_path / "n")
+    text = (folder / "network.yaml").read_text(encoding="utf-8")
+    text += "security:\n  served_share: 0.5\n  contingencies: [P]\n"
+    (folder / "network.yaml").write_text(text, encoding="utf-8")
+    scenarios = tmp_path / "s.yaml"
+    scenarios.write_text(
+        "scenarios:\n"
+        "  base: {}\n"
+        "  loose:\n    security: {served_share: 0.1}\n"
+        "  no_security:\n    security: null\n",
+        encoding="utf-8",
+    )
+    net = heatnet.load_network(folder)
+    sweep = run_sweep(net, load_scenarios(scenarios, net), tmp_path / "results", jobs=1)
+    by = {o.scenario: o.summary for o in sweep.outcomes}
+    assert by["base"]["security"]["cost_of_security_cny"] == pytest.approx(FIXED, rel=1e-6)
+    assert by["loose"]["security"]["cost_of_security_cny"] == pytest.approx(0.0, abs=1e-3)
+    assert "security" not in by["no_security"]
+    assert by["no_security"]["objective_cny"] == pytest.approx(BASE, rel=REL)
+
+
+def test_cli_security_cost_and_summary_lines(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from heatnet.cli import cli
+
+    folder = secure_city(tmp_path / "n")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "solve",
+            str(folder),
+            "--security-share",
+            "0.5",
+            "--security-cost",
+            "--out",
+            str(tmp_path / "r"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "security: every district keeps 50.0 % of its design-hour demand" in result.output
+    assert "cost of security: 1.0 M CNY" in result.output
