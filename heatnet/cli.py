@@ -625,11 +625,18 @@ def compare(paths: tuple[Path, ...], diff: tuple[str, str] | None, out: Path | N
 @click.option(
     "--threads", type=click.IntRange(min=1), help="HiGHS threads (default: HiGHS's choice)."
 )
+@click.option(
+    "--allow-more-unserved",
+    is_flag=True,
+    help="Let capped points leave more heat unserved than the minimum-cost plan (priced as "
+    "usual; such points are marked). By default every point serves at least as much heat.",
+)
 @_study_options
 def pareto(
     network: Path | None,
     points: int,
     threads: int | None,
+    allow_more_unserved: bool,
     out: Path,
     study: str | None,
     mip_gap: float,
@@ -654,18 +661,26 @@ def pareto(
             bar.update(task, completed=done, description=f"pareto: {what}")
 
         front = pareto_front(
-            net, options, points=points, results_dir=out, study=study, on_progress=on_progress
+            net,
+            options,
+            points=points,
+            results_dir=out,
+            study=study,
+            on_progress=on_progress,
+            allow_more_unserved=allow_more_unserved,
         )
     t = front.table
     cap_unit, caps = human.column("co2_cap_t", t["co2_cap_t"])
     cost_unit, costs = human.column("objective_cny", t["objective_cny"])
     co2_unit, co2s = human.column("co2_t", t["co2_t"])
+    unserved_unit, unserved = human.column("unserved_mwh", t["unserved_mwh"])
     shown = pd.DataFrame(
         {
             f"cap [{cap_unit}]": [c if c != human.MISSING else "none" for c in caps],
             "status": t["status"],
             f"cost [{cost_unit}/yr]": costs,
             f"CO2 [{co2_unit}]": co2s,
+            f"unserved [{unserved_unit}]": unserved,
             "retired": [len(str(v).split(";")) if v else 0 for v in t["retired"].fillna("")],
             "pipes built": [
                 len(str(v).split(";")) if v else 0 for v in t["built_pipes"].fillna("")
@@ -673,6 +688,9 @@ def pareto(
         },
         index=t["point"],
     )
+    marked = t["unserved_above_min_cost"].astype(bool)
+    if marked.any():
+        shown["note"] = ["more unserved than point 0" if m else "" for m in marked]
     click.echo(shown.to_string())
     click.echo(
         f"E_max {human.co2(front.e_max_t)}, E_min {human.co2(front.e_min_t)}; "
@@ -696,10 +714,21 @@ def pareto(
     "--kind",
     required=True,
     type=click.Choice(
-        ["sankey", "map", "dispatch", "duration", "matrix", "builds", "costs", "pareto"]
+        # heatnet.plot.FIGURE_KINDS (not imported here: plotly is slow to load)
+        [
+            "sankey",
+            "map",
+            "dispatch",
+            "duration",
+            "security",
+            "matrix",
+            "builds",
+            "costs",
+            "pareto",
+        ]
     ),
-    help="Figure: sankey, map, dispatch, duration (one run folder); matrix, builds, costs, "
-    "pareto (a study folder, or several run folders).",
+    help="Figure: sankey, map, dispatch, duration, security (one run folder); matrix, builds, "
+    "costs, pareto (a study folder, or several run folders).",
 )
 @click.option(
     "--format",
@@ -904,6 +933,88 @@ def generate(folder: Path, districts: int, seed: int, resolution: str, typical_d
         f"wrote {path}: {len(net.nodes)} nodes, {len(net.sources)} sources, "
         f"{len(net.pipes)} pipes, {len(net.demands)} districts, {net.n_periods} periods"
     )
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("target", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace TARGET if it exists.")
+@click.option(
+    "--snap-m",
+    type=click.FloatRange(min=0),
+    default=50.0,
+    show_default=True,
+    metavar="M",
+    help="GIS to folder: snap pipe line ends to nodes within M metres (further ends are errors).",
+)
+def convert(source: Path, target: Path, force: bool, snap_m: float) -> None:
+    """Convert a network folder to an Excel workbook (NETWORK BOOK.xlsx) or a workbook to a
+    network folder (BOOK.xlsx FOLDER). Both are checked as heatnet validate checks a folder
+    (a workbook's problems name the sheet and the Excel row); nothing is written unless
+    valid, and an existing TARGET is an error unless --force.
+
+    GIS files work the same way, by suffix (docs/gis.md): NETWORK OUT.geojson and
+    IN.geojson FOLDER need nothing more; .gpkg and .shp need the gis extra
+    (pip install "heatnet[gis]")."""
+    from heatnet.excel import is_workbook, network_to_workbook, workbook_to_network
+    from heatnet.gis import gis_format
+
+    if gis_format(source) is not None or gis_format(target) is not None:
+        from heatnet.gis import convert as convert_gis
+
+        if gis_format(source) is not None and gis_format(target) is not None:
+            raise click.UsageError("give one network folder and one GIS file")
+        paths, warnings = convert_gis(source, target, snap_m=snap_m, force=force)
+        _echo_warnings(warnings)
+        click.echo("wrote " + ", ".join(str(p) for p in paths))
+        return
+    if is_workbook(source) and is_workbook(target):
+        raise click.UsageError("give one network folder and one .xlsx workbook")
+    if is_workbook(source):
+        written, warnings = workbook_to_network(source, target, force=force)
+    elif is_workbook(target):
+        written, warnings = network_to_workbook(source, target, force=force)
+    else:
+        raise click.UsageError(
+            "one of SOURCE and TARGET must be an Excel workbook (.xlsx): "
+            "heatnet convert NETWORK BOOK.xlsx, or heatnet convert BOOK.xlsx FOLDER"
+        )
+    _echo_warnings(warnings)
+    click.echo(f"wrote {written}")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path), metavar="RUN_OR_STUDY")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "geojson", "gpkg"]),
+    default="xlsx",
+    show_default=True,
+    help="File format of the export: xlsx; geojson or gpkg (a run's plan as GIS layers: "
+    "pipes, sources, nodes; gpkg needs the gis extra).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File to write (default: export.xlsx in the run or study folder; plan.geojson, "
+    "which writes plan-pipes/-sources/-nodes.geojson, or plan.gpkg in the run folder).",
+)
+def export(folder: Path, fmt: str, out: Path | None) -> None:
+    """Export a run (summary with KPIs and decisions, every result table) or a study (the
+    tables of heatnet compare) as an Excel workbook for reports, or a run's plan as GIS
+    layers that open in QGIS as they are (docs/gis.md)."""
+    if fmt in ("geojson", "gpkg"):
+        from heatnet.gis import write_plan
+        from heatnet.storage import read_run
+
+        stored = read_run(folder)
+        paths = write_plan(stored.network, stored.tables, out or folder / f"plan.{fmt}", fmt)
+        click.echo("wrote " + ", ".join(str(p) for p in paths))
+        return
+    from heatnet.workbook import export_workbook
+
+    click.echo(f"wrote {export_workbook(folder, out)}")
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -50,6 +50,13 @@ DIFF_KPIS = (
     "mip_gap",
 )
 """KPIs reported by :func:`diff_plans` (and the cost breakdown, as ``cost.<kind>``)."""
+SECURITY_COLUMNS = ("served_share", "min_served_share", "binding_count", "cost_of_security_cny")
+"""Security columns of the comparison table, after ``mip_gap``, when some plan has a security
+block: α, the lowest served share in an outage, the number of binding cases, the cost of
+security (from each plan's ``summary["security"]``)."""
+DIFF_SECURITY = (*SECURITY_COLUMNS, "binding")
+"""Security figures reported by :func:`diff_plans` as ``security.<key>`` (``binding``: the
+binding cases' ids, comma-separated, or ``none``) when either plan has a security block."""
 DECIDED = ("kept", "retired", "built", "not_built", "forced_built")
 """Decisions that make a source or pipe a column of the comparison (with the statuses below)."""
 DIFF_COLUMNS = ("section", "table", "id", "field", "a", "b", "delta")
@@ -212,18 +219,43 @@ def _decision(plan: Plan, table: str, ident: str, decided: Decided) -> str:
     return plan_decision(_tables(plan), table, ident, decided)
 
 
+def security_figures(summary: RunSummary) -> dict[str, Any]:
+    """A plan's :data:`DIFF_SECURITY` figures from ``summary["security"]`` (all None without a
+    block; a figure not computed is None)."""
+    b = summary.get("security") or {}
+    binding = b.get("binding")
+    return {
+        "served_share": b.get("served_share"),
+        "min_served_share": b.get("min_served_share"),
+        "binding_count": None if binding is None else len(binding),
+        "cost_of_security_cny": b.get("cost_of_security_cny"),
+        "binding": None if binding is None else ", ".join(str(x) for x in binding) or "none",
+    }
+
+
+def has_security(plans: Iterable[Plan]) -> bool:
+    """True when some plan was solved with a security block."""
+    return any(p.summary.get("security") for p in plans)
+
+
 def compare_table(plans: Sequence[Plan]) -> pd.DataFrame:
-    """One row per plan: ``scenario``, ``status``, the KPIs, ``folder``, ``error``, then one
-    column per retirable source and candidate (named by id; ``pipe:ID`` if a source has the same
-    id) holding its decision: kept, retired, forced_kept, forced_retired, built, not_built,
-    forced_built, existing or unavailable (:data:`heatnet.schema.DECISIONS`)."""
+    """One row per plan: ``scenario``, ``status``, the KPIs, the :data:`SECURITY_COLUMNS` when
+    some plan has a security block, ``folder``, ``error``, then one column per retirable source
+    and candidate (named by id; ``pipe:ID`` if a source has the same id) holding its decision:
+    kept, retired, forced_kept, forced_retired, built, not_built, forced_built, existing or
+    unavailable (:data:`heatnet.schema.DECISIONS`)."""
     cols = _decision_columns(plans)
     source_ids = {i for t, i in cols if t == "sources"}
+    secure = has_security(plans)
     rows = []
     for p in plans:
         row: dict[str, Any] = {"scenario": p.label, "status": p.status}
         for k in KPI_COLUMNS:
             row[k] = p.summary.get(k)
+        if secure:
+            figures = security_figures(p.summary)
+            for k in SECURITY_COLUMNS:
+                row[k] = figures[k]
         row["folder"] = str(p.folder) if p.folder else ""
         row["error"] = p.error
         for table, ident in cols:
@@ -235,7 +267,7 @@ def compare_table(plans: Sequence[Plan]) -> pd.DataFrame:
 
 def decision_columns(table: pd.DataFrame) -> list[str]:
     """The decision columns of a :func:`compare_table` result."""
-    fixed = {"scenario", "status", "folder", "error", *KPI_COLUMNS}
+    fixed = {"scenario", "status", "folder", "error", *KPI_COLUMNS, *SECURITY_COLUMNS}
     return [c for c in table.columns if c not in fixed]
 
 
@@ -433,6 +465,11 @@ def diff_plans(a: Plan, b: Plan) -> PlanDiff:
             continue
         va, vb = ca.get(k), cb.get(k)
         kpi_rows.append({"kpi": f"cost.{k}", "a": va, "b": vb, "delta": _delta(va, vb)})
+    if has_security([a, b]):
+        sa, sb = security_figures(a.summary), security_figures(b.summary)
+        for k in DIFF_SECURITY:
+            va, vb = sa[k], sb[k]
+            kpi_rows.append({"kpi": f"security.{k}", "a": va, "b": vb, "delta": _delta(va, vb)})
     kpis = pd.DataFrame(kpi_rows, columns=["kpi", "a", "b", "delta"])
     dec_rows = []
     decided = _decision_columns([a, b])
@@ -512,6 +549,15 @@ def format_compare(table: pd.DataFrame) -> str:
     ):
         unit, cells = _fmt_num(key, list(table[key]))
         columns[f"{label} [{unit}]"] = cells
+    if "served_share" in table.columns:
+        for key, label in (
+            ("served_share", "α"),
+            ("min_served_share", "min served"),
+            ("binding_count", "binding"),
+            ("cost_of_security_cny", "cost of security"),
+        ):
+            unit, cells = _fmt_num(key, list(table[key]))
+            columns[f"{label} [{unit}]" if unit else label] = cells
     kpi = pd.DataFrame(columns, index=table.index)
     kpi.index = pd.Index(table["scenario"], name="plan")
     lines = [kpi.to_string()]
@@ -563,7 +609,9 @@ __all__ = [
     "find_plan",
     "format_compare",
     "format_diff",
+    "has_security",
     "input_differences",
     "load_plans",
     "plan_decision",
+    "security_figures",
 ]

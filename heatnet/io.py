@@ -28,7 +28,7 @@ import yaml
 
 from heatnet import schema
 from heatnet.errors import InputError, Problem, closest, did_you_mean
-from heatnet.network import Economics, Network, Security
+from heatnet.network import Constraints, Economics, Network, Security
 from heatnet.schema import MAX_MAGNITUDE, TOO_LARGE_HINT
 
 TRUE_WORDS = {"true", "1", "yes", "y", "t"}
@@ -644,10 +644,15 @@ found, hint)."""
 
 
 def _security_number(
-    col: schema.Column, value: Any, report: SecurityReport, text_numbers: bool
+    col: schema.Column,
+    value: Any,
+    report: SecurityReport,
+    text_numbers: bool,
+    path: tuple[str, ...] | None = None,
 ) -> float | None:
-    """A security key's number, or None with the problem reported."""
-    path = (col.name,)
+    """A security or constraints key's number, or None with the problem reported (at
+    ``path``, default ``(col.name,)``)."""
+    path = (col.name,) if path is None else path
     if text_numbers and isinstance(value, str):  # scenario files: PyYAML reads 1e6 as text
         value = _number_or_text(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -769,12 +774,206 @@ def security_lines(text: str, path: Sequence[str]) -> dict[str, int]:
     return out
 
 
+CONSTRAINT_KEYS: dict[str, schema.Column] = {c.name: c for c in schema.CONSTRAINTS}
+"""The keys of the ``constraints:`` mapping (network.yaml and scenario files)."""
+GROUP_KEYS = ("retire_together", "at_most_one_of")
+"""The keys of the ``constraints:`` mapping whose value is a list of groups of ids."""
+
+ConstraintsReport = SecurityReport
+"""Records one problem of a constraints block: (key path under ``constraints``, message,
+expected, found, hint). A path is ``(key,)``, ``(key, group)`` or ``(key, group, item)`` with
+0-based indices as text, or ``("min_heat_share", technology)``."""
+
+
+def _id_text(item: Any) -> str | None:
+    """An id written in a YAML list (text or a plain integer), or None."""
+    if isinstance(item, str) and item.strip():
+        return item.strip()
+    if isinstance(item, int) and not isinstance(item, bool):
+        return str(item)
+    return None
+
+
+def _groups(key: str, value: Any, report: ConstraintsReport) -> Any:
+    """A tuple of groups of ids, or ``_BAD`` with the problems reported.
+
+    A group that is not a list stays in the result as ``()`` and an item that is not an id
+    as ``""`` (both reported), so that the other ids keep their places: a network with
+    problems is not returned, but its ids are still checked (all problems at once)."""
+    col = CONSTRAINT_KEYS[key]
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        found = f"{type(value).__name__} {_short_repr(value)}"
+        hint = None
+        if isinstance(value, str):
+            hint = f"A list of one group is written [[{value.strip()}, …]]"
+        report((key,), "not a list of groups", col.expected(), found, hint)
+        return _BAD
+    if value and all(_id_text(item) is not None for item in value):
+        shown = ", ".join(str(_id_text(item)) for item in value)
+        hint = f"A list of one group is written [[{shown}]]" if len(value) > 1 else None
+        report((key,), "not a list of groups", col.expected(), _short_repr(value), hint)
+        return _BAD
+    groups: list[tuple[str, ...]] = []
+    for i, group in enumerate(value):
+        where = (key, str(i))
+        if not isinstance(group, list):
+            found = "nothing" if group is None else _short_repr(group)
+            report(where, "not a group of ids", col.expected(), f"{found} (group {i + 1})", None)
+            groups.append(())
+            continue
+        if len(group) < 2:
+            found = f"{_short_repr(group)} (group {i + 1})"
+            report(
+                where,
+                "a group of fewer than 2 ids says nothing",
+                "a group of at least 2 ids",
+                found,
+                None,
+            )
+        ids: list[str] = []
+        for j, item in enumerate(group):
+            ident = _id_text(item)
+            if ident is None:
+                found = "nothing" if item is None or item == "" else _short_repr(item)
+                found += f" (item {j + 1} of group {i + 1})"
+                what = "a retirable source id" if key == "retire_together" else "a candidate id"
+                report((key, str(i), str(j)), "not an id", what, found, None)
+                ids.append("")
+            else:
+                ids.append(ident)
+        groups.append(tuple(ids))
+    return tuple(groups)
+
+
+def _heat_shares(value: Any, report: ConstraintsReport, text_numbers: bool) -> Any:
+    """``((technology, share), ...)`` in file order, or ``_BAD`` with the problems reported
+    (a bad technology or share is left out, the others kept)."""
+    key = "min_heat_share"
+    col = CONSTRAINT_KEYS[key]
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        found = f"{type(value).__name__} {_short_repr(value)}"
+        report((key,), "not a mapping of technology to share", col.expected(), found, None)
+        return _BAD
+    shares: list[tuple[str, float]] = []
+    first: dict[str, str] = {}
+    for raw_tech, raw_share in value.items():
+        tech = str(raw_tech).strip().lower()
+        where = (key, str(raw_tech))
+        if tech not in schema.TECHNOLOGIES:
+            expected = "one of " + ", ".join(schema.TECHNOLOGIES)
+            hint = did_you_mean(tech, schema.TECHNOLOGIES)
+            report(where, "unknown technology", expected, repr(raw_tech), hint)
+            continue
+        if tech in first:
+            found = f"{raw_tech!r} again (first as {first[tech]!r})"
+            report(where, "technology named twice", "each technology once", found, None)
+            continue
+        first[tech] = str(raw_tech)
+        if raw_share is None:
+            report(where, "missing value", schema.MIN_HEAT_SHARE.expected(), "nothing", None)
+            continue
+        share = _security_number(schema.MIN_HEAT_SHARE, raw_share, report, text_numbers, where)
+        if share is not None:
+            shares.append((tech, share))
+    return tuple(shares)
+
+
+def parse_constraints(
+    block: Mapping[Any, Any], report: ConstraintsReport, *, text_numbers: bool = False
+) -> dict[str, Any]:
+    """The valid values of a ``constraints:`` mapping by key, every bad key or value reported.
+
+    ``capex_budget_cny`` becomes a float (None for null: no budget), ``retire_together`` and
+    ``at_most_one_of`` tuples of groups of ids, ``min_heat_share`` ``((technology, share),
+    ...)``; a null value stands for the key's default (no rule). Ids, statuses, ids repeated
+    in a group and the sum of the shares are checked against the network by
+    :func:`heatnet.validate.check_constraints`.
+    """
+    out: dict[str, Any] = {}
+    for raw_key, value in block.items():
+        key = str(raw_key)
+        col = CONSTRAINT_KEYS.get(key)
+        if col is None:
+            expected = "one of " + ", ".join(CONSTRAINT_KEYS)
+            hint = did_you_mean(key, CONSTRAINT_KEYS)
+            report((key,), "unknown key", expected, repr(raw_key), hint)
+            continue
+        if key in GROUP_KEYS:
+            v = _groups(key, value, report)
+        elif key == "min_heat_share":
+            v = _heat_shares(value, report, text_numbers)
+        elif value is None:
+            v = None
+        else:
+            v = _security_number(col, value, report, text_numbers)
+            if v is None:
+                v = _BAD
+        if v is not _BAD:
+            out[key] = v
+    return out
+
+
+def constraints_lines(text: str, path: Sequence[str]) -> dict[str, int]:
+    """``{"constraints": line, "constraints.KEY": line, "constraints.KEY.I": line,
+    "constraints.KEY.I.J": line, "constraints.min_heat_share.TECH": line}`` for the
+    constraints mapping found at ``path`` in a YAML text (lines 1-based; I and J 0-based
+    indices of a group and of an id in it)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    out: dict[str, int] = {}
+    for i, key in enumerate(path):
+        if not isinstance(node, yaml.MappingNode):
+            return out
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                if i == len(path) - 1:
+                    out["constraints"] = k.start_mark.line + 1
+                node = v
+                break
+        else:
+            return out
+
+    def walk(node: yaml.Node, prefix: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode):
+                    out.setdefault(f"{prefix}.{k.value}", k.start_mark.line + 1)
+                    walk(v, f"{prefix}.{k.value}")
+        elif isinstance(node, yaml.SequenceNode):
+            for j, item in enumerate(node.value):
+                out[f"{prefix}.{j}"] = item.start_mark.line + 1
+                walk(item, f"{prefix}.{j}")
+
+    if isinstance(node, yaml.MappingNode):
+        walk(node, "constraints")
+    return out
+
+
+def constraints_document(rules: Constraints) -> dict[str, Any]:
+    """A constraints block as network.yaml writes it (every key, lists and a mapping)."""
+    return {
+        "capex_budget_cny": rules.capex_budget_cny,
+        "retire_together": [list(g) for g in rules.retire_together],
+        "at_most_one_of": [list(g) for g in rules.at_most_one_of],
+        "min_heat_share": dict(rules.min_heat_share),
+    }
+
+
 def read_network_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, Any], Economics]:
     """``name``, ``description``, ``profiles`` and the economics of a network.yaml.
 
     The ``security:`` block goes into the returned settings as ``security`` (a
     :class:`~heatnet.network.Security` or None), with ``security_lines`` (see
-    :func:`security_lines`) for the messages of :func:`heatnet.validate.check_security`.
+    :func:`security_lines`) for the messages of :func:`heatnet.validate.check_security`;
+    the ``constraints:`` block as ``constraints`` (a :class:`~heatnet.network.Constraints` or
+    None) with ``constraints_lines`` (see :func:`constraints_lines`) for those of
+    :func:`heatnet.validate.check_constraints`.
     """
     label = path.name
     config: dict[str, Any] = {c.name: c.default for c in schema.NETWORK_YAML}
@@ -805,13 +1004,18 @@ def read_network_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, An
         )
         return config, Economics()
     known = {c.name: c for c in schema.NETWORK_YAML}
-    blocks = ["economics", "security"]
+    blocks = ["economics", "security", "constraints"]
     econ_cols = {c.name: c for c in schema.ECONOMICS}
     econ: dict[str, Any] = {}
     for key, value in doc.items():
         line = _yaml_line(text, [str(key)])
         if key == "security":
             config["security"], config["security_lines"] = _read_security(
+                value, text, label, line, problems
+            )
+            continue
+        if key == "constraints":
+            config["constraints"], config["constraints_lines"] = _read_constraints(
                 value, text, label, line, problems
             )
             continue
@@ -930,6 +1134,45 @@ def _read_security(
         values = {k: v for k, v in values.items() if k == "contingencies"}
         return Security(served_share=1.0, **values), lines
     return Security(**values), lines
+
+
+def _read_constraints(
+    value: Any, text: str, label: str, line: int | None, problems: list[Problem]
+) -> tuple[Constraints | None, dict[str, int]]:
+    """The ``constraints:`` block of a network.yaml (None: no block, an empty one, or not a
+    mapping)."""
+    if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
+        return None, {}
+    if not isinstance(value, dict):
+        problems.append(
+            Problem(
+                label,
+                "constraints must be a mapping",
+                line=line,
+                column="constraints",
+                expected="keys such as capex_budget_cny:, or null for no constraints block",
+                found=_short_repr(value),
+            )
+        )
+        return None, {}
+    if not value:
+        return None, {}
+    lines = constraints_lines(text, ["constraints"])
+
+    def report(
+        path: tuple[str, ...], message: str, expected: str, found: str, hint: str | None
+    ) -> None:
+        key = ".".join(("constraints", *path[:1]))
+        where = lines.get(".".join(("constraints", *path))) or lines.get(key) or line
+        problems.append(
+            Problem(
+                label, message, line=where, column=key, expected=expected, found=found, hint=hint
+            )
+        )
+
+    # with problems the good values are kept only so that the ids are checked too (all
+    # problems at once): a network with problems in its files is not returned
+    return Constraints(**parse_constraints(value, report)), lines
 
 
 # --------------------------------------------------------------------------------------------
@@ -1156,7 +1399,14 @@ def read_network(
         folder=folder.resolve(),
         profiles_path=prof_path,
         security=config.get("security"),
-        line_numbers={**lines, "network.yaml": config.get("security_lines", {})},
+        constraints=config.get("constraints"),
+        line_numbers={
+            **lines,
+            "network.yaml": {
+                **config.get("security_lines", {}),
+                **config.get("constraints_lines", {}),
+            },
+        },
     )
     problems += check_network(
         net, cross_checks=complete, strict_graph=strict_graph, profiles_label=prof_label
@@ -1329,6 +1579,8 @@ def write_network(
         }
         if net.security is not None:
             doc["security"] = security_document(net.security)
+        if net.constraints is not None:
+            doc["constraints"] = constraints_document(net.constraints)
         (tmp / "network.yaml").write_text(
             yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8"
         )

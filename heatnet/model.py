@@ -32,8 +32,9 @@ sees well-scaled coefficients (:func:`_cost_scale`); :mod:`heatnet.solve` divide
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -238,6 +239,8 @@ class HeatModel:
     fixed_cols: dict[int, float] = field(default_factory=dict)
     #: the security cases (None without a security block), set by :func:`add_security`
     security: SecurityCases | None = None
+    #: names of the user's rows (family ``extra``), set by :func:`add_extra`
+    extra_names: list[str] = field(default_factory=list)
     _pyomo: Any = field(default=None, repr=False)
 
     @property
@@ -610,6 +613,209 @@ def add_unserved_cap(hm: HeatModel, max_unserved_mwh: float | None) -> None:
     lp.add_entries(row, u.block(), hm.net.weights_h[None, :])
 
 
+def _decision_columns(hm: HeatModel) -> dict[str, int]:
+    """Column of every binary decision by id: ``k`` of a retirable source, ``b`` of a
+    candidate source, ``y`` of a candidate pipe."""
+    lp = hm.lp
+    cols = {hm.source_ids[i]: int(lp.cols["k"].index(n)) for n, i in enumerate(hm.retirable)}
+    cols |= {
+        hm.source_ids[i]: int(lp.cols["b"].index(n)) for n, i in enumerate(hm.candidate_sources)
+    }
+    cols |= {hm.pipe_ids[j]: int(lp.cols["y"].index(n)) for n, j in enumerate(hm.candidate_pipes)}
+    return cols
+
+
+def add_capex_budget(hm: HeatModel) -> None:
+    """Capital budget (spec v1.1 §5), if one is set [CNY, one-off, not annualised]:
+
+        sum_{candidate s} capex_s b_s + sum_{candidate p} capex_p y_p
+            <= capex_budget_cny - sum_{committed s, p} capex
+
+    A committed source or pipe (built by the planner's choice) spends its capex too.
+    """
+    rules = hm.net.constraints
+    if rules is None or rules.capex_budget_cny is None:
+        return
+    net, lp = hm.net, hm.lp
+    committed = float(
+        net.sources.loc[net.sources["status"] == "committed", "capex_cny"].fillna(0).sum()
+        + net.pipes.loc[net.pipes["status"] == "committed", "capex_cny"].fillna(0).sum()
+    )
+    cols = _decision_columns(hm)
+    ids = [hm.source_ids[i] for i in hm.candidate_sources]
+    capex = list(net.sources.loc[ids, "capex_cny"].fillna(0).to_numpy(dtype=float))
+    pipe_ids = [hm.pipe_ids[j] for j in hm.candidate_pipes]
+    ids += pipe_ids
+    capex += list(net.pipes.loc[pipe_ids, "capex_cny"].fillna(0).to_numpy(dtype=float))
+    # in millions of CNY, so that the row's numbers stay moderate
+    row = lp.add_rows("capex_budget", [0], 0, -np.inf, (rules.capex_budget_cny - committed) / 1e6)
+    lp.add_entries(
+        row.start, np.array([cols[i] for i in ids], dtype=np.int64), np.array(capex) / 1e6
+    )
+
+
+def add_retire_together(hm: HeatModel) -> None:
+    """Retire-together groups (spec v1.1 §5): all retired or all kept.
+
+    k_i - k_j = 0        for consecutive ids i, j of every group
+    """
+    rules = hm.net.constraints
+    if rules is None or not rules.retire_together:
+        return
+    cols = _decision_columns(hm)
+    pairs = [(a, b) for group in rules.retire_together for a, b in itertools.pairwise(group)]
+    rows = hm.lp.add_rows("retire_together", np.arange(len(pairs)), 0, 0.0, 0.0)
+    r = rows.index(np.arange(len(pairs)))
+    hm.lp.add_entries(r, np.array([cols[a] for a, _ in pairs], dtype=np.int64), 1.0)
+    hm.lp.add_entries(r, np.array([cols[b] for _, b in pairs], dtype=np.int64), -1.0)
+
+
+def add_at_most_one_of(hm: HeatModel) -> None:
+    """At-most-one-of groups (spec v1.1 §5): of each group of candidates, at most one built.
+
+    sum_{i in group} (b_i or y_i) <= 1
+    """
+    rules = hm.net.constraints
+    if rules is None or not rules.at_most_one_of:
+        return
+    cols = _decision_columns(hm)
+    groups = rules.at_most_one_of
+    rows = hm.lp.add_rows("at_most_one_of", np.arange(len(groups)), 0, -np.inf, 1.0)
+    for g, group in enumerate(groups):
+        hm.lp.add_entries(rows.index(g), np.array([cols[i] for i in group], dtype=np.int64), 1.0)
+
+
+def add_min_heat_share(hm: HeatModel) -> None:
+    """Minimum heat share of a technology (spec v1.1 §5) [MWh]:
+
+        sum_t w_t sum_{s of tech} g[s,t] - share sum_t w_t sum_s g[s,t] >= 0
+
+    One row per technology named; it links the periods, as the CO2 cap does.
+    """
+    rules = hm.net.constraints
+    if rules is None or not rules.min_heat_share:
+        return
+    lp = hm.lp
+    tech = hm.net.sources.loc[hm.source_ids, "technology"].to_numpy()
+    w = hm.net.weights_h
+    g = lp.cols["g"].block()  # (S, T)
+    rows = lp.add_rows("min_heat_share", np.arange(len(rules.min_heat_share)), 0, 0.0, np.inf)
+    for n, (technology, share) in enumerate(rules.min_heat_share):
+        coef = (tech == technology).astype(float) - float(share)
+        lp.add_entries(rows.index(n), g, coef[:, None] * w[None, :] / 1e3)  # GWh
+
+
+@dataclass(frozen=True)
+class Variables:
+    """The model's decisions and season totals by name, as Pyomo variables, for
+    :data:`ExtraRules`.
+
+    Attributes:
+        keep: ``keep[id]`` ∈ {0, 1} of every retirable source (1 = kept).
+        build: ``build[id]`` ∈ {0, 1} of every candidate source and pipe (1 = built).
+        heat: ``heat[id]`` ≥ 0, every source's heat over the season [MWh].
+    """
+
+    keep: Any
+    build: Any
+    heat: Any
+
+
+ExtraRules = Callable[["pyo.ConcreteModel", Variables], None]
+"""A function ``fn(m, v)`` that adds linear Pyomo constraints to ``m`` over ``v``'s variables
+(and variables of its own); see :func:`add_extra`."""
+
+
+def add_extra(hm: HeatModel, extra: ExtraRules | None) -> None:
+    """The user's own linear rules, written in Pyomo, appended to the model as rows.
+
+    ``extra(m, v)`` gets a small Pyomo model holding only the named variables of
+    :class:`Variables` and adds constraints (and, if it needs them, variables of its own).
+    Only those components go through Pyomo: each constraint is read as a linear expression
+    (``generate_standard_repn``) and becomes one row of family ``extra``, on every route:
+
+        keep[id]  -> k_id          build[id] -> b_id or y_id
+        heat[id]  -> sum_t w_t g[id,t]  [MWh]
+        own variable x -> a new column with x's bounds and domain (no cost)
+
+    Raises ValueError for a nonlinear constraint or an objective (the objective is heatnet's).
+    """
+    if extra is None:
+        return
+    import pyomo.environ as pyo
+    from pyomo.repn.standard_repn import generate_standard_repn
+
+    lp = hm.lp
+    cols = _decision_columns(hm)
+    m = pyo.ConcreteModel(name="extra")
+    keep_ids = [hm.source_ids[i] for i in hm.retirable]
+    build_ids = [hm.source_ids[i] for i in hm.candidate_sources]
+    build_ids += [hm.pipe_ids[j] for j in hm.candidate_pipes]
+    m.keep = pyo.Var(keep_ids, domain=pyo.Binary)
+    m.build = pyo.Var(build_ids, domain=pyo.Binary)
+    m.heat = pyo.Var(list(hm.source_ids), domain=pyo.NonNegativeReals)
+    extra(m, Variables(m.keep, m.build, m.heat))
+    if any(True for _ in m.component_data_objects(pyo.Objective, active=True)):
+        raise ValueError("extra rules may add constraints only: the objective is heatnet's")
+    g = lp.cols["g"].block()
+    w = hm.net.weights_h
+    terms: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for ident in keep_ids:
+        terms[id(m.keep[ident])] = (np.array([cols[ident]]), np.ones(1))
+    for ident in build_ids:
+        terms[id(m.build[ident])] = (np.array([cols[ident]]), np.ones(1))
+    for n, ident in enumerate(hm.source_ids):
+        terms[id(m.heat[ident])] = (g[n], w)
+    own = [v for v in m.component_data_objects(pyo.Var) if id(v) not in terms]
+    if own:
+        fam = lp.add_cols(
+            "extra_vars",
+            np.arange(len(own)),
+            0,
+            np.array([-np.inf if v.lb is None else v.lb for v in own])[:, None],
+            np.array([np.inf if v.ub is None else v.ub for v in own])[:, None],
+        )
+        lp.col_integer[-1] = np.array([v.is_integer() or v.is_binary() for v in own])
+        lp.cost = np.concatenate([lp.cost, np.zeros(len(own))])
+        for n, v in enumerate(own):
+            terms[id(v)] = (np.array([fam.index(n)]), np.ones(1))
+    rows = list(m.component_data_objects(pyo.Constraint, active=True))
+    if not rows:
+        return
+    lower, upper, entries = [], [], []
+    for r, con in enumerate(rows):
+        repn = generate_standard_repn(con.body, compute_values=True)
+        if not repn.is_linear():
+            raise ValueError(f"extra rule {con.name!r} is not linear")
+        const = float(repn.constant or 0.0)
+        lower.append(-np.inf if con.lower is None else pyo.value(con.lower) - const)
+        upper.append(np.inf if con.upper is None else pyo.value(con.upper) - const)
+        for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+            c, a = terms[id(var)]
+            entries.append((np.full(len(c), r), c, float(coef) * a))
+    fam = lp.add_rows(
+        "extra", np.arange(len(rows)), 0, np.array(lower)[:, None], np.array(upper)[:, None]
+    )
+    for r, c, a in entries:
+        lp.add_entries(fam.start + r, c, a)
+    hm.extra_names = [con.name for con in rows]
+
+
+def links_periods(net: Network) -> bool:
+    """True when a row sums over the season's periods (the CO2 cap, a minimum heat share),
+    so that a model with its decisions fixed does not separate into one LP per period."""
+    rules = net.constraints
+    return net.economics.co2_cap_t is not None or bool(rules and rules.min_heat_share)
+
+
+def add_constraints(hm: HeatModel) -> None:
+    """The planners' own rules of ``net.constraints`` (spec v1.1 §5), if any."""
+    add_capex_budget(hm)
+    add_retire_together(hm)
+    add_at_most_one_of(hm)
+    add_min_heat_share(hm)
+
+
 def add_emission_objective(hm: HeatModel) -> None:
     """Minimise season emissions [ktCO2] instead of cost:
 
@@ -846,6 +1052,7 @@ def build_model(
     objective: Literal["cost", "co2"] = "cost",
     max_unserved_mwh: float | None = None,
     security: bool = True,
+    extra: ExtraRules | None = None,
 ) -> HeatModel:
     """Build the MILP for ``net``.
 
@@ -861,6 +1068,7 @@ def build_model(
         security: add the security-of-supply families of ``net.security`` (if any). A model
             whose decisions are all fixed (stage 2) needs none: they depend on the
             decisions only, which stage 1 chose under them.
+        extra: the user's own rules in Pyomo (:func:`add_extra`).
     """
     s = net.sources[net.sources["status"].isin(ACTIVE)]
     pipes = net.pipes[net.pipes["status"] != "unavailable"]
@@ -900,6 +1108,8 @@ def build_model(
     add_heat_balance(hm)
     add_emission_cap(hm)
     add_unserved_cap(hm, max_unserved_mwh)
+    add_constraints(hm)
+    add_extra(hm, extra)
     if objective == "co2":
         add_emission_objective(hm)
     else:
@@ -939,7 +1149,12 @@ def to_pyomo(hm: HeatModel) -> pyo.ConcreteModel:
                 strict=True,
             )
         )
-        domain = pyo.Binary if fam.size and integer[fam.start] else pyo.NonNegativeReals
+        kinds = dict(zip(index, integer[fam.start : fam.start + fam.size], strict=True))
+
+        def domain(_: pyo.ConcreteModel, *i: object, k: dict[object, bool] = kinds) -> object:
+            # bounds carry the limits: binaries are integer columns within [0, 1]
+            return pyo.Integers if k[i if len(i) > 1 else i[0]] else pyo.Reals
+
         var = pyo.Var(
             index,
             within=domain,
@@ -985,7 +1200,7 @@ def to_pyomo(hm: HeatModel) -> pyo.ConcreteModel:
 
     for name, fam in lp.rows.items():
         index = fam.pyomo_index()
-        if fam.n_periods:
+        if fam.n_periods or fam.size > 1:
             rule = make_rule(dict(zip(index, range(fam.start, fam.start + fam.size), strict=True)))
             m.add_component(name, pyo.Constraint(index, rule=rule))
         else:  # a single row: Pyomo calls the rule with index None

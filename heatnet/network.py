@@ -64,6 +64,24 @@ class Security:
     min_source_mw: float = 1000.0
 
 
+@dataclass(frozen=True)
+class Constraints:
+    """Planners' own rules (``constraints:`` in ``network.yaml``, spec v1.1 §5).
+
+    Attributes:
+        capex_budget_cny: Σ capex_cny of every candidate built (one-off, not annualised) ≤
+            this [CNY]; None = no budget.
+        retire_together: groups of retirable source ids: all retired or all kept.
+        at_most_one_of: groups of candidate source or pipe ids: at most one built.
+        min_heat_share: technology → least share of the season's produced heat [-].
+    """
+
+    capex_budget_cny: float | None = None
+    retire_together: tuple[tuple[str, ...], ...] = ()
+    at_most_one_of: tuple[tuple[str, ...], ...] = ()
+    min_heat_share: tuple[tuple[str, float], ...] = ()
+
+
 def contingency_set(net: Network) -> tuple[list[str], list[str], list[str]]:
     """The pipes and sources of ``net.security`` that can fail, in file order, and the ids
     skipped because they are retired or unavailable (nothing left to lose).
@@ -113,6 +131,7 @@ class Network:
         folder: folder the network was read from (None if built in memory).
         profiles_path: the profiles CSV it was read from (None if built in memory).
         security: the security-of-supply rule (None: no security constraints).
+        constraints: the planners' own rules (None: none).
         line_numbers: ``{file: {id: line}}`` for messages that point back into the files.
     """
 
@@ -127,6 +146,7 @@ class Network:
     folder: Path | None = None
     profiles_path: Path | None = None
     security: Security | None = None
+    constraints: Constraints | None = None
     line_numbers: dict[str, dict[str, int]] = field(default_factory=dict, compare=False)
 
     def replace(self, **changes: object) -> Network:

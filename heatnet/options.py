@@ -48,6 +48,8 @@ class SolveOptions:
         max_refinements: at most this many refinements of the time slices.
         security_cost: with a security block, also solve without it and report the
             difference as the cost of security (``summary.security.cost_of_security_cny``).
+        max_unserved_mwh: cap on the season's unserved heat [MWh] (with ``allow_unserved``);
+            None = no cap. The Pareto front holds it at the minimum-cost plan's level.
     """
 
     mip_gap: float = 1e-4
@@ -65,3 +67,4 @@ class SolveOptions:
     time_slices: int | None = None
     max_refinements: int = 8
     security_cost: bool = False
+    max_unserved_mwh: float | None = None

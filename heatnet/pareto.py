@@ -10,6 +10,13 @@ K+1. minimum CO2: E_min = the least emissions any plan reaches without leaving m
    cap E_min (1 + 1e-6) + 1e-6 t. The small slack absorbs the solvers' feasibility tolerance,
    so the end point's emissions exceed E_min by at most a millionth.
 
+Leaving heat unserved emits nothing, so a capped point could meet its cap with cold homes
+rather than cleaner heat. The front is read as the cost of cutting CO2, so by default every
+point holds the minimum-cost plan's service level: its unserved heat is at most
+U (1 + 1e-6) + 1e-6 MWh (:attr:`heatnet.options.SolveOptions.max_unserved_mwh`). With
+``allow_more_unserved`` the points price unserved heat as usual and may leave more; the column
+``unserved_above_min_cost`` of ``pareto.csv`` marks each point that does.
+
 Each point is warm-started from the decisions of the previous (looser) point, which is
 feasible there too when the caps are close. A network whose own ``co2_cap_t`` is tighter than a
 point's cap keeps its own cap. As the cap tightens, the annual cost never falls (within the
@@ -22,6 +29,7 @@ reads it).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -55,7 +63,12 @@ CAP_SLACK_REL = 1e-6
 CAP_SLACK_ABS_T = 1e-6
 """Absolute slack on the minimum-CO2 cap [tCO2]."""
 UNSERVED_SLACK_REL = 1e-6
-"""Relative slack on the unserved-heat limit of the minimum-CO2 problem [-]."""
+"""Relative slack on the unserved-heat limit of the minimum-CO2 problem and the points [-]."""
+UNSERVED_SLACK_ABS_MWH = 1e-6
+"""Absolute slack on that limit [MWh]."""
+UNSERVED_MARK_TOL_MWH = 1e-3
+"""A point is marked ``unserved_above_min_cost`` when its unserved heat exceeds the limit by
+more than this [MWh] (solver tolerance)."""
 
 
 @dataclass
@@ -87,7 +100,9 @@ class ParetoFront:
         table: the content of ``pareto.csv``.
         e_max_t: emissions of the minimum-cost plan [tCO2].
         e_min_t: least emissions at the minimum-cost plan's service level [tCO2].
-        unserved_limit_mwh: unserved heat allowed when minimising emissions [MWh].
+        unserved_limit_mwh: unserved heat allowed when minimising emissions, and at every
+            point unless ``allow_more_unserved`` [MWh].
+        allow_more_unserved: the capped points were free to leave more heat unserved.
     """
 
     folder: Path
@@ -96,6 +111,7 @@ class ParetoFront:
     e_max_t: float = 0.0
     e_min_t: float = 0.0
     unserved_limit_mwh: float = 0.0
+    allow_more_unserved: bool = False
 
     @property
     def not_optimal(self) -> list[ParetoPoint]:
@@ -139,6 +155,7 @@ def pareto_front(
     results_dir: str | os.PathLike[str] = "results",
     study: str | None = None,
     on_progress: ParetoProgress | None = None,
+    allow_more_unserved: bool = False,
 ) -> ParetoFront:
     """Solve the cost–CO2 front of ``net`` with ``points`` intermediate caps and write it.
 
@@ -149,6 +166,8 @@ def pareto_front(
         results_dir: folder receiving the study folder.
         study: study name (default ``<network>_pareto_<timestamp>``).
         on_progress: called before each of the K + 3 solves.
+        allow_more_unserved: let the capped points leave more heat unserved than the
+            minimum-cost plan (priced as usual); by default they leave at most as much.
 
     Raises :class:`~heatnet.errors.SolveError` if the minimum-cost or the minimum-CO2 problem
     has no solution (nothing to trade off); a point without a solution is recorded and the
@@ -170,6 +189,7 @@ def pareto_front(
         "scenario_file": None,
         "scenario_file_sha256": "",
         "points": points,
+        "allow_more_unserved": allow_more_unserved,
         "options": options_dict(opts),
         "cap_slack": {"relative": CAP_SLACK_REL, "absolute_t": CAP_SLACK_ABS_T},
         "started": now_text(),
@@ -177,7 +197,7 @@ def pareto_front(
         "versions": package_versions(),
     }
     write_study_meta(folder, meta)
-    front = ParetoFront(folder)
+    front = ParetoFront(folder, allow_more_unserved=allow_more_unserved)
     outcomes: list[ScenarioOutcome] = []
 
     def record(point: int, label: str, cap: float | None, run: Run) -> ParetoPoint:
@@ -185,7 +205,7 @@ def pareto_front(
         p = ParetoPoint(point, label, cap, run, written)
         front.points.append(p)
         outcomes.append(outcome_of_run(run, written, float(run.summary["timings_s"]["total"])))
-        front.table = _pareto_table(front.points, folder)
+        front.table = _pareto_table(front.points, folder, front.unserved_limit_mwh)
         write_csv_atomic(front.table, folder / "pareto.csv", neutralise=True)
         write_index(folder, [index_row(o, folder) for o in outcomes])
         return p
@@ -209,10 +229,16 @@ def pareto_front(
             )
         e_max = float(first.run.summary["co2_t"])
         unserved = float(first.run.summary["unserved_mwh"])
-        limit = unserved * (1 + UNSERVED_SLACK_REL) + 1e-6
+        limit = unserved * (1 + UNSERVED_SLACK_REL) + UNSERVED_SLACK_ABS_MWH
+        front.unserved_limit_mwh = limit
         progress(1, "least emissions")
         e_min, _ = min_emissions_t(net, opts, max_unserved_mwh=limit)
-        front.e_max_t, front.e_min_t, front.unserved_limit_mwh = e_max, float(e_min), limit
+        front.e_max_t, front.e_min_t = e_max, float(e_min)
+        point_opts = (
+            opts
+            if allow_more_unserved or not opts.allow_unserved
+            else dataclasses.replace(opts, max_unserved_mwh=limit)
+        )
         end_cap = e_min * (1 + CAP_SLACK_REL) + CAP_SLACK_ABS_T
         caps = pareto_caps(e_max, e_min, points) if e_max > end_cap else []
         caps.append(end_cap)
@@ -223,7 +249,9 @@ def pareto_front(
             own = net.economics.co2_cap_t
             effective = cap if own is None else min(cap, own)
             progress(i + 1, f"cap {fmt.co2(effective)}")
-            run = solve(net.with_economics(co2_cap_t=effective), opts, name=label, warm_start=warm)
+            run = solve(
+                net.with_economics(co2_cap_t=effective), point_opts, name=label, warm_start=warm
+            )
             p = record(i, label, effective, run)
             if p.run.result.has_solution:
                 warm = warm_start_from(p.run.sources, p.run.pipes)
@@ -239,11 +267,18 @@ def pareto_front(
     return front
 
 
-def _pareto_table(points: list[ParetoPoint], folder: Path) -> pd.DataFrame:
+def unserved_above(unserved_mwh: float | None, limit_mwh: float) -> bool:
+    """True when a point leaves more heat unserved than the minimum-cost plan: more than the
+    front's limit ``limit_mwh`` plus :data:`UNSERVED_MARK_TOL_MWH`."""
+    return unserved_mwh is not None and unserved_mwh > limit_mwh + UNSERVED_MARK_TOL_MWH
+
+
+def _pareto_table(points: list[ParetoPoint], folder: Path, limit_mwh: float) -> pd.DataFrame:
     rows = []
     for p in points:
         s = p.run.summary
         has = p.run.result.has_solution
+        unserved = s.get("unserved_mwh") if has else None
         rows.append(
             {
                 "point": p.point,
@@ -253,11 +288,12 @@ def _pareto_table(points: list[ParetoPoint], folder: Path) -> pd.DataFrame:
                 "co2_t": s.get("co2_t") if has else None,
                 "mip_gap": s.get("mip_gap"),
                 "folder": os.path.relpath(p.folder, folder) if p.folder else "",
-                "unserved_mwh": s.get("unserved_mwh") if has else None,
+                "unserved_mwh": unserved,
                 "waste_heat_share": s.get("waste_heat_share") if has else None,
                 "retired": ";".join(s.get("retired", [])),
                 "built_pipes": ";".join(s.get("built_pipes", [])),
                 "built_sources": ";".join(s.get("built_sources", [])),
+                "unserved_above_min_cost": p.point > 0 and unserved_above(unserved, limit_mwh),
             }
         )
     return pd.DataFrame(rows, columns=list(PARETO_COLUMNS))
@@ -269,5 +305,6 @@ __all__ = [
     "ParetoPoint",
     "pareto_caps",
     "pareto_front",
+    "unserved_above",
     "warm_start_from",
 ]

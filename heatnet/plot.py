@@ -8,6 +8,8 @@ One function per figure kind, each returning a :class:`plotly.graph_objects.Figu
   works offline).
 * :func:`dispatch_figure` — heat by technology or source over the season, against demand.
 * :func:`duration_figure` — the load-duration curve with the heat that met it.
+* :func:`security_figure` — security of supply: served share by outage × district at the
+  design hour, binding cells framed, and the kept or built elements each binding case needs.
 * :func:`matrix_figure`   — retirement plans: scenario × retirable source.
 * :func:`builds_figure`   — build plans: scenario × candidate source or pipe.
 * :func:`costs_figure`    — annual cost by kind and CO2, by scenario.
@@ -37,6 +39,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from heatnet import fmt
 from heatnet.compare import PlanTables, decided_items, plan_decision
 from heatnet.errors import InputError, Problem
 from heatnet.schema import DECISIONS
@@ -49,10 +52,12 @@ from heatnet.trace import (
     resolve_period,
     run_label,
     run_table,
+    security_needs,
+    security_short,
     trace_heat,
 )
 
-RUN_KINDS: tuple[str, ...] = ("sankey", "map", "dispatch", "duration")
+RUN_KINDS: tuple[str, ...] = ("sankey", "map", "dispatch", "duration", "security")
 COMPARISON_KINDS: tuple[str, ...] = ("matrix", "builds", "costs", "pareto")
 FIGURE_KINDS: tuple[str, ...] = RUN_KINDS + COMPARISON_KINDS
 
@@ -193,21 +198,27 @@ def _tech_rank(tech: str) -> tuple[int, str]:
     return (TECH_ORDER.index(tech) if tech in TECH_ORDER else len(TECH_ORDER), tech)
 
 
-def _node_names(run: RunResults) -> dict[str, str]:
+def _node_names(run: RunResults, *, short: bool = True) -> dict[str, str]:
+    """Display name by node id: the short name (labels), or with ``short=False`` the full name
+    (hover texts)."""
     nodes = run.network.nodes
-    return display_names(nodes, nodes.index)
+    return display_names(nodes, nodes.index, short=short)
 
 
 def source_info(run: RunResults) -> pd.DataFrame:
-    """Per source id: raw name, node, technology, decision (from the result table)."""
+    """Per source id: raw display name (the short name where given), full name, node,
+    technology, decision (from the result table)."""
     src = run.tables.get("sources")
     net = run.network.sources
     ids = src.index if src is not None else net.index
-    names = display_names(net if "name" in net.columns else src, ids)
+    table = net if {"name", "short_name"} & set(net.columns) else src
+    names = display_names(table, ids)
+    full = display_names(table, ids, short=False)
     base = src if src is not None else net
     out = pd.DataFrame(
         {
             "name": [names[str(i)] for i in ids],
+            "full_name": [full[str(i)] for i in ids],
             "node": base.loc[ids, "node"].astype(str).to_numpy(),
             "technology": base.loc[ids, "technology"].astype(str).to_numpy(),
             "decision": (
@@ -222,6 +233,22 @@ def source_info(run: RunResults) -> pd.DataFrame:
 
 
 # --- Sankey -----------------------------------------------------------------------------------
+
+
+SANKEY_SMALL_SHARE = 0.01
+"""Share of the heat produced below which Sankey flows are grouped: sources (or technologies),
+corridors and districts carrying less become one "other" node per column (when there are at
+least two of them), and the technology parts of a link below it become one grey link."""
+RETIRABLE_DECISIONS: tuple[str, ...] = ("kept", "retired", "forced_kept", "forced_retired")
+"""Decisions of retirable sources: in the Sankey they are one group of their own."""
+SANKEY_OTHER = "\x00other"
+"""Key of the "other" node of a Sankey column (no id contains a NUL character)."""
+SANKEY_RETIRABLE = "\x00retirable"
+"""Key of the Sankey group of the retirable sources."""
+SANKEY_MIXED = "\x00mixed"
+"""Technology key of a link that bundles the small technology parts of a flow."""
+SANKEY_MEMBERS_SHOWN = 12
+"""Members listed in the hover text of a grouped Sankey node."""
 
 
 @dataclass
@@ -259,26 +286,108 @@ class _SankeyGraph:
         return sum(1 for k in self.index if k[0] == kind)
 
 
+@dataclass(frozen=True)
+class _SankeyText:
+    """How the Sankey writes its numbers: ``fmt`` (number format) and ``unit`` (GWh or MW)."""
+
+    fmt: str
+    unit: str
+
+    def value(self, v: float) -> str:
+        """``v`` with its unit."""
+        return f"{v:{self.fmt}} {self.unit}"
+
+
+def _sankey_small(totals: pd.Series, limit: float, keep: Sequence[str] = ()) -> list[str]:
+    """Keys of ``totals`` below ``limit`` (largest first, without ``keep``), when there are at
+    least two of them: a single small node keeps its own name."""
+    small = totals[(totals < limit) & ~totals.index.isin(list(keep))].sort_values(ascending=False)
+    return [str(k) for k in small.index] if len(small) >= 2 else []
+
+
+def _sankey_member_lines(names: Sequence[str], values: Sequence[float], t: _SankeyText) -> str:
+    """Hover lines listing grouped members with their values (at most
+    :data:`SANKEY_MEMBERS_SHOWN`)."""
+    lines = [
+        f"{esc(shorten(n, 40))}: {t.value(v)}"
+        for n, v in zip(names[:SANKEY_MEMBERS_SHOWN], values[:SANKEY_MEMBERS_SHOWN], strict=True)
+    ]
+    if len(names) > SANKEY_MEMBERS_SHOWN:
+        lines.append(f"… {len(names) - SANKEY_MEMBERS_SHOWN} more")
+    return "<br>".join(lines)
+
+
+def _sankey_retirable_label(info: pd.DataFrame, ids: Sequence[str]) -> str:
+    """Label of the retirable group (raw text): what they are and how many are kept and
+    retired."""
+    techs = {str(info.at[s, "technology"]) for s in ids}
+    what = "coal points" if techs == {"coal_boiler"} else "retirable sources"
+    decisions = [str(info.at[s, "decision"]) for s in ids]
+    kept = sum(d in ("kept", "forced_kept") for d in decisions)
+    return f"{what} (retirable): {kept} kept, {len(ids) - kept} retired"
+
+
 def _sankey_groups(
-    graph: _SankeyGraph, paths: pd.DataFrame, info: pd.DataFrame, by: GroupBy, label_chars: int
+    graph: _SankeyGraph,
+    paths: pd.DataFrame,
+    info: pd.DataFrame,
+    by: GroupBy,
+    label_chars: int,
+    t: _SankeyText,
 ) -> None:
-    """First column: one node per technology (in :data:`TECH_ORDER`), or per source (largest
-    first)."""
+    """First column: one node per technology (in :data:`TECH_ORDER`) or per source (largest
+    first), then "other sources" (the small ones, :data:`SANKEY_SMALL_SHARE`), then the
+    retirable sources as one block at the bottom (drawn even when all are retired)."""
     group_totals = paths.groupby("group")["value"].sum()
+    regular = [g for g in group_totals.index if g not in (SANKEY_OTHER, SANKEY_RETIRABLE)]
     if by == "technology":
-        for tech in sorted(group_totals.index, key=_tech_rank):
+        for tech in sorted(regular, key=_tech_rank):
             label = esc(tech_label(tech))
             graph.add_node("group", tech, label, label, tech_colour(tech))
-        return
-    for sid in group_totals.sort_values(ascending=False).index:
-        name = info.at[sid, "name"] if sid in info.index else sid
-        tech = info.at[sid, "technology"] if sid in info.index else "other"
+    else:
+        for sid in group_totals[regular].sort_values(ascending=False).index:
+            name = info.at[sid, "name"] if sid in info.index else sid
+            full = info.at[sid, "full_name"] if sid in info.index else sid
+            tech = info.at[sid, "technology"] if sid in info.index else "other"
+            graph.add_node(
+                "group",
+                sid,
+                esc(shorten(name, label_chars)),
+                f"{esc(full)}<br>id {esc(sid)} · {esc(tech_label(tech))}",
+                tech_colour(tech),
+            )
+    if SANKEY_OTHER in group_totals.index:
+        small = paths.loc[paths["group"] == SANKEY_OTHER]
+        member_col = "tech" if by == "technology" else "source"
+        members = small.groupby(member_col)["value"].sum().sort_values(ascending=False)
+        if by == "technology":
+            names = [tech_label(str(k)) for k in members.index]
+        else:
+            names = [info.at[k, "name"] if k in info.index else str(k) for k in members.index]
+        kind = "technologies" if by == "technology" else "sources"
         graph.add_node(
             "group",
-            sid,
-            esc(shorten(name, label_chars)),
-            f"{esc(name)}<br>id {esc(sid)} · {esc(tech_label(tech))}",
-            tech_colour(tech),
+            SANKEY_OTHER,
+            f"other {kind} ({len(members)})",
+            f"{len(members)} {kind} below {SANKEY_SMALL_SHARE:.0%} of the heat each:<br>"
+            + _sankey_member_lines(names, list(members), t),
+            OTHER_COLOUR,
+        )
+    ids = [str(s) for s in info.index[info["decision"].isin(RETIRABLE_DECISIONS)]]
+    if ids:
+        heat = paths.loc[paths["group"] == SANKEY_RETIRABLE].groupby("source")["value"].sum()
+        ids.sort(key=lambda s: -float(heat.get(s, 0.0)))
+        lines = [
+            f"{esc(shorten(info.at[s, 'name'], 30))}: "
+            f"{esc(str(info.at[s, 'decision']).replace('_', ' '))}, "
+            f"{t.value(float(heat.get(s, 0.0)))}"
+            for s in ids
+        ]
+        techs = {str(info.at[s, "technology"]) for s in ids}
+        colour = tech_colour(techs.pop()) if len(techs) == 1 else OTHER_COLOUR
+        label = _sankey_retirable_label(info, ids)
+        graph.add_node(
+            "group", SANKEY_RETIRABLE, esc(label), esc(label) + "<br>" + "<br>".join(lines), colour
         )
 
 
@@ -288,16 +397,17 @@ def _sankey_corridors(
     run: RunResults,
     corridor_column: str | None,
     label_chars: int,
+    t: _SankeyText,
 ) -> None:
     """Middle column: one node per corridor (largest first; hover lists up to 8 of its
-    pipes), then local supply."""
+    pipes), then "other lines" (the small corridors), then local supply."""
     pipes = run.network.pipes
     pipe_names = display_names(pipes, pipes.index)
     corridor_pipes: dict[str, list[str]] = {}
     for pid, c in pipe_corridors(run, corridor_column).items():
         corridor_pipes.setdefault(c, []).append(pipe_names.get(pid, pid))
     for c in paths.groupby("corridor")["value"].sum().sort_values(ascending=False).index:
-        if c == LOCAL_CORRIDOR:
+        if c in (LOCAL_CORRIDOR, SANKEY_OTHER):
             continue
         members = corridor_pipes.get(c, [])
         member_text = "<br>".join(esc(shorten(p, 60)) for p in members[:8])
@@ -307,6 +417,17 @@ def _sankey_corridors(
             c,
             esc(shorten(c, label_chars)),
             f"{esc(c)}<br><i>pipes:</i><br>{member_text}{more}",
+            CORRIDOR_COLOUR,
+        )
+    small = paths.loc[paths["corridor"] == SANKEY_OTHER]
+    if len(small):
+        lumped = small.groupby("corridor_raw")["value"].sum().sort_values(ascending=False)
+        graph.add_node(
+            "corridor",
+            SANKEY_OTHER,
+            f"other lines ({len(lumped)})",
+            f"{len(lumped)} lines below {SANKEY_SMALL_SHARE:.0%} of the heat each:<br>"
+            + _sankey_member_lines([str(c) for c in lumped.index], list(lumped), t),
             CORRIDOR_COLOUR,
         )
     if (paths["corridor"] == LOCAL_CORRIDOR).any():
@@ -322,52 +443,92 @@ def _sankey_corridors(
 def _sankey_districts(
     graph: _SankeyGraph,
     districts: list[str],
-    node_names: dict[str, str],
-    has_losses: bool,
-    has_unserved: bool,
+    small: pd.Series,
+    names: tuple[dict[str, str], dict[str, str]],
+    flags: tuple[bool, bool],
     label_chars: int,
+    t: _SankeyText,
 ) -> None:
-    """Last column: one node per district, then the pipe-loss sink and the unserved-heat
-    node where there are such flows."""
+    """Last column: one node per district, then "other districts" (``small``: their heat
+    demand, when at least two are below :data:`SANKEY_SMALL_SHARE`), then the pipe-loss sink
+    and the unserved-heat node where there are such flows (``flags``: losses, unserved).
+    ``names``: short and full node names."""
+    short, full = names
     for d in districts:
-        name = node_names.get(d, d)
+        if d in small.index:
+            continue
         graph.add_node(
             "district",
             d,
-            esc(shorten(name, label_chars)),
-            f"{esc(name)}<br>id {esc(d)}",
+            esc(shorten(short.get(d, d), label_chars)),
+            f"{esc(full.get(d, d))}<br>id {esc(d)}",
             DISTRICT_COLOUR,
         )
+    if len(small):
+        graph.add_node(
+            "district",
+            SANKEY_OTHER,
+            f"other districts ({len(small)})",
+            f"{len(small)} districts below {SANKEY_SMALL_SHARE:.0%} of the heat each:<br>"
+            + _sankey_member_lines([short.get(d, d) for d in small.index], list(small), t),
+            DISTRICT_COLOUR,
+        )
+    has_losses, has_unserved = flags
     if has_losses:
         graph.add_node("sink", "loss", "pipe losses", "heat lost in pipes", LOSS_COLOUR)
     if has_unserved:
         graph.add_node("unserved", "unserved", "unserved heat", "demand not met", UNSERVED_COLOUR)
 
 
+def _sankey_bundle(parts: pd.Series, limit: float) -> pd.Series:
+    """Link values by (from key, to key, technology), with the technology parts below ``limit``
+    of each (from, to) pair bundled under :data:`SANKEY_MIXED` where there are at least two."""
+    if parts.empty:
+        return parts
+    df = parts.rename("value").reset_index()
+    df.columns = ["a", "b", "tech", "value"]
+    small = df["value"] < limit
+    n_small = small.groupby([df["a"], df["b"]]).transform("sum")
+    df.loc[small & (n_small >= 2), "tech"] = SANKEY_MIXED
+    return df.groupby(["a", "b", "tech"], sort=False)["value"].sum()
+
+
+def _sankey_link_colour(tech: str, alpha: float = 0.45) -> str:
+    return _rgba(OTHER_COLOUR if tech == SANKEY_MIXED else tech_colour(tech), alpha)
+
+
 def _sankey_links(
-    graph: _SankeyGraph, paths: pd.DataFrame, unserved: pd.Series, fmt: str, unit: str
+    graph: _SankeyGraph, paths: pd.DataFrame, unserved: pd.Series, limit: float, t: _SankeyText
 ) -> None:
-    """Links: group → corridor, corridor → district (by technology), corridor → pipe losses,
-    unserved heat → district; values in ``unit``."""
+    """Links: group → corridor and corridor → district (by technology; the parts below
+    ``limit`` of a pair as one grey link), corridor → pipe losses (one per corridor), unserved
+    heat → district; values in ``t.unit``."""
     labels, index = graph.labels, graph.index
-    for (grp, c, tech), v in paths.groupby(["group", "corridor", "tech"])["value"].sum().items():
+
+    def what(tech: str) -> str:
+        return "several technologies" if tech == SANKEY_MIXED else esc(tech_label(tech))
+
+    first = _sankey_bundle(paths.groupby(["group", "corridor", "tech"])["value"].sum(), limit)
+    for (grp, c, tech), v in first.items():
         a, b = index[("group", grp)], index[("corridor", c)]
-        hover = f"{labels[a]} → {labels[b]}<br>{v:{fmt}} {unit}"
-        graph.add_link(a, b, float(v), _rgba(tech_colour(tech), 0.45), hover)
+        hover = f"{labels[a]} → {labels[b]}<br>{what(tech)}: {t.value(v)}"
+        graph.add_link(a, b, float(v), _sankey_link_colour(tech), hover)
     delivered = paths.loc[paths["kind"] == "delivered"]
-    by_district = delivered.groupby(["corridor", "district", "tech"])["value"].sum()
-    for (c, d, tech), v in by_district.items():
+    second = _sankey_bundle(
+        delivered.groupby(["corridor", "district", "tech"])["value"].sum(), limit
+    )
+    for (c, d, tech), v in second.items():
         a, b = index[("corridor", c)], index[("district", d)]
-        hover = f"{labels[a]} → {labels[b]}<br>{esc(tech_label(tech))}: {v:{fmt}} {unit}"
-        graph.add_link(a, b, float(v), _rgba(tech_colour(tech), 0.45), hover)
+        hover = f"{labels[a]} → {labels[b]}<br>{what(tech)}: {t.value(v)}"
+        graph.add_link(a, b, float(v), _sankey_link_colour(tech), hover)
     losses = paths.loc[paths["kind"] == "loss"]
-    for (c, tech), v in losses.groupby(["corridor", "tech"])["value"].sum().items():
+    for c, v in losses.groupby("corridor")["value"].sum().items():
         a, b = index[("corridor", c)], index[("sink", "loss")]
-        hover = f"pipe losses on {labels[a]}<br>{esc(tech_label(tech))}: {v:{fmt}} {unit}"
+        hover = f"pipe losses on {labels[a]}<br>{t.value(v)}"
         graph.add_link(a, b, float(v), _rgba(LOSS_COLOUR, 0.5), hover)
     for d, v in unserved.items():
         a, b = index[("unserved", "unserved")], index[("district", str(d))]
-        hover = f"unserved heat at {labels[b]}<br>{v:{fmt}} {unit}"
+        hover = f"unserved heat at {labels[b]}<br>{t.value(v)}"
         graph.add_link(a, b, float(v), _rgba(UNSERVED_COLOUR, 0.6), hover)
 
 
@@ -379,6 +540,7 @@ def _sankey_unserved(run: RunResults, sel: tuple[int, str] | None, total: float)
         unserved = demand.loc[demand["t"] == sel[0]].groupby("node")["unserved_mw"].sum()
     else:
         unserved = demand.groupby("node")["unserved_mwh"].sum() / MWH_PER_GWH
+    unserved.index = unserved.index.astype(str)
     return unserved[unserved > 1e-9 * max(total, 1.0)]
 
 
@@ -392,6 +554,81 @@ def _check_paths(paths: pd.DataFrame, sel: tuple[int, str] | None) -> str:
             "as the figure (heatnet.trace.trace_heat(run, period=...))"
         )
     return value_col
+
+
+def _sankey_keys(
+    paths: pd.DataFrame, info: pd.DataFrame, by: GroupBy, unserved: pd.Series, limit: float
+) -> tuple[pd.DataFrame, pd.Series]:
+    """``paths`` with the node key of each row in every column: ``group`` (technology or
+    source; :data:`SANKEY_RETIRABLE` for the retirable sources; :data:`SANKEY_OTHER` for the
+    small ones), ``corridor`` (``corridor_raw`` keeps the traced one) and ``district``; and the
+    heat demand of the small districts that go into "other districts"."""
+    retirable = set(info.index[info["decision"].isin(RETIRABLE_DECISIONS)])
+    group = paths["tech"] if by == "technology" else paths["source"].astype(str)
+    group = group.where(~paths["source"].astype(str).isin(retirable), SANKEY_RETIRABLE)
+    small = _sankey_small(paths.groupby(group)["value"].sum(), limit, (SANKEY_RETIRABLE,))
+    group = group.where(~group.isin(small), SANKEY_OTHER)
+    corridors = paths.groupby("corridor")["value"].sum()
+    small = _sankey_small(corridors, limit, (LOCAL_CORRIDOR,))
+    corridor = paths["corridor"].where(~paths["corridor"].isin(small), SANKEY_OTHER)
+    delivered = paths.loc[paths["kind"] == "delivered"]
+    demand = delivered.groupby("district")["value"].sum().add(unserved, fill_value=0.0)
+    small_d = demand[_sankey_small(demand, limit)]
+    district = paths["district"].where(~paths["district"].isin(small_d.index), SANKEY_OTHER)
+    keyed = paths.assign(group=group, corridor=corridor, corridor_raw=paths["corridor"])
+    return keyed.assign(district=district), small_d
+
+
+def _sankey_layout(graph: _SankeyGraph, height_px: float, pad_px: float) -> tuple[list, list]:
+    """Node positions (x, y of the centre, fractions of the plot): sources in the first
+    column in the graph's order, the retirable group at its bottom as one block; corridors and
+    unserved heat in the middle, districts and pipe losses on the right, corridors and
+    districts ordered by the mean height of the heat they take in (fewer crossing flows), the
+    unserved-heat and pipe-loss nodes at the bottom. Node heights follow plotly: value ×
+    the smallest (free height / heat) of the columns."""
+    n = len(graph.labels)
+    inflow, outflow = np.zeros(n), np.zeros(n)
+    for a, b, v in zip(graph.src, graph.dst, graph.val, strict=True):
+        outflow[a] += v
+        inflow[b] += v
+    size = np.maximum(inflow, outflow)
+    kind_of = {i: kind for (kind, _), i in graph.index.items()}
+    column_of = {"group": 0, "corridor": 1, "unserved": 1, "district": 2, "sink": 2}
+    columns: list[list[int]] = [[], [], []]
+    for i in range(n):
+        columns[column_of[kind_of[i]]].append(i)
+    columns = [[i for i in col if size[i] > 0] for col in columns]
+    ky = min(
+        (height_px - (len(col) - 1) * pad_px) / max(float(size[col].sum()), 1e-12)
+        for col in columns
+        if col
+    )
+    y = np.full(n, 0.5)
+    x = np.full(n, 0.5)
+    last = {0: ("group", SANKEY_RETIRABLE), 1: ("unserved", "unserved"), 2: ("sink", "loss")}
+    for c, col in enumerate(columns):
+        bottom = [i for i in col if i == graph.index.get(last[c])]
+        body = [i for i in col if i not in bottom]
+        if c > 0:
+            centre: dict[int, float] = {}
+            for i in body:
+                w = [
+                    (y[a], v)
+                    for a, b, v in zip(graph.src, graph.dst, graph.val, strict=True)
+                    if b == i
+                ]
+                total = sum(v for _, v in w)
+                centre[i] = sum(p * v for p, v in w) / total if total > 0 else 1.0
+            body.sort(key=lambda i: centre[i])
+        top = 0.0
+        for i in body:
+            h = size[i] * ky
+            y[i] = (top + h / 2) / height_px
+            top += h + pad_px
+        for i in bottom:
+            y[i] = 1.0 - size[i] * ky / 2 / height_px
+        x[col] = (0.001, 0.5, 0.999)[c]
+    return [float(v) for v in x], [float(max(v, 0.001)) for v in y]
 
 
 def sankey_figure(
@@ -411,48 +648,76 @@ def sankey_figure(
     corridor to a "pipe losses" node; unserved heat flows from an "unserved heat" node into its
     district, so each district's inflow is its demand. Season values in GWh; with ``period`` (a
     label or ``"peak"``) the flows of that period in MW. Corridors are the pipes'
-    ``corridor_column`` (``project`` in the Jinan data) or each pipe's name. Labels are cut to
-    ``label_chars`` characters; hover shows the full names.
+    ``corridor_column`` (``project`` in the Jinan data) or each pipe's name.
+
+    To keep it readable:
+
+    * the retirable sources (kept or retired: the decision that matters) are one node of their
+      own at the bottom of the first column, labelled with how many are kept and retired; its
+      hover lists each point with its decision and heat, and the subtitle repeats the count;
+    * sources (or technologies), corridors and districts with less than
+      :data:`SANKEY_SMALL_SHARE` of the heat produced are one "other" node per column (when
+      there are at least two; hover lists them), and the technology parts of a link below that
+      share are one grey link; all totals are kept;
+    * labels are the ``short_name`` of nodes and sources where given (else the name), cut to
+      ``label_chars`` characters; hover shows the full names.
     """
     sel = resolve_period(run, period)
     value_col = _check_paths(paths, sel)
-    unit = "MW" if sel else "GWh"
-    fmt = ",.1f" if not sel else ",.0f"
+    t = _SankeyText(fmt=",.0f" if sel else ",.1f", unit="MW" if sel else "GWh")
     info = source_info(run)
     tech = [info.at[s, "technology"] if s in info.index else "other" for s in paths["source"]]
     paths = paths.assign(tech=tech)
-    paths["group"] = paths["tech"] if by == "technology" else paths["source"]
     paths["value"] = paths[value_col] * (1.0 if sel else 1.0 / MWH_PER_GWH)
     produced = float(paths["value"].sum())
+    limit = SANKEY_SMALL_SHARE * produced
     unserved = _sankey_unserved(run, sel, produced)
     districts = [str(n) for n in run_table(run, "nodes", "sankey")["node"].drop_duplicates()]
+    paths, small_districts = _sankey_keys(paths, info, by, unserved, limit)
+    unserved = unserved.groupby(
+        [SANKEY_OTHER if d in small_districts.index else d for d in unserved.index]
+    ).sum()
 
     graph = _SankeyGraph()
-    _sankey_groups(graph, paths, info, by, label_chars)
-    _sankey_corridors(graph, paths, run, corridor_column, label_chars)
-    has_losses = bool((paths["kind"] == "loss").any())
-    _sankey_districts(
-        graph, districts, _node_names(run), has_losses, bool(len(unserved)), label_chars
-    )
-    _sankey_links(graph, paths, unserved, fmt, unit)
+    _sankey_groups(graph, paths, info, by, label_chars, t)
+    _sankey_corridors(graph, paths, run, corridor_column, label_chars, t)
+    flags = (bool((paths["kind"] == "loss").any()), bool(len(unserved)))
+    names = (_node_names(run), _node_names(run, short=False))
+    _sankey_districts(graph, districts, small_districts, names, flags, label_chars, t)
+    _sankey_links(graph, paths, unserved, limit, t)
 
     lost = float(paths.loc[paths["kind"] == "loss", "value"].sum())
     when = f"period {esc(sel[1])}" if sel else "the season"
+    notes = [
+        f"produced {t.value(produced)}",
+        f"pipe losses {t.value(lost)}",
+        f"unserved {t.value(float(unserved.sum()))}",
+    ]
+    if ("group", SANKEY_RETIRABLE) in graph.index:
+        retirable_heat = float(paths.loc[paths["group"] == SANKEY_RETIRABLE, "value"].sum())
+        ids = [str(s) for s in info.index[info["decision"].isin(RETIRABLE_DECISIONS)]]
+        notes.append(f"{esc(_sankey_retirable_label(info, ids))} ({t.value(retirable_heat)})")
+    if (paths[["group", "corridor", "district"]] == SANKEY_OTHER).any().any():
+        notes.append(f"flows below {SANKEY_SMALL_SHARE:.0%} of the heat grouped as other")
     title = (
-        f"Heat flows of {when}: {esc(run_label(run))} [{unit}]<br><sup>produced "
-        f"{produced:{fmt}} {unit} · pipe losses {lost:{fmt}} {unit} · unserved "
-        f"{float(unserved.sum()):{fmt}} {unit}</sup>"
+        f"Heat flows of {when}: {esc(run_label(run))} [{t.unit}]<br><sup>"
+        + " · ".join(notes)
+        + "</sup>"
     )
     n_rows = max(graph.count(kind) for kind in ("group", "corridor", "district"))
+    height = max(520, 34 * n_rows + 160)
+    xs, ys = _sankey_layout(graph, height - 100, 12)
     fig = go.Figure(
         go.Sankey(
             arrangement="snap",
-            valueformat=fmt,
-            valuesuffix=f" {unit}",
+            valueformat=t.fmt,
+            valuesuffix=f" {t.unit}",
             node={
                 "label": graph.labels,
                 "color": graph.colours,
                 "customdata": graph.hovers,
+                "x": xs,
+                "y": ys,
                 "pad": 12,
                 "thickness": 16,
                 "line": {"width": 0.5, "color": "#444"},
@@ -471,13 +736,42 @@ def sankey_figure(
     fig.update_layout(
         title={"text": title},
         font={"size": 12},
-        height=max(520, 34 * n_rows + 160),
+        height=height,
         margin={"l": 20, "r": 20, "t": 80, "b": 20},
     )
     return fig
 
 
 # --- network map ------------------------------------------------------------------------------
+
+MAP_HEIGHT_PX = 720
+"""Height of the map figure [px]."""
+MAP_MARGIN: dict[str, int] = {"l": 60, "r": 20, "t": 80, "b": 50}
+"""Margins of the map figure [px]."""
+MAP_PLOT_PX: tuple[float, float] = (900.0, MAP_HEIGHT_PX - 80.0 - 50.0)
+"""Plot area the labels are placed for (width, height) [px]: the map's height less its margins,
+and the width left beside the legend on a 1,200 px wide page (the static export's)."""
+MAP_PAD_SHARE = 0.08
+"""Room around the nodes on either side, as a share of their span."""
+MAP_LABEL_DISTRICT_SHARE = 0.03
+"""A district is labelled when its demand is at least this share of all demand."""
+MAP_LABEL_SOURCE_SHARE = 0.03
+"""A node with sources (not a district) is labelled when they give at least this share of all
+the heat produced."""
+MAP_LONG_LINE_KM = 20.0
+"""A pipe in service at least this long [km] is a long-distance line and gets a label."""
+MAP_LABEL_FONT_PX = 11
+"""Font size of district labels [px] (sources and lines one less)."""
+MAP_NARROW_EM = 0.62
+"""Estimated width of a narrow (not CJK) character [em] when placing labels."""
+MAP_LINE_EM = 1.3
+"""Estimated height of a label line [em] when placing labels."""
+MAP_ARROW_MIN_PX = 40.0
+"""Pipes shorter than this on screen [px] get no direction arrow."""
+MAP_WIDTH_SCALE_SHARES: tuple[float, ...] = (1.0, 0.25, 0.05)
+"""The width scale shows round amounts near these shares of the busiest pipe's heat."""
+MAP_WIDTH_SCALE_COLOUR = "#8c8c8c"
+"""Colour of the lines of the width scale."""
 
 
 def node_positions(run: RunResults) -> tuple[dict[str, tuple[float, float]], bool]:
@@ -578,6 +872,8 @@ class _PipeSegment:
     value: float
     direction: float
     hover: str
+    length_km: float = 0.0
+    line: str = ""
 
 
 def _pipe_hover(
@@ -623,7 +919,8 @@ def _pipe_segments(
     net_pipes = run.network.pipes
     res_pipes = run_table(run, "pipes", "map")
     pipe_names = display_names(net_pipes, net_pipes.index)
-    node_names = _node_names(run)
+    lines = pipe_corridors(run, "project")
+    node_names = _node_names(run, short=False)
     max_carried = v.max_carried
     out = []
     for pid in net_pipes.index:
@@ -641,7 +938,11 @@ def _pipe_segments(
         hover = _pipe_hover(str(pid), row, result, decision, value, lost, names, v)
         (x0, y0), (x1, y1) = pos[a], pos[b]
         direction = float(v.net_dir.get(pid, 0.0))
-        out.append(_PipeSegment(str(pid), decision, x0, y0, x1, y1, value, direction, hover))
+        length = float(row["length_km"])
+        line = lines.get(str(pid), str(pid))
+        out.append(
+            _PipeSegment(str(pid), decision, x0, y0, x1, y1, value, direction, hover, length, line)
+        )
     return out
 
 
@@ -719,11 +1020,54 @@ def _pipe_hover_trace(segments: list[_PipeSegment]) -> go.Scatter:
     )
 
 
-def _direction_arrows(segments: list[_PipeSegment]) -> list[dict[str, Any]]:
-    """An arrow at the middle of every pipe carrying heat, pointing its net direction."""
+@dataclass(frozen=True)
+class _MapScale:
+    """The pixel scale the map's labels are placed for: the plot area of
+    :data:`MAP_PLOT_PX` showing ``x_range`` × ``y_range`` at equal ground scale (one unit of
+    y is ``ratio`` units of x on screen).
+
+    Attributes:
+        sx: pixels per unit of x (longitude).
+        sy: pixels per unit of y (latitude).
+        x_range: x axis range.
+        y_range: y axis range.
+    """
+
+    sx: float
+    sy: float
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+
+    def px(self, x: float, y: float) -> tuple[float, float]:
+        """Position (x, y) in pixels (y up)."""
+        return x * self.sx, y * self.sy
+
+
+def _map_scale(pos: dict[str, tuple[float, float]], geographic: bool) -> _MapScale:
+    """Axis ranges (the nodes with :data:`MAP_PAD_SHARE` of the span around them) and the pixel
+    scale of the plot area :data:`MAP_PLOT_PX` at equal ground scale."""
+    xs = [p[0] for p in pos.values()] or [0.0]
+    ys = [p[1] for p in pos.values()] or [0.0]
+    ratio = 1.0
+    if geographic:
+        ratio = 1.0 / max(math.cos(math.radians(float(np.mean(ys)))), 0.05)
+    span_x = max(max(xs) - min(xs), 1e-3)
+    span_y = max(max(ys) - min(ys), 1e-3)
+    x_range = (min(xs) - MAP_PAD_SHARE * span_x, max(xs) + MAP_PAD_SHARE * span_x)
+    y_range = (min(ys) - MAP_PAD_SHARE * span_y, max(ys) + MAP_PAD_SHARE * span_y)
+    width, height = MAP_PLOT_PX
+    sx = min(width / (x_range[1] - x_range[0]), height / ((y_range[1] - y_range[0]) * ratio))
+    return _MapScale(sx, sx * ratio, x_range, y_range)
+
+
+def _direction_arrows(segments: list[_PipeSegment], scale: _MapScale) -> list[dict[str, Any]]:
+    """An arrow at the middle of every pipe carrying heat, pointing its net direction; none on
+    pipes shorter than :data:`MAP_ARROW_MIN_PX` on screen (hover gives their direction)."""
     arrows = []
     for s in segments:
         if s.value <= 0 or abs(s.direction) <= 1e-9 or (s.x0, s.y0) == (s.x1, s.y1):
+            continue
+        if math.hypot((s.x1 - s.x0) * scale.sx, (s.y1 - s.y0) * scale.sy) < MAP_ARROW_MIN_PX:
             continue
         sgn = 1.0 if s.direction > 0 else -1.0
         mx, my = (s.x0 + s.x1) / 2, (s.y0 + s.y1) / 2
@@ -749,13 +1093,44 @@ def _direction_arrows(segments: list[_PipeSegment]) -> list[dict[str, Any]]:
     return arrows
 
 
+def _nice_floor(value: float) -> float:
+    """The largest 1, 2 or 5 × 10^k not above ``value`` (> 0)."""
+    power = 10.0 ** math.floor(math.log10(value))
+    return max(m * power for m in (1.0, 2.0, 5.0) if m * power <= value * (1 + 1e-12))
+
+
+def _pipe_width_legend(max_carried: float, v: _MapValues) -> list[go.Scatter]:
+    """The width scale: legend-only lines (no data) of round amounts of heat near the busiest
+    pipe's, a quarter and a twentieth of it, each drawn at the width of its class."""
+    if max_carried <= 1e-9:
+        return []
+    refs = sorted({_nice_floor(max_carried * share) for share in MAP_WIDTH_SCALE_SHARES})
+    return [
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            line={
+                "color": MAP_WIDTH_SCALE_COLOUR,
+                "width": pipe_bin_width(pipe_width_bin(ref, max_carried)),
+            },
+            name=f"{ref:,.0f} {v.unit}",
+            legendgroup="width-scale",
+            legendgrouptitle={"text": f"pipe width: heat [{v.unit}]"} if i == 0 else None,
+            hoverinfo="skip",
+            meta={"width_scale": ref},
+        )
+        for i, ref in enumerate(reversed(refs))
+    ]
+
+
 @dataclass(frozen=True)
 class _MapNodes:
     """What the node layers of a map read.
 
     Attributes:
         pos: node positions.
-        names: display name by node id.
+        names: display name by node id (the short name where given: labels).
         info: :func:`source_info` of the run.
         sources_at: source ids by node.
         hover: hover text by node id.
@@ -771,10 +1146,11 @@ class _MapNodes:
 
 
 def _map_nodes(run: RunResults, pos: dict[str, tuple[float, float]], v: _MapValues) -> _MapNodes:
-    """Names, sources and hover text of the placed nodes: name, id, demand and unserved heat
-    of a district, and each source at the node with its decision and heat."""
+    """Names, sources and hover text of the placed nodes: full name, id, demand and unserved
+    heat of a district, and each source at the node with its decision and heat."""
     info = source_info(run)
     names = _node_names(run)
+    full = _node_names(run, short=False)
     fmt, unit = v.fmt, v.unit
     sources_at: dict[str, list[str]] = {}
     for sid, node in info["node"].items():
@@ -786,13 +1162,13 @@ def _map_nodes(run: RunResults, pos: dict[str, tuple[float, float]], v: _MapValu
         tech = info.at[sid, "technology"]
         heat = float(v.src_heat.get(sid, 0.0))
         return (
-            f"{esc(shorten(info.at[sid, 'name'], 40))} ({esc(tech_label(tech))}): "
+            f"{esc(shorten(info.at[sid, 'full_name'], 40))} ({esc(tech_label(tech))}): "
             f"{esc(decision.replace('_', ' '))}, {heat:{fmt}} {unit}"
         )
 
     hover = {}
     for n in pos:
-        lines = [f"<b>{esc(names.get(n, n))}</b>", f"node {esc(n)}"]
+        lines = [f"<b>{esc(full.get(n, n))}</b>", f"node {esc(n)}"]
         if n in v.dem.index:
             lines.append(f"demand: {float(v.dem.at[n, 'demand']):{fmt}} {unit}")
             lines.append(f"unserved: {float(v.dem.at[n, 'unserved']):{fmt}} {unit}")
@@ -803,30 +1179,33 @@ def _map_nodes(run: RunResults, pos: dict[str, tuple[float, float]], v: _MapValu
     return _MapNodes(pos, names, info, sources_at, hover, v)
 
 
-def _district_traces(
-    m: _MapNodes, districts: list[str], label_chars: int, show_labels: bool
-) -> list[go.Scatter]:
-    """Districts as circles sized by demand (labelled), and a red triangle on each district
-    short of heat."""
+def _district_sizes(m: _MapNodes, districts: list[str]) -> dict[str, float]:
+    """Marker diameter [px] of each district: 14 + 30 √(demand / largest demand)."""
+    if not districts:
+        return {}
+    dvals = np.array([float(m.v.dem.at[n, "demand"]) for n in districts])
+    dmax = max(float(dvals.max()), 1e-9)
+    return {n: 14 + 30 * math.sqrt(d / dmax) for n, d in zip(districts, dvals, strict=True)}
+
+
+def _district_traces(m: _MapNodes, districts: list[str]) -> list[go.Scatter]:
+    """Districts as circles sized by demand, and a red triangle on each district short of
+    heat."""
     if not districts:
         return []
     pos, dem = m.pos, m.v.dem
-    dvals = np.array([float(dem.at[n, "demand"]) for n in districts])
-    dmax = max(float(dvals.max()), 1e-9)
+    sizes = _district_sizes(m, districts)
     traces = [
         go.Scatter(
             x=[pos[n][0] for n in districts],
             y=[pos[n][1] for n in districts],
-            mode="markers+text" if show_labels else "markers",
+            mode="markers",
             name="district (demand)",
             marker={
-                "size": 14 + 30 * np.sqrt(dvals / dmax),
+                "size": [sizes[n] for n in districts],
                 "color": _rgba(DISTRICT_COLOUR, 0.35),
                 "line": {"color": DISTRICT_COLOUR, "width": 1.5},
             },
-            text=[esc(shorten(m.names.get(n, n), label_chars)) for n in districts],
-            textposition="bottom center",
-            textfont={"size": 10, "color": DISTRICT_COLOUR},
             customdata=[m.hover[n] for n in districts],
             hovertemplate="%{customdata}<extra></extra>",
         )
@@ -847,52 +1226,59 @@ def _district_traces(
     return traces
 
 
-def _serving_traces(
-    m: _MapNodes, districts: list[str], label_chars: int, show_labels: bool
-) -> list[go.Scatter]:
-    """Sources in service: one square per node, sized by the node's output and coloured by the
-    technology of its largest source; labelled (away from districts) where the output is at
-    least 5 % of the largest."""
-    info, pos = m.info, m.pos
-    serving = [
-        n
-        for n, ids in m.sources_at.items()
-        if n in pos and any(info.at[s, "decision"] in IN_SERVICE for s in ids)
+@dataclass(frozen=True)
+class _Serving:
+    """A node with sources in service: heat of those sources, the technology of the largest
+    and the marker's side [px]."""
+
+    node: str
+    heat: float
+    tech: str
+    size: float
+
+
+def _serving_nodes(m: _MapNodes) -> list[_Serving]:
+    """Nodes with a source in service, each sized by its output (8 + 16 √(heat / largest))
+    and given the technology of its largest source."""
+    info = m.info
+    out = []
+    for n, ids in m.sources_at.items():
+        live = [s for s in ids if info.at[s, "decision"] in IN_SERVICE]
+        if n not in m.pos or not live:
+            continue
+        heats = [float(m.v.src_heat.get(s, 0.0)) for s in live]
+        top = live[int(np.argmax(heats))]
+        out.append(_Serving(n, sum(heats), str(info.at[top, "technology"]), 0.0))
+    hmax = max([s.heat for s in out] + [1e-9])
+    return [
+        _Serving(s.node, s.heat, s.tech, 8 + 16 * math.sqrt(max(s.heat, 0.0) / hmax)) for s in out
     ]
-    if not serving:
-        return []
-    heat_at = []
-    colour_at = []
-    for n in serving:
-        ids = [s for s in m.sources_at[n] if info.at[s, "decision"] in IN_SERVICE]
-        heats = [float(m.v.src_heat.get(s, 0.0)) for s in ids]
-        heat_at.append(sum(heats))
-        top = ids[int(np.argmax(heats))] if heats else ids[0]
-        colour_at.append(tech_colour(info.at[top, "technology"]))
-    hmax = max(max(heat_at), 1e-9)
+
+
+def _serving_traces(m: _MapNodes, serving: list[_Serving]) -> list[go.Scatter]:
+    """Sources in service: one square per node, sized by the node's output; one trace (and
+    legend entry) per technology of the node's largest source, in :data:`TECH_ORDER`."""
+    by_tech: dict[str, list[_Serving]] = {}
+    for s in serving:
+        by_tech.setdefault(s.tech, []).append(s)
     return [
         go.Scatter(
-            x=[pos[n][0] for n in serving],
-            y=[pos[n][1] for n in serving],
-            mode="markers+text" if show_labels else "markers",
-            name="source in service",
+            x=[m.pos[s.node][0] for s in group],
+            y=[m.pos[s.node][1] for s in group],
+            mode="markers",
+            name=esc(f"source: {tech_label(tech)}"),
+            legendgroup="sources",
             marker={
                 "symbol": "square",
-                "size": [8 + 16 * math.sqrt(h / hmax) for h in heat_at],
-                "color": colour_at,
+                "size": [s.size for s in group],
+                "color": tech_colour(tech),
                 "line": {"color": "#222", "width": 1},
             },
-            text=[
-                esc(shorten(m.names.get(n, n), label_chars))
-                if n not in districts and h >= 0.05 * hmax
-                else ""
-                for n, h in zip(serving, heat_at, strict=True)
-            ],
-            textposition="top center",
-            textfont={"size": 9, "color": "#333"},
-            customdata=[m.hover[n] for n in serving],
+            customdata=[m.hover[s.node] for s in group],
             hovertemplate="%{customdata}<extra></extra>",
+            meta={"technology": tech},
         )
+        for tech, group in sorted(by_tech.items(), key=lambda kv: _tech_rank(kv[0]))
     ]
 
 
@@ -940,26 +1326,183 @@ def _node_marker_trace(
     )
 
 
-def _map_axes(fig: go.Figure, pos: dict[str, tuple[float, float]], geographic: bool) -> None:
+# --- map labels: few, placed so that they do not overlap -----------------------------------------
+
+
+def map_text_px(text: str, font_px: float) -> tuple[float, float]:
+    """Estimated size [px] of one line of ``text`` (raw, not escaped) at ``font_px``: wide
+    (CJK) characters one em, others :data:`MAP_NARROW_EM` em; height
+    :data:`MAP_LINE_EM` em."""
+    import unicodedata
+
+    ems = sum(1.0 if unicodedata.east_asian_width(c) in "WF" else MAP_NARROW_EM for c in text)
+    return ems * font_px, MAP_LINE_EM * font_px
+
+
+@dataclass(frozen=True)
+class _LabelWish:
+    """A label the map would like to show: raw text, colour, font size [px], and where it
+    may go: centres [px] to try in order."""
+
+    text: str
+    colour: str
+    font_px: float
+    spots: list[tuple[float, float]]
+
+
+Box = tuple[float, float, float, float]
+"""A box in pixels: x0, y0, x1, y1."""
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _node_spots(cx: float, cy: float, r: float, w: float, h: float) -> list[tuple[float, float]]:
+    """Label centres around a marker of radius ``r`` at (cx, cy) for a w × h label: below,
+    above, right, left, the corners, then the same one and two lines further out."""
+    spots = []
+    for extra in (0.0, h, 2 * h):
+        d = r + 3 + extra
+        spots += [
+            (cx, cy - d - h / 2),
+            (cx, cy + d + h / 2),
+            (cx + d + w / 2, cy),
+            (cx - d - w / 2, cy),
+            (cx + 0.7 * d + w / 2, cy - 0.7 * d - h / 2),
+            (cx + 0.7 * d + w / 2, cy + 0.7 * d + h / 2),
+            (cx - 0.7 * d - w / 2, cy - 0.7 * d - h / 2),
+            (cx - 0.7 * d - w / 2, cy + 0.7 * d + h / 2),
+        ]
+    return spots
+
+
+def _line_spots(
+    p0: tuple[float, float], p1: tuple[float, float], w: float, h: float, width: float
+) -> list[tuple[float, float]]:
+    """Label centres beside a line from p0 to p1 [px] of ``width`` [px]: at its middle, then
+    nearer either end, on either side."""
+    dx, dy = p1[0] - p0[0], p1[1] - p0[1]
+    length = max(math.hypot(dx, dy), 1e-9)
+    nx, ny = -dy / length, dx / length
+    off = abs(nx) * w / 2 + abs(ny) * h / 2 + width / 2 + 3
+    spots = []
+    for t in (0.5, 0.38, 0.62, 0.28, 0.72):
+        mx, my = p0[0] + t * dx, p0[1] + t * dy
+        spots += [(mx + nx * off, my + ny * off), (mx - nx * off, my - ny * off)]
+    return spots
+
+
+def _place_labels(wishes: list[_LabelWish], obstacles: list[Box]) -> list[tuple[_LabelWish, Box]]:
+    """Greedy placement in the order of ``wishes``: each label at the spot that overlaps no
+    label placed before and covers least of the markers of ``obstacles`` (the first such spot);
+    a label with no spot clear of the labels is left out (its name is in the hover)."""
+    placed: list[tuple[_LabelWish, Box]] = []
+    for wish in wishes:
+        w, h = map_text_px(wish.text, wish.font_px)
+        boxes = [(x - w / 2, y - h / 2, x + w / 2, y + h / 2) for x, y in wish.spots]
+        free = [b for b in boxes if not any(_overlaps(b, p) for _, p in placed)]
+        clear = [b for b in free if not any(_overlaps(b, o) for o in obstacles)]
+        if clear or free:
+            placed.append((wish, (clear or free)[0]))
+    return placed
+
+
+def _label_wishes(
+    m: _MapNodes,
+    districts: list[str],
+    serving: list[_Serving],
+    segments: list[_PipeSegment],
+    scale: _MapScale,
+    label_chars: int,
+) -> tuple[list[_LabelWish], list[Box]]:
+    """The labels worth showing, most important first, and the markers they should not
+    cover: districts with at least :data:`MAP_LABEL_DISTRICT_SHARE` of the demand (largest
+    first), nodes not a district with sources in service giving at least
+    :data:`MAP_LABEL_SOURCE_SHARE` of the heat, and lines in service of at least
+    :data:`MAP_LONG_LINE_KM` (one label per line name, on its longest pipe)."""
+    wishes: list[_LabelWish] = []
+    obstacles: list[Box] = []
+    sizes = _district_sizes(m, districts)
+    for n, d in sizes.items():
+        cx, cy = scale.px(*m.pos[n])
+        obstacles.append((cx - d / 2, cy - d / 2, cx + d / 2, cy + d / 2))
+    for s in serving:
+        cx, cy = scale.px(*m.pos[s.node])
+        obstacles.append((cx - s.size / 2, cy - s.size / 2, cx + s.size / 2, cy + s.size / 2))
+    total_demand = float(m.v.dem["demand"].clip(lower=0).sum())
+    for n in sorted(districts, key=lambda n: -float(m.v.dem.at[n, "demand"])):
+        if float(m.v.dem.at[n, "demand"]) < MAP_LABEL_DISTRICT_SHARE * total_demand:
+            continue
+        text = shorten(m.names.get(n, n), label_chars)
+        w, h = map_text_px(text, MAP_LABEL_FONT_PX)
+        spots = _node_spots(*scale.px(*m.pos[n]), sizes[n] / 2, w, h)
+        wishes.append(_LabelWish(text, DISTRICT_COLOUR, MAP_LABEL_FONT_PX, spots))
+    total_heat = sum(max(s.heat, 0.0) for s in serving)
+    for s in sorted(serving, key=lambda s: -s.heat):
+        if s.node in sizes or s.heat < MAP_LABEL_SOURCE_SHARE * total_heat or s.heat <= 0:
+            continue
+        text = shorten(m.names.get(s.node, s.node), label_chars)
+        w, h = map_text_px(text, MAP_LABEL_FONT_PX - 1)
+        spots = _node_spots(*scale.px(*m.pos[s.node]), s.size / 2, w, h)
+        wishes.append(_LabelWish(text, "#333333", MAP_LABEL_FONT_PX - 1, spots))
+    longest: dict[str, _PipeSegment] = {}
+    for seg in segments:
+        if seg.length_km < MAP_LONG_LINE_KM or seg.decision not in IN_SERVICE:
+            continue
+        if seg.line not in longest or seg.length_km > longest[seg.line].length_km:
+            longest[seg.line] = seg
+    for line, seg in sorted(longest.items(), key=lambda kv: -kv[1].length_km):
+        text = shorten(line, label_chars + 4)
+        w, h = map_text_px(text, MAP_LABEL_FONT_PX - 1)
+        width = PIPE_WIDTH_IDLE_PX + PIPE_WIDTH_SPAN_PX
+        spots = _line_spots(scale.px(seg.x0, seg.y0), scale.px(seg.x1, seg.y1), w, h, width)
+        colour = PIPE_STYLE.get(seg.decision, ("#555555",))[0]
+        wishes.append(_LabelWish(text, colour, MAP_LABEL_FONT_PX - 1, spots))
+    return wishes, obstacles
+
+
+def _label_trace(placed: list[tuple[_LabelWish, Box]], scale: _MapScale) -> go.Scatter:
+    """The placed labels as one text layer (no hover, no legend); ``meta`` holds the pixel
+    scale they were placed for (``px_per_x``, ``px_per_y``)."""
+    return go.Scatter(
+        x=[(b[0] + b[2]) / 2 / scale.sx for _, b in placed],
+        y=[(b[1] + b[3]) / 2 / scale.sy for _, b in placed],
+        mode="text",
+        name="labels",
+        text=[esc(w.text) for w, _ in placed],
+        textposition="middle center",
+        textfont={"size": [w.font_px for w, _ in placed], "color": [w.colour for w, _ in placed]},
+        hoverinfo="skip",
+        showlegend=False,
+        cliponaxis=False,
+        meta={"labels": True, "px_per_x": scale.sx, "px_per_y": scale.sy},
+    )
+
+
+def _map_axes(fig: go.Figure, scale: _MapScale, geographic: bool) -> None:
     """Longitude/latitude axes at equal ground scale (x stretched by 1 / cos(mean latitude)),
-    or hidden axes with a note for a schematic layout."""
+    or hidden axes with a note for a schematic layout; ranges of ``scale``."""
     if geographic:
-        lats = [p[1] for p in pos.values()]
-        ratio = 1.0 / max(math.cos(math.radians(float(np.mean(lats)))), 0.05)
         fig.update_xaxes(
-            title_text="longitude [°E]", showgrid=True, gridcolor="#e6e6e6", zeroline=False
+            title_text="longitude [°E]",
+            showgrid=True,
+            gridcolor="#e6e6e6",
+            zeroline=False,
+            range=list(scale.x_range),
         )
         fig.update_yaxes(
             title_text="latitude [°N]",
             showgrid=True,
             gridcolor="#e6e6e6",
             zeroline=False,
+            range=list(scale.y_range),
             scaleanchor="x",
-            scaleratio=ratio,
+            scaleratio=scale.sy / scale.sx,
         )
         return
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.0)
+    fig.update_xaxes(visible=False, range=list(scale.x_range))
+    fig.update_yaxes(visible=False, range=list(scale.y_range), scaleanchor="x", scaleratio=1.0)
     fig.add_annotation(
         text="schematic layout: nodes.csv has no lat/lon for every node",
         xref="paper",
@@ -979,32 +1522,50 @@ def map_figure(
     Reads ``pipes`` (decision, heat_in_mwh, forward_mwh, reverse_mwh, loss_mwh, peak_flow_mw,
     utilisation), ``sources`` (decision, heat_mwh, peak_output_mw), ``nodes`` (demand_mwh,
     unserved_mwh, demand_mw, unserved_mw), with ``period`` also ``flows`` and ``dispatch``, and
-    the network's nodes (name, lat, lon), sources and pipes (names, ends, length, capacity).
+    the network's nodes (name, short_name, lat, lon), sources and pipes (names, project, ends,
+    length, capacity).
 
     Pipe colour: existing, built in this plan, candidate not built, unavailable; width: heat
     carried over the season (or at ``period``) in :data:`PIPE_WIDTH_BINS` classes of
-    √(heat / largest heat); an arrow shows the net direction. The pipes are a few line traces
-    (one per decision and width class) and one layer of invisible midpoint markers holding
-    each pipe's hover text, so the number of traces does not grow with the network. Districts
-    are circles sized by demand; sources are squares coloured by technology and sized by
-    output; retired sources are red crosses. Names are labelled for districts and for sources
-    giving at least 5 % of the largest output (all names are in the hover text);
-    ``show_labels=False`` drops the labels. Drawn on plain longitude/latitude axes with equal
-    scale (no map tiles, no internet); without coordinates, on a schematic layout.
+    √(heat / largest heat), with a width scale of three round amounts in the legend; an arrow
+    shows the net direction on pipes long enough on screen (:data:`MAP_ARROW_MIN_PX`). The
+    pipes are a few line traces (one per decision and width class) and one layer of invisible
+    midpoint markers holding each pipe's hover text, so the number of traces does not grow
+    with the network. Districts are circles sized by demand; sources in service are squares
+    sized by output, one legend entry per technology (of each node's largest source); retired
+    sources are red crosses.
+
+    Labels are few and do not overlap: districts with at least
+    :data:`MAP_LABEL_DISTRICT_SHARE` of the demand, other nodes whose sources give at least
+    :data:`MAP_LABEL_SOURCE_SHARE` of the heat (short names where given, cut to
+    ``label_chars``), and lines in service of at least :data:`MAP_LONG_LINE_KM` by their
+    ``project`` (else name, else id), beside the middle of the line. They are placed greedily,
+    most important first, for a plot area of :data:`MAP_PLOT_PX`; a label with no free spot is
+    left out. Every name is in the hover text; ``show_labels=False`` drops the labels. Drawn
+    on plain longitude/latitude axes with equal scale (no map tiles, no internet); without
+    coordinates, on a schematic layout.
     """
     sel = resolve_period(run, period)
     pos, geographic = node_positions(run)
+    scale = _map_scale(pos, geographic)
     v = _map_values(run, sel)
     segments = _pipe_segments(run, pos, v, sel)
     m = _map_nodes(run, pos, v)
     districts = [n for n in v.dem.index.astype(str) if n in pos]
+    serving = _serving_nodes(m)
+    labels = []
+    if show_labels:
+        wishes, obstacles = _label_wishes(m, districts, serving, segments, scale, label_chars)
+        labels = [_label_trace(_place_labels(wishes, obstacles), scale)]
     fig = go.Figure(
         [
             *_pipe_line_traces(segments, v.max_carried),
+            *_pipe_width_legend(v.max_carried, v),
             _pipe_hover_trace(segments),
-            *_district_traces(m, districts, label_chars, show_labels),
-            *_serving_traces(m, districts, label_chars, show_labels),
+            *_district_traces(m, districts),
+            *_serving_traces(m, serving),
             *_other_node_traces(m),
+            *labels,
         ]
     )
     when = f"period {esc(sel[1])}" if sel else "the season"
@@ -1013,14 +1574,14 @@ def map_figure(
             "text": f"Network map: {esc(run_label(run))}<br><sup>pipe width = heat carried "
             f"over {when} [{v.unit}]; arrows = net direction</sup>"
         },
-        annotations=_direction_arrows(segments),
+        annotations=_direction_arrows(segments, scale),
         hovermode="closest",
         plot_bgcolor="#fbfbf8",
-        height=720,
-        legend={"orientation": "v", "x": 1.01, "y": 1},
-        margin={"l": 60, "r": 20, "t": 80, "b": 50},
+        height=MAP_HEIGHT_PX,
+        legend={"orientation": "v", "x": 1.01, "y": 1, "tracegroupgap": 6},
+        margin=MAP_MARGIN,
     )
-    _map_axes(fig, pos, geographic)
+    _map_axes(fig, scale, geographic)
     return fig
 
 
@@ -1511,12 +2072,22 @@ def pareto_figure(runs: Runs, *, caps_t: Mapping[str, float | None] | None = Non
     Reads each run's ``summary`` (objective_cny, co2_t, status, optimal, mip_gap, retired,
     kept, built_pipes, built_sources, economics.co2_cap_t) and names. ``caps_t`` gives each
     point's CO2 cap [t] (default: the cap in the run's economics). Hover shows each point's
-    decisions; points not proven optimal are drawn open.
+    decisions, and says when a point leaves more heat unserved (``unserved_mwh``) than the
+    cheapest run (the minimum-cost plan of a front); points not proven optimal are drawn open.
     """
     items = labelled_runs(runs)
+    priced = [r.summary for _, r in items if r.summary.get("objective_cny") is not None]
+    cheapest = min(priced, key=lambda s: s["objective_cny"], default={})
+    base_unserved = float(cheapest.get("unserved_mwh") or 0.0)
     rows = []
     for label, run in items:
         s = run.summary
+        extra = float(s.get("unserved_mwh") or 0.0) - base_unserved * (1 + 1e-6)
+        colder = (
+            f"<b>leaves {fmt.energy(extra)} more heat unserved than the minimum-cost plan</b><br>"
+            if extra > 1e-3
+            else ""
+        )
         cap = (caps_t or {}).get(label, (s.get("economics") or {}).get("co2_cap_t"))
         co2_kt = (s.get("co2_t") or 0.0) / T_PER_KT
         cost = (s.get("objective_cny") or 0.0) / CNY_PER_MCNY
@@ -1531,6 +2102,7 @@ def pareto_figure(runs: Runs, *, caps_t: Mapping[str, float | None] | None = Non
                     f"<b>{esc(label)}</b><br>CO2 cap: {cap_text}<br>"
                     f"cost {cost:,.1f} M CNY · CO2 {co2_kt:,.1f} kt<br>"
                     f"{esc(s.get('status'))}, gap {(s.get('mip_gap') or 0.0) * 100:.3g} %<br>"
+                    + colder
                     + _decision_lines(run)
                 ),
             }
@@ -1583,6 +2155,213 @@ def pareto_figure(runs: Runs, *, caps_t: Mapping[str, float | None] | None = Non
     return fig
 
 
+# --- security of supply -----------------------------------------------------------------------
+
+SECURITY_COLOURSCALE = [
+    [0.0, "#a50026"],
+    [0.25, "#f46d43"],
+    [0.5, "#fee08b"],
+    [0.75, "#a6d96a"],
+    [1.0, "#1a9850"],
+]
+"""Served share 0 % (red) … 100 % (green)."""
+BINDING_FRAME = "#111111"
+
+
+def security_table(run: RunResults) -> pd.DataFrame:
+    """The run's ``security`` table (ids as text); InputError, saying why, when the run has
+    no security block or (an infeasible solve) no plan to check."""
+    block = run.summary.get("security")
+    table = run.tables.get("security")
+    if not block:
+        raise InputError(
+            [
+                Problem(
+                    "summary.json",
+                    "this run has no security-of-supply check",
+                    expected="a run of a network with a security: block in network.yaml "
+                    "(or heatnet solve --security-share)",
+                    found=f"no security block in run {run_label(run)!r}",
+                )
+            ]
+        )
+    if table is None or table.empty:
+        raise InputError(
+            [
+                Problem(
+                    "security.csv",
+                    "the security figure needs the security table of a plan",
+                    expected="a run with a plan (security.csv)",
+                    found=f"run {run_label(run)!r} ({run.summary.get('status')}) has none",
+                )
+            ]
+        )
+    return table.assign(
+        contingency=table["contingency"].astype(str), node=table["node"].astype(str)
+    )
+
+
+def security_case_labels(run: RunResults, cases: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Raw display label by case id: ``intact plan``, ``pipe P (name)``, ``source S (name)``."""
+    pipes, info = run.network.pipes, source_info(run)
+    pipe_names = display_names(pipes, pipes.index)
+    out = {}
+    for case, kind in cases:
+        if kind == "intact":
+            out[case] = "intact plan"
+            continue
+        name = (
+            pipe_names.get(case, case)
+            if kind == "pipe"
+            else (str(info.at[case, "name"]) if case in info.index else case)
+        )
+        out[case] = f"{kind} {case}" + ("" if name == case else f" ({name})")
+    return out
+
+
+def _need_text(needs: pd.DataFrame, names: dict[str, str], label_chars: int) -> str:
+    """``id (name): decision, capacity`` per element, or a note that none is listed."""
+    if needs.empty:
+        return "no kept or built element reaches it (existing elements only)"
+    return "; ".join(
+        f"{esc(r.kind)} {esc(r.element)}"
+        + (
+            f" ({esc(shorten(names[r.element], label_chars))})"
+            if names.get(r.element, r.element) != r.element
+            else ""
+        )
+        + f": {esc(str(r.decision).replace('_', ' '))}, {fmt.power(r.capacity_mw)}"
+        for r in needs.itertuples()
+    )
+
+
+def security_figure(run: RunResults, *, label_chars: int = 18) -> go.Figure:
+    """Security of supply at the design hour: served share by case × district [%].
+
+    Reads ``summary["security"]`` (served_share, intact_share, design_factor, design_period,
+    binding) and the ``security`` table (contingency, kind, node, design_demand_mw,
+    served_mw, unserved_mw, served_share, min_share), and the network's names and graph.
+    Rows: the intact plan, then each contingency in the order checked; columns: the demand
+    nodes. Each cell is the share of the district's design-hour demand the plan can serve in
+    that case (the best dispatch of :func:`heatnet.security.security_check`), on one colour
+    scale 0–100 %; no cell is below its case's minimum share (the plan meets the rule). Cells
+    at the minimum of a binding case are framed and marked ``min``; their hover lists the
+    plan's kept or built elements that can still reach the district in that case
+    (:func:`heatnet.trace.security_needs`). Hover shows design demand, served and unserved
+    heat [MW]. The heatmap's ``meta`` holds ``cases``, ``nodes`` (ids, in drawn order) and
+    ``binding_cells`` ([row, column] of each framed cell).
+    """
+    table = security_table(run)
+    block = run.summary.get("security") or {}
+    cases = list(dict.fromkeys(zip(table["contingency"], table["kind"], strict=True)))
+    case_ids = [c for c, _ in cases]
+    nodes = list(dict.fromkeys(table["node"]))
+    node_names = _node_names(run)
+    case_labels = security_case_labels(run, cases)
+    row_labels = _unique_labels(case_labels, 2 * label_chars)
+    col_labels = _unique_labels({n: node_names.get(n, n) for n in nodes}, label_chars)
+    short = security_short(run)
+    at_min = set(zip(short["contingency"], short["node"], strict=True))
+    needs = security_needs(run)
+    names = {
+        **dict(source_info(run)["name"]),
+        **display_names(run.network.pipes, run.network.pipes.index),
+    }
+    cell = table.set_index(["contingency", "node"])
+    z, text, hover, frames = [], [], [], []
+    for i, case in enumerate(case_ids):
+        zr, tr, hr = [], [], []
+        for j, node in enumerate(nodes):
+            if (case, node) not in cell.index:
+                zr.append(None)
+                tr.append("")
+                hr.append("")
+                continue
+            r = cell.loc[(case, node)]
+            demand = float(r["design_demand_mw"])
+            share = float(r["served_share"])
+            binding = (case, node) in at_min
+            zr.append(share * 100 if demand > 0 else None)
+            tr.append(
+                ("no demand" if demand <= 0 else fmt.percent(share))
+                + ("<br>min" if binding else "")
+            )
+            lines = [
+                f"<b>{esc(case_labels[case])}</b>",
+                f"{esc(node_names.get(node, node))} (node {esc(node)})",
+                f"served {fmt.percent(share)} of the design hour "
+                f"(minimum {fmt.percent(float(r['min_share']))})",
+                f"design demand {fmt.power(demand)} · served {fmt.power(r['served_mw'])} · "
+                f"unserved {fmt.power(r['unserved_mw'])}",
+            ]
+            if binding:
+                frames.append([i, j])
+                mine = needs[(needs["contingency"] == case) & (needs["node"] == node)]
+                lines += [
+                    "<b>at the minimum: this case binds</b>",
+                    "kept or built elements that can still reach it: "
+                    + _need_text(mine, names, label_chars),
+                ]
+            hr.append("<br>".join(lines))
+        z.append(zr)
+        text.append(tr)
+        hover.append(hr)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[col_labels[n] for n in nodes],
+            y=[row_labels[c] for c in case_ids],
+            text=text,
+            customdata=hover,
+            texttemplate="%{text}",
+            zmin=0.0,
+            zmax=100.0,
+            colorscale=SECURITY_COLOURSCALE,
+            colorbar={"title": {"text": "served [%]"}, "ticksuffix": " %"},
+            xgap=2,
+            ygap=2,
+            hovertemplate="%{customdata}<extra></extra>",
+            meta={
+                "cases": [esc(c) for c in case_ids],
+                "nodes": [esc(n) for n in nodes],
+                "binding_cells": frames,
+            },
+        )
+    )
+    for i, j in frames:
+        fig.add_shape(
+            type="rect",
+            x0=j - 0.5,
+            x1=j + 0.5,
+            y0=i - 0.5,
+            y1=i + 0.5,
+            xref="x",
+            yref="y",
+            line={"color": BINDING_FRAME, "width": 3},
+            fillcolor="rgba(0,0,0,0)",
+        )
+    binding = [str(b) for b in block.get("binding") or []]
+    sub = (
+        f"α = {fmt.percent(block.get('served_share'))} in every outage, intact "
+        f"{fmt.percent(block.get('intact_share', 1.0))}, design factor "
+        f"{fmt.plain(block.get('design_factor', 1.0))} · binding: "
+        + (esc(", ".join(binding)) if binding else "none")
+        + (" (framed cells are at the minimum)" if frames else "")
+    )
+    fig.update_layout(
+        title={
+            "text": f"Security of supply at the design hour "
+            f"({esc(block.get('design_period', ''))}): {esc(run_label(run))}<br><sup>{sub}</sup>"
+        },
+        height=max(320, 44 * len(case_ids) + 220),
+        plot_bgcolor="#ffffff",
+        xaxis={"type": "category", "tickangle": -40, "title": {"text": "district"}},
+        yaxis={"type": "category", "autorange": "reversed", "title": {"text": "case"}},
+        margin={"l": 20, "r": 20, "t": 100, "b": 60},
+    )
+    return fig
+
+
 def run_figure(
     kind: str, run: RunResults, *, period: str | None = None, by: GroupBy | None = None
 ) -> go.Figure:
@@ -1597,6 +2376,8 @@ def run_figure(
         return dispatch_figure(run, by=by or "technology")
     if kind == "duration":
         return duration_figure(run, by=by or "technology")
+    if kind == "security":
+        return security_figure(run)
     raise InputError(
         [
             Problem(

@@ -21,12 +21,14 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
+from heatnet import fmt as human
 from heatnet import plot
 from heatnet.errors import InputError, Problem
+from heatnet.explain import EXPLAIN_FILE, display_rows, read_explain
 from heatnet.export import PLOTLY_CONFIG
 from heatnet.plot import esc
 from heatnet.storage import RunSummary, Study, is_study, read_run, read_study
-from heatnet.trace import trace_heat
+from heatnet.trace import security_needs, security_short, trace_heat
 
 REPORT_FILE = "report.html"
 CSP = (
@@ -234,9 +236,131 @@ def sources_rows(run: plot.RunResults) -> list[list[object]]:
     return rows
 
 
+def explain_section(folder: str | os.PathLike[str] | None) -> str:
+    """The "How firm is each decision" section from the run's ``explain.csv`` (written by
+    ``heatnet explain``); "" when the run has none."""
+    table = read_explain(folder) if folder else None
+    if table is None:
+        return ""
+    header, rows = display_rows(table)
+    ties = int(table["near_tie"].sum()) if "near_tie" in table.columns else 0
+    limit = table["near_tie_limit_cny"].dropna() if "near_tie_limit_cny" in table else None
+    margin = (
+        f" (a flip costing less than {esc(human.money(float(limit.iloc[0])))} a year)"
+        if limit is not None and len(limit)
+        else ""
+    )
+    return (
+        "<h2>How firm is each decision</h2>"
+        f'<p class="meta">each retirement and build decision fixed the other way, one solve '
+        f"each (heatnet explain; {EXPLAIN_FILE}); sorted by the change in annual cost. "
+        f"{ties} of {len(table)} are near ties{margin}: the cost alone does not decide "
+        "them.</p>\n" + html_table(rows, header)
+    )
+
+
+def security_rows(run: plot.RunResults) -> list[tuple[str, str]]:
+    """The summary's security block as (label, text) rows, numbers through :mod:`heatnet.fmt`
+    (shares in %, money in M CNY)."""
+    b = run.summary.get("security") or {}
+    pipes = run.network.pipes
+    names = {**dict(plot.source_info(run)["name"]), **plot.display_names(pipes, pipes.index)}
+    ids = [str(c) for c in b.get("contingencies") or []]
+    rows = [
+        ("served share in every outage (α)", human.percent(b.get("served_share"))),
+        ("served share of the intact plan", human.percent(b.get("intact_share", 1.0))),
+        ("design factor", human.plain(b.get("design_factor", 1.0))),
+        ("design period", str(b.get("design_period", human.MISSING))),
+        ("contingencies checked", _names(ids, names)),
+    ]
+    if b.get("skipped"):
+        rows.append(("skipped (retired or unavailable)", _names(list(b["skipped"]), names)))
+    rows += [
+        ("binding", _names([str(x) for x in b.get("binding") or []], names)),
+        ("lowest served share in an outage", human.percent(b.get("min_served_share"))),
+    ]
+    if "cost_of_security_cny" in b:
+        status = b.get("cost_of_security_status")
+        cost = human.money(b.get("cost_of_security_cny"))
+        rows.append(
+            (
+                "cost of security [per year]",
+                cost if status in (None, "optimal") else f"{cost} (solve without: {status})",
+            )
+        )
+    return rows
+
+
+def security_need_rows(run: plot.RunResults) -> list[list[str]]:
+    """One row per district at the minimum in a binding case: case, district, served share,
+    and the plan's kept or built elements that can still reach it
+    (:func:`heatnet.trace.security_needs`)."""
+    short = security_short(run)
+    if short.empty:
+        return []
+    needs = security_needs(run)
+    cases = list(dict.fromkeys(zip(short["contingency"], short["kind"], strict=True)))
+    labels = plot.security_case_labels(run, cases)
+    node_names = plot.display_names(run.network.nodes, run.network.nodes.index)
+    pipes = run.network.pipes
+    names = {**dict(plot.source_info(run)["name"]), **plot.display_names(pipes, pipes.index)}
+    rows = []
+    for r in short.itertuples():
+        mine = needs[(needs["contingency"] == r.contingency) & (needs["node"] == r.node)]
+        elements = "; ".join(
+            f"{e.kind} {e.element}"
+            + ("" if names.get(e.element, e.element) == e.element else f" ({names[e.element]})")
+            + f": {str(e.decision).replace('_', ' ')}, {human.power(e.capacity_mw)}"
+            for e in mine.itertuples()
+        )
+        rows.append(
+            [
+                labels[r.contingency],
+                f"{node_names.get(r.node, r.node)} ({r.node})",
+                f"{human.percent(r.served_share)} (minimum {human.percent(r.min_share)})",
+                elements or "none: only existing elements reach it",
+            ]
+        )
+    return rows
+
+
+def security_section(run: plot.RunResults) -> str:
+    """The "Security of supply" section of a run report: the summary's security block, the
+    case × district heatmap (:func:`heatnet.plot.security_figure`) and the binding cases'
+    elements; ``""`` for a run without a security block."""
+    if not run.summary.get("security"):
+        return ""
+    parts = [
+        '<h2 id="security">Security of supply</h2>',
+        html_table(security_rows(run), ["figure", "value"], "kv"),
+    ]
+    if run.tables.get("security") is None:
+        parts.append("<p>No plan to check: the solve found none.</p>")
+        return "\n".join(parts)
+    parts.append(figure_div(plot.security_figure(run), "fig-security"))
+    rows = security_need_rows(run)
+    if rows:
+        parts += [
+            "<h3>What the binding cases lean on</h3>",
+            "<p>For each district at its minimum share in a binding case: the sources this "
+            "plan keeps or builds, and the pipes it builds, that can still get heat to the "
+            "district with the failed element out (paths in the plan's network, pipes in "
+            "their direction). What can deliver, read from the tables without a solve; "
+            "existing elements are not listed.</p>",
+            html_table(
+                rows,
+                ["case", "district", "served share", "kept or built elements that reach it"],
+            ),
+        ]
+    else:
+        parts.append("<p>No case binds: every district gets more than the minimum share.</p>")
+    return "\n".join(parts)
+
+
 def run_report_html(run: plot.RunResults) -> str:
     """The HTML report of one run: summary, cost breakdown, Sankey, map, dispatch, load
-    duration, and the table of sources."""
+    duration, security of supply (when the run has a security block), and the tables of
+    districts and sources."""
     s = run.summary
     name = plot.run_label(run)
     cb = s.get("cost_breakdown_cny") or {}
@@ -261,6 +385,7 @@ def run_report_html(run: plot.RunResults) -> str:
         figure_div(plot.dispatch_figure(run), "fig-dispatch"),
         "<h2>Load-duration curve</h2>",
         figure_div(plot.duration_figure(run), "fig-duration"),
+        security_section(run),
         "<h2>Districts</h2>",
         html_table(
             district_rows(run),
@@ -289,6 +414,7 @@ def run_report_html(run: plot.RunResults) -> str:
             ],
         ),
     ]
+    parts.append(explain_section(getattr(run, "folder", None)))
     if warnings:
         parts.append(
             "<h2>Input warnings</h2><ul>"
@@ -298,8 +424,35 @@ def run_report_html(run: plot.RunResults) -> str:
     return page(f"heatnet report: {name}", "\n".join(parts))
 
 
+STUDY_SECURITY_HEADER = (
+    "served share α",
+    "lowest served share in an outage",
+    "binding cases",
+    "cost of security [M CNY/year]",
+)
+"""Columns the scenario table of a study report gains when some scenario has a security
+block."""
+
+
+def study_security_cells(summary: RunSummary) -> list[str]:
+    """A scenario's :data:`STUDY_SECURITY_HEADER` cells (``n/a`` where not computed, ``-``
+    without a security block)."""
+    b = summary.get("security") or {}
+    if not b:
+        return ["-"] * len(STUDY_SECURITY_HEADER)
+    binding = b.get("binding")
+    cost = b.get("cost_of_security_cny")
+    return [
+        human.percent(b.get("served_share")),
+        human.percent(b.get("min_served_share")),
+        human.MISSING if binding is None else human.count(len(binding)),
+        human.number(cost / plot.CNY_PER_MCNY) if cost is not None else human.MISSING,
+    ]
+
+
 def study_report_html(study: Study) -> str:
-    """The HTML report of a study: scenario table, retirement matrix, build matrix (when any
+    """The HTML report of a study: scenario table (with security columns when some scenario
+    has a security block), retirement matrix, build matrix (when any
     run has a candidate or a committed source or pipe), cost and CO2, and the Pareto front when
     the study has one."""
     parts = [
@@ -323,21 +476,23 @@ def study_report_html(study: Study) -> str:
                     len(s.get("built_pipes", [])),
                 ]
             )
+        header = [
+            "scenario",
+            "status",
+            "optimal",
+            "annual cost [M CNY]",
+            "CO2 [kt]",
+            "unserved [GWh]",
+            "retirable sources retired",
+            "pipes built",
+        ]
+        if any(run.summary.get("security") for run in study.runs.values()):
+            for row, run in zip(rows, study.runs.values(), strict=True):
+                row += study_security_cells(run.summary)
+            header += list(STUDY_SECURITY_HEADER)
         parts += [
             "<h2>Scenarios</h2>",
-            html_table(
-                rows,
-                [
-                    "scenario",
-                    "status",
-                    "optimal",
-                    "annual cost [M CNY]",
-                    "CO2 [kt]",
-                    "unserved [GWh]",
-                    "retirable sources retired",
-                    "pipes built",
-                ],
-            ),
+            html_table(rows, header),
             "<h2>Retirement plans</h2>",
             figure_div(plot.matrix_figure(study.runs), "fig-matrix"),
         ]
@@ -462,7 +617,7 @@ def cli_figure(
                     )
                 ]
             )
-        if by is not None and kind == "map":
+        if by is not None and kind in ("map", "security"):
             raise InputError(
                 [Problem(None, "--by applies to sankey, dispatch and duration", column="--by")]
             )

@@ -23,10 +23,11 @@ import pandas as pd
 from heatnet.diagnose import shortage_diagnosis
 from heatnet.errors import InputError, Problem, SolveError
 from heatnet.io import read_network, resolve_network_path
-from heatnet.model import HeatModel, build_model
+from heatnet.model import ExtraRules, HeatModel, build_model
 from heatnet.network import Network
 from heatnet.options import SolveOptions
-from heatnet.results import build_tables, cost_breakdown, decisions, kpis
+from heatnet.results import build_tables, cost_breakdown, decisions, kpis, top_limits
+from heatnet.rules import constraints_summary
 from heatnet.schema import ACTIVE_SOURCE_STATUSES, DECISION_SOURCE_STATUSES, check_run_name
 from heatnet.security import security_check
 from heatnet.solve import SolveResult, Status, solve_model
@@ -57,6 +58,7 @@ def solve(
     name: str | None = None,
     fixed: Mapping[tuple[str, str], float] | None = None,
     warm_start: Mapping[tuple[str, str], float] | None = None,
+    extra: ExtraRules | None = None,
 ) -> Run:
     """Solve the retirement-and-routing MILP for a network and return the :class:`Run`.
 
@@ -68,6 +70,10 @@ def solve(
         fixed: decisions to fix, ``{(kind, id): 0 or 1}``; kind is ``keep_source``,
             ``build_source`` or ``build_pipe``.
         warm_start: decisions offered to HiGHS as a starting plan (same keys as ``fixed``).
+        extra: your own rules, ``extra(m, v)`` adding linear Pyomo constraints over the named
+            variables ``v.keep[id]``, ``v.build[id]`` and ``v.heat[id]`` (season heat, MWh)
+            — see :func:`heatnet.model.add_extra` and docs/rules.md. They hold on every
+            route and in both stages of a two-stage solve.
 
     The mode (:func:`choose_mode`) is ``two_stage`` for hourly seasons by default: the
     retirements and builds are chosen on K typical days (stage 1, a MILP), then fixed, and the
@@ -86,12 +92,12 @@ def solve(
     outcome: DesignOutcome | None = None
     with tempfile.TemporaryDirectory(prefix="heatnet-log-") as tmp:
         if mode == "two_stage":
-            outcome = _design(net, opts, k, Path(tmp), fixed, warm_start)
+            outcome = _design(net, opts, k, Path(tmp), fixed, warm_start, extra)
             res, hm, log = outcome.result, outcome.model, outcome.log
         else:
             if mode == "typical_days":
                 net, _ = typical_day_network(net, k)
-            res, hm, log = _one_stage(net, opts, Path(tmp) / "highs.log", fixed, warm_start)
+            res, hm, log = _one_stage(net, opts, Path(tmp) / "highs.log", fixed, warm_start, extra)
     why = res.infeasibility or (outcome.stage1.infeasibility if outcome else [])
     why_error = res.infeasibility_error or (outcome.stage1.infeasibility_error if outcome else "")
     if why_error:
@@ -115,6 +121,8 @@ def solve(
         summary["two_stage"] = outcome.block
     if net.security is not None:
         summary["security"] = _security(net, opts, res, tables, fixed)
+    if net.constraints is not None:
+        summary["constraints"] = constraints_summary(net, tables)
     return Run(run_name, net, opts, res, tables, summary, warnings, log)
 
 
@@ -281,10 +289,16 @@ def _explain(
     why_error: str,
     fixed: Mapping[tuple[str, str], float] | None,
 ) -> dict[str, object]:
-    """Why a solve is infeasible: the solver's infeasible subsystem in network terms
-    (``why``), and (when unserved heat was forbidden) where the best plan would leave heat
+    """Why a solve is infeasible: with a CO2 cap, the least CO2 any plan reaches under the
+    same unserved-heat rule (:func:`_least_co2`); the solver's infeasible subsystem in network
+    terms (``why``), cut to the :data:`~heatnet.results.MAX_LIMITS_SHOWN` most telling
+    limits; and (when unserved heat was forbidden) where the best plan would leave heat
     unserved if allowed."""
-    out: dict[str, object] = {"limits_in_conflict": why}
+    out: dict[str, object] = {}
+    cap = net.economics.co2_cap_t
+    if cap is not None:
+        out.update(_least_co2(net, opts, fixed), co2_cap_t=cap)
+    out["limits_in_conflict"] = top_limits(why)
     if why_error:
         out["analysis_failed"] = why_error
     if not opts.allow_unserved:
@@ -298,6 +312,30 @@ def _explain(
         if probe.tables:
             out["shortage_if_unserved_heat_were_allowed"] = shortage_diagnosis(net, probe.tables)
     return out
+
+
+def _least_co2(
+    net: Network, opts: SolveOptions, fixed: Mapping[tuple[str, str], float] | None
+) -> dict[str, object]:
+    """The least season CO2 of any plan for ``net`` without its CO2 cap, at the solve's
+    unserved-heat rule (none when unserved heat is forbidden, else at most
+    ``opts.max_unserved_mwh``) and with its fixed decisions: ``least_co2_t`` [tCO2],
+    ``least_co2_status`` and ``least_co2_max_unserved_mwh`` (0 = all heat served, None = no
+    limit). Empty when no plan exists even without the cap (the cap is then not the cause)."""
+    try:
+        least, res = min_emissions_t(
+            net.with_economics(co2_cap_t=None),
+            dataclasses.replace(opts, heat_prices=False, verbose=False, log_file=None),
+            max_unserved_mwh=opts.max_unserved_mwh if opts.allow_unserved else None,
+            fixed=fixed,
+        )
+    except SolveError:
+        return {}
+    return {
+        "least_co2_t": float(least),
+        "least_co2_status": res.status.value,
+        "least_co2_max_unserved_mwh": opts.max_unserved_mwh if opts.allow_unserved else 0.0,
+    }
 
 
 def _network(
@@ -331,10 +369,17 @@ def _one_stage(
     log_path: Path,
     fixed: Mapping[tuple[str, str], float] | None,
     warm_start: Mapping[tuple[str, str], float] | None,
+    extra: ExtraRules | None = None,
 ) -> tuple[SolveResult, HeatModel, str]:
     """One MILP on ``net``'s own periods: the result, the model and the HiGHS log."""
     t0 = time.perf_counter()
-    hm = build_model(net, allow_unserved=opts.allow_unserved, fixed=fixed)
+    hm = build_model(
+        net,
+        allow_unserved=opts.allow_unserved,
+        fixed=fixed,
+        max_unserved_mwh=opts.max_unserved_mwh,
+        extra=extra,
+    )
     build_s = time.perf_counter() - t0
     res = solve_model(
         hm, solver_settings(opts, log_file=log_path), build_s=build_s, warm_start=warm_start
@@ -350,6 +395,7 @@ def _design(
     log_dir: Path,
     fixed: Mapping[tuple[str, str], float] | None,
     warm_start: Mapping[tuple[str, str], float] | None,
+    extra: ExtraRules | None = None,
 ) -> DesignOutcome:
     """The two-stage solve on time slices (if chosen) or typical days."""
     t0 = time.perf_counter()
@@ -357,7 +403,9 @@ def _design(
         TimeSliceDesign.of(net, k) if opts.time_slices is not None else TypicalDayDesign.of(net, k)
     )
     aggregate_s = time.perf_counter() - t0
-    return design_and_dispatch(net, opts, grouping, log_dir, fixed, warm_start, aggregate_s)
+    return design_and_dispatch(
+        net, opts, grouping, log_dir, fixed, warm_start, aggregate_s, extra=extra
+    )
 
 
 def make_summary(
@@ -421,17 +469,23 @@ def min_emissions_t(
     options: SolveOptions | None = None,
     *,
     max_unserved_mwh: float | None = None,
+    fixed: Mapping[tuple[str, str], float] | None = None,
 ) -> tuple[float, SolveResult]:
     """The least season emissions any plan can reach [tCO2], and the solver result.
 
     Leaving heat unserved emits nothing, so give ``max_unserved_mwh`` (e.g. the unserved heat
-    of the minimum-cost plan) to ask for the least emissions at that service level. The
-    returned ``SolveResult.objective_cny`` holds tonnes here, not CNY.
+    of the minimum-cost plan) to ask for the least emissions at that service level. ``fixed``
+    decisions are fixed as in :func:`solve`. The returned ``SolveResult.objective_cny`` holds
+    tonnes here, not CNY.
     """
     opts = options or SolveOptions()
     t0 = time.perf_counter()
     hm = build_model(
-        net, allow_unserved=opts.allow_unserved, objective="co2", max_unserved_mwh=max_unserved_mwh
+        net,
+        allow_unserved=opts.allow_unserved,
+        fixed=fixed,
+        objective="co2",
+        max_unserved_mwh=max_unserved_mwh,
     )
     res = solve_model(
         hm, solver_settings(opts, heat_prices=False), build_s=time.perf_counter() - t0

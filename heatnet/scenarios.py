@@ -17,6 +17,8 @@ A scenario file is YAML::
         economics: {co2_cap_t: 1.5e6}
       secure:
         security: {served_share: 0.7}
+      tight_budget:
+        constraints: {capex_budget_cny: 5.0e+9}
 
 :func:`load_scenarios` reads and checks such a file against a base network and raises one
 :class:`~heatnet.errors.InputError` listing every problem (unknown keys with a did-you-mean
@@ -24,13 +26,17 @@ hint, unknown ids, bad values, networks that no longer validate), each naming th
 line, the scenario and the key path. :func:`apply_scenario` turns a base network and a scenario
 into a new :class:`~heatnet.network.Network`; the base is never changed.
 
-Order in which a scenario is applied: ``profiles`` (swap the time series), then ``economics``
-and ``security``, then the per-id overrides of ``sources``, ``pipes`` and ``demands``, then
-``demand_scale`` (which multiplies every ``design_load_mw``, overridden ones included).
+Order in which a scenario is applied: ``profiles`` (swap the time series), then ``economics``,
+``security`` and ``constraints``, then the per-id overrides of ``sources``, ``pipes`` and
+``demands``, then ``demand_scale`` (which multiplies every ``design_load_mw``, overridden ones
+included).
 
 ``security:`` merges its keys into the network's security block (spec v1.1 §3); ``security:
 null`` (or ``none``) removes the block, and a scenario may add one to a network without it
-(``served_share`` is then required).
+(``served_share`` is then required). ``constraints:`` (spec v1.1 §5) works the same way, key by
+key: a key given in the scenario replaces the network's value of that key (a list of groups or
+the ``min_heat_share`` mapping as a whole), ``constraints: null`` removes the block, and on a
+network without one the scenario's keys make a new block.
 """
 
 from __future__ import annotations
@@ -49,8 +55,15 @@ import yaml
 
 from heatnet import schema
 from heatnet.errors import InputError, Problem, did_you_mean
-from heatnet.io import SECURITY_KEYS, parse_security, read_profiles, read_text
-from heatnet.network import Network, Security
+from heatnet.io import (
+    CONSTRAINT_KEYS,
+    SECURITY_KEYS,
+    parse_constraints,
+    parse_security,
+    read_profiles,
+    read_text,
+)
+from heatnet.network import Constraints, Network, Security
 from heatnet.validate import check_network
 
 TOP_KEYS = ("study", "description", "scenarios")
@@ -63,6 +76,7 @@ SCENARIO_KEYS = (
     "demand_scale",
     "profiles",
     "security",
+    "constraints",
 )
 TABLE_KEYS: dict[str, schema.TableSchema] = {
     "sources": schema.SOURCES,
@@ -98,9 +112,13 @@ class Scenario:
         profiles: profiles CSV replacing the network's (None = unchanged).
         security: keys of the network's security block to change (names as in
             ``Security``; empty = unchanged), or None to remove the block.
+        constraints: keys of the network's constraints block to replace (names as in
+            ``Constraints``; empty = unchanged), or None to remove the block.
         file: scenario file it came from (for messages), if any.
         security_lines: lines of the security keys and contingency ids in ``file``
             (``{"security.contingencies.0": line, ...}``), for messages.
+        constraints_lines: lines of the constraints keys, groups and ids in ``file``
+            (``{"constraints.retire_together.0.1": line, ...}``), for messages.
     """
 
     name: str
@@ -112,8 +130,10 @@ class Scenario:
     demand_scale: float | None = None
     profiles: Path | None = None
     security: Mapping[str, Any] | None = field(default_factory=dict)
+    constraints: Mapping[str, Any] | None = field(default_factory=dict)
     file: str | None = None
     security_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+    constraints_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
 
     def overrides(self, table: str) -> Mapping[str, Mapping[str, Value]]:
         """Per-id overrides of ``sources``, ``pipes`` or ``demands``."""
@@ -423,6 +443,46 @@ def _parse_security(
     return parsed, lines
 
 
+def _parse_constraints(
+    rep: _Reporter, name: str, value: object
+) -> tuple[dict[str, Any] | None, dict[str, int]]:
+    """A scenario's ``constraints:`` (None: remove the block) and the lines of its keys,
+    groups and ids."""
+    prefix = ("scenarios", name, "constraints")
+    lines = {
+        ".".join(("constraints", *path[3:])): line
+        for path, line in rep.lines.items()
+        if path[:3] == prefix
+    }
+    if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
+        return None, lines
+    if not isinstance(value, dict):
+        rep.add(
+            name,
+            ("constraints",),
+            "must be a mapping",
+            expected="keys of the constraints block such as capex_budget_cny:, or null to "
+            "remove the network's block",
+            found=type(value).__name__ + f" {value!r}",
+        )
+        return {}, lines
+
+    def report(
+        path: tuple[str, ...], message: str, expected: str, found: str, hint: str | None
+    ) -> None:
+        rep.add(
+            name,
+            ("constraints", *path[:1]),
+            message,
+            expected=expected,
+            found=found,
+            hint=hint,
+            at=("constraints", *path),
+        )
+
+    return parse_constraints(value, report, text_numbers=True), lines
+
+
 def _parse_scenario(
     rep: _Reporter, name: str, body: object, base_dir: Path | None, net: Network | None
 ) -> Scenario | None:
@@ -475,6 +535,10 @@ def _parse_scenario(
             kwargs["economics"] = parsed
         elif key == "security":
             kwargs["security"], kwargs["security_lines"] = _parse_security(rep, name, value, net)
+        elif key == "constraints":
+            kwargs["constraints"], kwargs["constraints_lines"] = _parse_constraints(
+                rep, name, value
+            )
         elif key in TABLE_KEYS:
             kwargs[key] = _parse_table(rep, name, key, value, net)
         elif key == "demand_scale":
@@ -731,6 +795,33 @@ def scenario_network(
                 "security_file": sc.file or "<scenario>",
                 "security_lines": sc.security_lines,
             }
+    constraints_where: dict[str, Any] = {}
+    if sc.constraints is None:
+        changes["constraints"] = None
+    elif sc.constraints:
+        unknown = [k for k in sc.constraints if k not in CONSTRAINT_KEYS]
+        if unknown:
+            raise ValueError(f"unknown constraints keys {unknown} in scenario {sc.name!r}")
+        changes["constraints"] = dataclasses.replace(
+            net.constraints or Constraints(), **sc.constraints
+        )
+
+        # the scenario's keys are its own: their problems point into the scenario file
+        def own(line_key: str) -> bool:
+            return line_key == "constraints" or line_key.split(".")[1] in sc.constraints
+
+        base_lines = net.line_numbers.get("network.yaml", {})
+        constraints_where = {
+            "constraints_lines": {
+                **{
+                    k: v
+                    for k, v in base_lines.items()
+                    if k.startswith("constraints.") and not own(k)
+                },
+                **{k: v for k, v in sc.constraints_lines.items() if own(k)},
+            },
+            "constraints_files": {k: sc.file or "<scenario>" for k in sc.constraints},
+        }
     tables = {k: getattr(net, k).copy() for k in TABLE_KEYS}
     for key, df in tables.items():
         _set_cells(df, sc.overrides(key))
@@ -739,7 +830,13 @@ def scenario_network(
         d["design_load_mw"] = d["design_load_mw"].astype(float) * sc.demand_scale
     changes.update(tables)
     new = net.replace(**changes)
-    found = check_network(new, strict_graph=False, profiles_label=prof_label, **security_where)
+    found = check_network(
+        new,
+        strict_graph=False,
+        profiles_label=prof_label,
+        **security_where,
+        **constraints_where,
+    )
     problems += [p for p in found if not _expected_by_override(sc, p)]
     problems = _tag(sc, problems)
     if any(p.severity == "error" for p in problems):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from heatnet.errors import InputError, Problem
+from heatnet.geo import ROUTE_END_TOLERANCE_M
 
 DType = Literal["text", "float", "bool"]
 
@@ -204,6 +205,12 @@ NODES = TableSchema(
         Column("id", "text", required=True, meaning="unique node id"),
         Column("name", "text", default="", meaning="display name (any text; empty = the id)"),
         Column(
+            "short_name",
+            "text",
+            default="",
+            meaning="short display name for figure labels (display only; empty = the name)",
+        ),
+        Column(
             "lat",
             "float",
             "degrees north (WGS84)",
@@ -305,6 +312,13 @@ SOURCES = TableSchema(
             default="",
             meaning="name of a profile column giving the per-unit available capacity; empty = 1",
         ),
+        Column(
+            "short_name",
+            "text",
+            default="",
+            meaning="short display name for figure labels (display only; empty = the name "
+            "column, a note, or the id)",
+        ),
     ),
 )
 
@@ -384,6 +398,17 @@ PIPES = TableSchema(
             strict_minimum=True,
             applies_to="candidate and committed",
             meaning="lifetime over which capex is annualised",
+        ),
+        Column(
+            "route_wkt",
+            "text",
+            default="",
+            meaning="the pipe's real route for maps and GIS files (display only: the model "
+            "uses length_km); empty = a straight line between its nodes",
+            valid="empty, or a WKT LINESTRING (lon lat, lon lat, …) in WGS84 degrees with at "
+            f"least 2 points, starting within {ROUTE_END_TOLERANCE_M:g} m of from_node and "
+            f"ending within {ROUTE_END_TOLERANCE_M:g} m of to_node",
+            extension=True,
         ),
     ),
 )
@@ -552,6 +577,61 @@ SECURITY: tuple[Column, ...] = (
 """Keys of the optional ``security:`` mapping of network.yaml (spec v1.1 §3)."""
 
 
+CONSTRAINTS: tuple[Column, ...] = (
+    Column(
+        "capex_budget_cny",
+        "float",
+        "CNY",
+        default=None,
+        minimum=0,
+        meaning="capital budget: Σ capex_cny [CNY] of every candidate source and pipe built "
+        "(one-off, not annualised) ≤ this; absent or null = no budget",
+        extension=True,
+    ),
+    Column(
+        "retire_together",
+        "text",
+        default="",
+        meaning="groups of retirable sources that close together: in each group all are "
+        "retired or all kept",
+        valid="a list of groups, each a list of at least 2 retirable source ids, such as "
+        "[[S1, S2]]",
+        extension=True,
+    ),
+    Column(
+        "at_most_one_of",
+        "text",
+        default="",
+        meaning="groups of competing candidates: in each group at most one is built",
+        valid="a list of groups, each a list of at least 2 candidate source or pipe ids, "
+        "such as [[P1, P2]]",
+        extension=True,
+    ),
+    Column(
+        "min_heat_share",
+        "text",
+        "-",
+        default="",
+        meaning="technology → least share [-] of the season's heat produced (MWh, weighted by "
+        "the periods' hours): heat from that technology ≥ share × all heat produced",
+        valid="a mapping of technology to a share in [0, 1], shares adding up to at most 1, "
+        "such as {waste_heat: 0.6}",
+        extension=True,
+    ),
+)
+"""Keys of the optional ``constraints:`` mapping of network.yaml (spec v1.1 §5)."""
+
+MIN_HEAT_SHARE = Column(
+    "min_heat_share",
+    "float",
+    "-",
+    minimum=0,
+    maximum=1,
+    meaning="least share of the season's heat produced by one technology",
+)
+"""One share of ``constraints.min_heat_share``."""
+
+
 def _default_text(col: Column) -> str:
     if col.required:
         return "required"
@@ -629,6 +709,25 @@ def format_markdown() -> str:
         "(`security: null` removes the block); `heatnet solve --security-share A` sets "
         "`served_share` and `--no-security` drops the block.",
         "",
+        "### constraints (an optional mapping under `constraints:`)",
+        "",
+        "Planners' own rules (spec v1.1 §5), for what no cost captures. Every key is optional; "
+        "no block (or `constraints: null`, or an empty block) = no rules. With a pathway each "
+        "rule holds in every year, and the budget covers the whole horizon (each asset's capex "
+        "once).",
+        "",
+        *_table_md(CONSTRAINTS),
+        "",
+        "Unknown keys and technologies are errors (with a did-you-mean hint). A group needs at "
+        "least 2 ids (a group of one says nothing), each id once in its group; an id may be in "
+        "several groups (two `retire_together` groups that share an id act as one). The ids "
+        "of `retire_together` must be sources with status `retirable`; those of "
+        "`at_most_one_of` sources or pipes with status `candidate` (a scenario that changes "
+        "such a status must also change the rule). The `min_heat_share` shares must add up to "
+        "at most 1, and a technology with a share above 0 needs a source of that technology "
+        "in the model. Scenario files may override every key (a list or mapping given in a "
+        "scenario replaces the network's; `constraints: null` removes the block).",
+        "",
     ]
     for table in (*TABLES, PROFILES):
         title = table.file if table is not PROFILES else "The profiles CSV"
@@ -644,8 +743,9 @@ def format_markdown() -> str:
         "a node to itself, pipe efficiency `1 - loss_fraction_per_km * length_km <= 0`, "
         "profile weights <= 0 or values < 0, periods whose weights add up to more than a year "
         "(8784 h), a demand whose design load times its profile's peak exceeds 1e12 MW, "
-        "unknown or repeated ids in `security.contingencies`, and demand nodes that no source "
-        "can reach "
+        "unknown or repeated ids in `security.contingencies`, unknown ids, ids of the wrong "
+        "status, repeated ids in a group and shares over 1 in `constraints`, and demand "
+        "nodes that no source can reach "
         "through the pipes (direction respected). Warnings: available capacity below peak "
         "demand (unserved heat is priced, so the model still solves), costs on rows where "
         "they never apply (capex on an existing pipe, retirement cost on a source that cannot "

@@ -298,7 +298,7 @@ def _pyomo_lookup(hm: HeatModel) -> tuple[dict[int, int], dict[int, int]]:
     rows: dict[int, int] = {}
     for name, fam in hm.lp.rows.items():
         con = getattr(m, name)
-        if fam.n_periods:
+        if fam.n_periods or fam.size > 1:  # indexed, as heatnet.model.to_pyomo builds it
             for r, idx in enumerate(fam.pyomo_index(), start=fam.start):
                 if idx in con:
                     rows[id(con[idx])] = r

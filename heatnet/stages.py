@@ -34,7 +34,7 @@ import pandas as pd
 
 from heatnet.aggregate import TimeSlices, TypicalDays, time_slices, typical_days
 from heatnet.errors import SolveError
-from heatnet.model import HeatModel, build_model, period_costs
+from heatnet.model import ExtraRules, HeatModel, build_model, links_periods, period_costs
 from heatnet.network import Network
 from heatnet.options import SolveOptions
 from heatnet.schema import ACTIVE_SOURCE_STATUSES
@@ -121,27 +121,42 @@ def typical_day_network(net: Network, k: int) -> tuple[Network, TypicalDays]:
 
 
 def solve_fixed_design(
-    net: Network, opts: SolveOptions, design: Mapping[tuple[str, str], float]
+    net: Network,
+    opts: SolveOptions,
+    design: Mapping[tuple[str, str], float],
+    extra: ExtraRules | None = None,
 ) -> tuple[SolveResult, HeatModel]:
     """The full-resolution model with every decision fixed: an LP, solved by period chunks.
 
-    With the binaries fixed, periods are linked only by the season's emissions cap; without
-    one, the LP separates into one LP per period. Cutting it into chunks of about
+    With the binaries fixed, periods are linked only by the season's emissions cap and cap
+    on unserved heat (``opts.max_unserved_mwh``); without them, the LP separates into one LP
+    per period. Cutting it into chunks of about
     :data:`STAGE2_CHUNK_COLUMNS` columns and solving them one after another gives the same
     optimum (the sum of the chunks' operating costs plus the design's fixed costs), prices
     and dispatch as one big LP, several times faster for city-scale networks (simplex time
-    grows faster than linearly with size). With an emissions cap the LP is solved whole.
+    grows faster than linearly with size). With a row over the whole season (the emissions
+    or unserved-heat cap, a minimum heat share: :func:`heatnet.model.links_periods`) the LP
+    is solved whole.
 
     Returns the result (values and prices over all periods) and the model of the whole
     season, built but, when chunked, not handed to HiGHS (the tables read it for shapes,
     ids and costs). ``opts.log_file`` receives the log of the first chunk.
     """
     t0 = time.perf_counter()
-    hm = build_model(net, allow_unserved=opts.allow_unserved, fixed=design, security=False)
+    hm = build_model(
+        net,
+        allow_unserved=opts.allow_unserved,
+        fixed=design,
+        max_unserved_mwh=opts.max_unserved_mwh,
+        security=False,
+        extra=extra,
+    )
     build_s = time.perf_counter() - t0
     T = net.n_periods
     chunk = max(1, int(STAGE2_CHUNK_COLUMNS // max(hm.lp.n_cols / max(T, 1), 1.0)))
-    if net.economics.co2_cap_t is not None or chunk >= T:
+    # the user's rules may sum over the season (heat totals): solved whole too
+    season_wide = links_periods(net) or opts.max_unserved_mwh is not None or extra is not None
+    if season_wide or chunk >= T:
         return solve_model(hm, solver_settings(opts), build_s=build_s), hm
     parts: list[tuple[int, int, SolveResult]] = []
     fixed_part = 0.0
@@ -427,6 +442,7 @@ class _Loop:
     fixed: Design
     target: float
     t_start: float
+    extra: ExtraRules | None = None
     net1: Network | None = None  # the network of the last stage 1
     rounds: list[dict[str, Any]] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
@@ -472,7 +488,13 @@ def _stage1(
         mip_gap=grouping.stage1_gap(opts, loop.target),
     )
     t1 = time.perf_counter()
-    hm1 = build_model(net1, allow_unserved=opts.allow_unserved, fixed=loop.fixed)
+    hm1 = build_model(
+        net1,
+        allow_unserved=opts.allow_unserved,
+        fixed=loop.fixed,
+        max_unserved_mwh=opts.max_unserved_mwh,
+        extra=loop.extra,
+    )
     res1 = solve_model(hm1, settings, build_s=time.perf_counter() - t1, warm_start=start)
     loop.logs.append(
         f"==== round {r}, stage 1: {grouping.k} {grouping.kind.replace('_', ' ')} ====\n"
@@ -497,7 +519,10 @@ def _stage2(
         return loop.seen[key]
     log2 = log_dir / f"round{r}_stage2.log"
     res2, hm2 = solve_fixed_design(
-        loop.net, dataclasses.replace(loop.opts, log_file=log2, time_limit_s=None), design
+        loop.net,
+        dataclasses.replace(loop.opts, log_file=log2, time_limit_s=None),
+        design,
+        loop.extra,
     )
     loop.seen[key] = (res2, hm2)
     loop.logs.append(
@@ -515,6 +540,7 @@ def design_and_dispatch(
     fixed: Mapping[tuple[str, str], float] | None = None,
     warm_start: Mapping[tuple[str, str], float] | None = None,
     aggregate_s: float = 0.0,
+    extra: ExtraRules | None = None,
 ) -> DesignOutcome:
     """Design on aggregated periods, dispatch at full resolution; refine while it pays.
 
@@ -528,10 +554,11 @@ def design_and_dispatch(
     is split where the last design lost most (typical days become time slices first). The
     rounds stop when the gap is within the target, when nothing can be split, after
     ``opts.max_refinements`` refinements, or when the time limit (``opts.time_limit_s``, over
-    all rounds; stage 2 has none) is spent.
+    all rounds; stage 2 has none) is spent. The user's rules (``extra``) hold in both stages:
+    on the aggregated periods in stage 1 and over the full season in stage 2.
     """
     target = max(opts.two_stage_gap, opts.mip_gap)
-    loop = _Loop(net, opts, dict(fixed or {}), target, time.perf_counter())
+    loop = _Loop(net, opts, dict(fixed or {}), target, time.perf_counter(), extra)
     start = dict(warm_start or {}) or None
     last1: SolveResult | None = None
     solved = grouping

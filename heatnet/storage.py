@@ -95,6 +95,7 @@ PARETO_COLUMNS: tuple[str, ...] = (
     "retired",
     "built_pipes",
     "built_sources",
+    "unserved_above_min_cost",
 )
 """Columns of ``pareto.csv``; the first seven are the contract."""
 
@@ -153,16 +154,19 @@ class RunSummary(TypedDict, total=False):
     time_slices: int | None
     two_stage: dict[str, Any]
     security: dict[str, Any]
+    constraints: dict[str, Any]
 
 
 def input_hash(net: Network) -> str:
-    """SHA-256 of everything that defines the optimisation (economics, the security block,
-    tables, profiles). A network without a security block hashes as before the block existed,
-    so resumed studies of such networks still match."""
+    """SHA-256 of everything that defines the optimisation (economics, the security and
+    constraints blocks, tables, profiles). A network without a security or constraints block
+    hashes as before the block existed, so resumed studies of such networks still match."""
     h = hashlib.sha256()
     h.update(json.dumps(dataclasses.asdict(net.economics), sort_keys=True).encode())
     if net.security is not None:
         h.update(json.dumps({"security": dataclasses.asdict(net.security)}).encode())
+    if net.constraints is not None:
+        h.update(json.dumps({"constraints": dataclasses.asdict(net.constraints)}).encode())
     for df in (net.nodes, net.sources, net.pipes, net.demands, net.profiles):
         h.update(df.to_csv(lineterminator="\n").encode())
     return h.hexdigest()

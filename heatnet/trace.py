@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from heatnet.errors import InputError, Problem
+from heatnet.schema import DECISION_BY_STATUS
 
 if TYPE_CHECKING:
     from heatnet.network import Network
@@ -53,14 +54,26 @@ class RunResults(Protocol):
 # --- reading a run's tables -------------------------------------------------------------------
 
 
-def display_names(table: pd.DataFrame | None, ids: Sequence[str] | pd.Index) -> dict[str, str]:
-    """Display name (raw text) by id: the ``name`` column where given, else the id."""
+def _cell_text(column: pd.Series | None, i: object) -> str:
+    """The stripped text of ``column`` at ``i`` ("" for a missing column, row or value)."""
+    value = column.get(i) if column is not None else None
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def display_names(
+    table: pd.DataFrame | None, ids: Sequence[str] | pd.Index, *, short: bool = True
+) -> dict[str, str]:
+    """Display name (raw text) by id: the ``short_name`` column where given (and ``short``),
+    else the ``name`` column where given, else the id. ``short_name`` is display only (figure
+    labels); ``short=False`` gives the full name, for hover texts."""
     out: dict[str, str] = {}
-    names = table["name"] if table is not None and "name" in table.columns else None
+    columns = table.columns if table is not None else ()
+    shorts = table["short_name"] if short and "short_name" in columns else None
+    names = table["name"] if "name" in columns else None
     for i in ids:
-        value = names.get(i) if names is not None else None
-        text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else value
-        out[str(i)] = str(text).strip() or str(i)
+        out[str(i)] = _cell_text(shorts, i) or _cell_text(names, i) or str(i)
     return out
 
 
@@ -471,3 +484,124 @@ def trace_heat(
     com = _commodities(inp)
     delivered, lost, local = _season_totals(inp, com)
     return _paths_table(inp, com, delivered, lost, local)
+
+
+# --- security of supply: which kept or built elements can reach the short districts ----------
+
+SECURITY_AT_MINIMUM = 1e-6
+"""A district whose served share is within this of its case's minimum share is at the minimum
+(the tolerance of :data:`heatnet.security.BINDING_TOLERANCE`) [-]."""
+PIPES_IN_SERVICE: tuple[str, ...] = ("existing", "built", "forced_built")
+"""Pipe decisions that carry heat in a plan."""
+SOURCES_IN_SERVICE: tuple[str, ...] = ("existing", "kept", "forced_kept", "built", "forced_built")
+"""Source decisions that produce heat in a plan."""
+PLAN_SOURCES: tuple[str, ...] = ("kept", "forced_kept", "built", "forced_built")
+"""Sources a plan keeps or builds (listed as a binding case's elements)."""
+PLAN_PIPES: tuple[str, ...] = ("built", "forced_built")
+"""Pipes a plan builds (listed as a binding case's elements)."""
+SECURITY_NEED_COLUMNS = ("contingency", "node", "kind", "element", "decision", "capacity_mw")
+"""Columns of :func:`security_needs`."""
+
+
+def security_short(run: RunResults) -> pd.DataFrame:
+    """The districts at their case's minimum share in the binding cases of a run.
+
+    Reads ``summary["security"]["binding"]`` and the ``security`` table; returns its rows
+    (same columns) of the binding cases (the intact plan too, when its rule binds) where
+    the district has design demand and ``served_share <= min_share +``
+    :data:`SECURITY_AT_MINIMUM` (and heat is unserved, when the minimum is 100 %). Empty
+    without a security table.
+    """
+    table = run.tables.get("security")
+    block = run.summary.get("security") or {}
+    if table is None or table.empty:
+        return pd.DataFrame(columns=table.columns if table is not None else None)
+    binding = {str(b) for b in block.get("binding") or []}
+    t = table.assign(contingency=table["contingency"].astype(str), node=table["node"].astype(str))
+    at_min = (
+        t["contingency"].isin(binding)
+        & (t["design_demand_mw"] > 0)
+        & (t["served_share"] <= t["min_share"] + SECURITY_AT_MINIMUM)
+        & ((t["min_share"] < 1.0) | (t["unserved_mw"] > SECURITY_AT_MINIMUM))
+    )
+    return t.loc[at_min].reset_index(drop=True)
+
+
+def _decisions(run: RunResults, key: str) -> dict[str, str]:
+    """Decision by id of the run's ``sources`` or ``pipes`` table (the network's statuses
+    read as decisions where the run has no such table)."""
+    table = run.tables.get(key)
+    if table is not None and "decision" in table.columns:
+        return {str(i): str(d) for i, d in table["decision"].items()}
+    net = getattr(run.network, key)
+    return {str(i): DECISION_BY_STATUS.get(str(s), str(s)) for i, s in net["status"].items()}
+
+
+def security_needs(run: RunResults) -> pd.DataFrame:
+    """For every district at the minimum in a binding case (:func:`security_short`), the
+    plan's kept or built elements that can still get heat to it in that case.
+
+    No solver: the lists come from the result tables and the network's graph alone. For case
+    c and short district n, the graph has every pipe in service in the plan
+    (:data:`PIPES_IN_SERVICE`) but c, each in its direction (both for bidirectional pipes),
+    and every source in service (:data:`SOURCES_IN_SERVICE`) but c. Listed are
+
+    * the sources the plan keeps or builds (:data:`PLAN_SOURCES`) at n or at a node from
+      which a path leads to n, and
+    * the pipes the plan builds (:data:`PLAN_PIPES`) that can carry heat from a source in
+      service elsewhere towards n: their start is reachable from a node with such a source
+      without passing n, and their end is n or leads to n.
+
+    These are the plan's own decisions that can serve n when c fails: what the security rule
+    can lean on in that case. It is a list of what *can* deliver, not a proof that each one
+    is needed (the design-hour dispatch is not in the tables); existing elements, which no
+    decision keeps, are not listed.
+
+    Returns one row per (case, district, element): ``contingency``, ``node``, ``kind``
+    (``source`` or ``pipe``), ``element`` (id), ``decision``, ``capacity_mw`` (the element's
+    capacity in the network [MW]), in the security table's order of cases and districts, then
+    sources before pipes in file order.
+    """
+    import networkx as nx
+
+    short = security_short(run)
+    if short.empty:
+        return pd.DataFrame(columns=list(SECURITY_NEED_COLUMNS))
+    net = run.network
+    src_dec, pipe_dec = _decisions(run, "sources"), _decisions(run, "pipes")
+    sources, pipes = net.sources, net.pipes
+    rows: list[tuple[str, str, str, str, str, float]] = []
+    for (case, kind), group in short.groupby(["contingency", "kind"], sort=False):
+        out = str(case) if kind in ("pipe", "source") else None
+        graph = nx.DiGraph()
+        graph.add_nodes_from(str(n) for n in net.nodes.index)
+        arcs: dict[str, list[tuple[str, str]]] = {}
+        for pid, p in pipes.iterrows():
+            if pipe_dec.get(str(pid)) not in PIPES_IN_SERVICE or (kind == "pipe" and pid == out):
+                continue
+            a, b = str(p["from_node"]), str(p["to_node"])
+            arcs[str(pid)] = [(a, b), (b, a)] if bool(p.get("bidirectional", False)) else [(a, b)]
+            graph.add_edges_from(arcs[str(pid)])
+        live = [
+            (str(sid), str(s["node"]))
+            for sid, s in sources.iterrows()
+            if src_dec.get(str(sid)) in SOURCES_IN_SERVICE and not (kind == "source" and sid == out)
+        ]
+        for node in group["node"]:
+            upstream = {node} | (nx.ancestors(graph, node) if node in graph else set())
+            elsewhere = graph.subgraph(n for n in graph if n != node)
+            fed: set[str] = set()
+            for _, at in live:
+                if at != node and at not in fed:
+                    fed |= {at} | nx.descendants(elsewhere, at)
+            for sid, at in live:
+                if src_dec[sid] in PLAN_SOURCES and at in upstream:
+                    cap = float(sources.at[sid, "capacity_mw"])
+                    rows.append((str(case), node, "source", sid, src_dec[sid], cap))
+            for pid, pairs in arcs.items():
+                if pipe_dec[pid] in PLAN_PIPES and any(
+                    a in fed and b in upstream for a, b in pairs
+                ):
+                    cap = float(pipes.at[pid, "capacity_mw"])
+                    rows.append((str(case), node, "pipe", pid, pipe_dec[pid], cap))
+    return pd.DataFrame(rows, columns=list(SECURITY_NEED_COLUMNS))

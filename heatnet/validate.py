@@ -15,8 +15,15 @@ import numpy as np
 import pandas as pd
 
 from heatnet.errors import Problem, Severity, did_you_mean
+from heatnet.geo import ROUTE_END_TOLERANCE_M, WktError, distance_m, parse_wkt_linestring
 from heatnet.network import Network
-from heatnet.schema import ACTIVE_SOURCE_STATUSES, BUILD_STATUSES, MAX_MAGNITUDE, TOO_LARGE_HINT
+from heatnet.schema import (
+    ACTIVE_SOURCE_STATUSES,
+    BUILD_STATUSES,
+    MAX_MAGNITUDE,
+    PIPES,
+    TOO_LARGE_HINT,
+)
 
 ACTIVE_SOURCE = ACTIVE_SOURCE_STATUSES
 #: Hours in a leap year: the periods of one season cannot stand for more (costs are annual).
@@ -96,6 +103,84 @@ def check_pipes(net: Network) -> list[Problem]:
                 )
             )
     return out
+
+
+def _node_coord(net: Network, node: str) -> tuple[float, float] | None:
+    """(lon, lat) of a node, or None when the node is unknown or has no coordinates."""
+    nodes = net.nodes
+    if node not in nodes.index or not {"lat", "lon"} <= set(nodes.columns):
+        return None
+    lon, lat = nodes.at[node, "lon"], nodes.at[node, "lat"]
+    try:
+        lon, lat = float(lon), float(lat)
+    except (TypeError, ValueError):
+        return None
+    return (lon, lat) if np.isfinite(lon) and np.isfinite(lat) else None
+
+
+def check_routes(net: Network) -> list[Problem]:
+    """Every non-empty ``route_wkt`` is a WKT LINESTRING of at least 2 points in WGS84 range,
+    starting within :data:`~heatnet.geo.ROUTE_END_TOLERANCE_M` of its from_node and ending
+    within it of its to_node (nodes without coordinates are not checked)."""
+    out: list[Problem] = []
+    p = net.pipes
+    if "route_wkt" not in p.columns:
+        return out
+    tol = ROUTE_END_TOLERANCE_M
+    for pid, row in p.iterrows():
+        text = str(row["route_wkt"] or "")
+        if not text.strip():
+            continue
+        line = net.line_of("pipes.csv", str(pid))
+        shown = text if len(text) <= 60 else text[:57] + "…"
+
+        def bad(message: str, found: str, hint: str | None = None, *, _line=line, _pid=pid) -> None:
+            out.append(
+                Problem(
+                    "pipes.csv",
+                    message,
+                    line=_line,
+                    id=str(_pid),
+                    column="route_wkt",
+                    expected=schema_route_expected(),
+                    found=found,
+                    hint=hint,
+                )
+            )
+
+        try:
+            coords = parse_wkt_linestring(text)
+        except WktError as exc:
+            bad("route_wkt is not a usable WKT LINESTRING", f"{shown!r} ({exc})")
+            continue
+        for end, node, coord in (
+            ("starts", row["from_node"], coords[0]),
+            ("ends", row["to_node"], coords[-1]),
+        ):
+            at = _node_coord(net, str(node))
+            if at is None:
+                continue
+            d = distance_m(coord, at)
+            if d > tol:
+                other = row["to_node"] if end == "starts" else row["from_node"]
+                other_at = _node_coord(net, str(other))
+                reversed_ = other_at is not None and distance_m(coord, other_at) <= tol
+                bad(
+                    f"route_wkt {end} {d:,.0f} m from its {'from' if end == 'starts' else 'to'}"
+                    f"_node {node}",
+                    f"{end} at ({coord[0]:g} {coord[1]:g}), {d:,.0f} m from {node} "
+                    f"(at {at[0]:g} {at[1]:g}); tolerance {tol:g} m",
+                    "The route runs from to_node to from_node: reverse its points"
+                    if reversed_
+                    else "Check the route's first and last points and the node's lat/lon "
+                    "(WKT is lon lat)",
+                )
+    return out
+
+
+def schema_route_expected() -> str:
+    """What a valid ``route_wkt`` looks like (from the schema)."""
+    return PIPES.column("route_wkt").expected()
 
 
 def check_costs(net: Network) -> list[Problem]:
@@ -383,6 +468,166 @@ def check_security(
     return out
 
 
+CONSTRAINT_STATUS: dict[str, tuple[str, str]] = {
+    "retire_together": (
+        "retirable",
+        "a source with status retirable (its retirement is a decision)",
+    ),
+    "at_most_one_of": (
+        "candidate",
+        "a source or pipe with status candidate (its building is a decision)",
+    ),
+}
+"""The status each group rule of ``constraints:`` needs of its ids, and that need in words."""
+
+
+def check_constraints(
+    net: Network,
+    *,
+    file: str = "network.yaml",
+    lines: Mapping[str, int] | None = None,
+    files: Mapping[str, str] | None = None,
+) -> list[Problem]:
+    """The ``constraints:`` block against the network (spec v1.1 §5).
+
+    ``retire_together`` ids must be sources with status ``retirable``, ``at_most_one_of`` ids
+    sources or pipes with status ``candidate``; every id once in its group (an id may be in
+    several groups). The ``min_heat_share`` shares must add up to at most 1, and a technology
+    with a share above 0 needs a source of that technology in the model. Ids that are empty
+    (an item the loader already reported) are skipped.
+
+    Args:
+        net: the network; nothing to check without a block.
+        file: the file the block is in.
+        lines: ``{"constraints.KEY.I.J": line, ...}`` as :func:`heatnet.io.constraints_lines`
+            gives them; default: the network's own (``net.line_numbers["network.yaml"]``).
+        files: the file of each key given somewhere else than ``file`` (a scenario's keys).
+    """
+    rules = net.constraints
+    if rules is None:
+        return []
+    lines = net.line_numbers.get("network.yaml", {}) if lines is None else lines
+    files = files or {}
+    pipes, sources = _first_status(net.pipes), _first_status(net.sources)
+    out: list[Problem] = []
+
+    def line_of(*path: object) -> int | None:
+        while path:
+            key = ".".join(("constraints", *map(str, path)))
+            if key in lines:
+                return lines[key]
+            path = path[:-1]
+        return lines.get("constraints")
+
+    for key, groups in (
+        ("retire_together", rules.retire_together),
+        ("at_most_one_of", rules.at_most_one_of),
+    ):
+        status_needed, need = CONSTRAINT_STATUS[key]
+        where = files.get(key, file)
+        column = f"constraints.{key}"
+        if key == "retire_together":
+            tables = {"source": sources}
+        else:
+            tables = {"source": sources, "pipe": pipes}
+        known = [i for table in tables.values() for i in table]
+        defined = " and ".join(_count(len(t), w) for w, t in tables.items())
+        for i, group in enumerate(groups):
+            first: dict[str, int] = {}
+            for j, ident in enumerate(group):
+                if not ident:
+                    continue
+                line = line_of(key, i, j)
+                if ident in first:
+                    out.append(
+                        Problem(
+                            where,
+                            "id named twice in a group",
+                            line=line,
+                            column=column,
+                            expected="each id once in its group",
+                            found=f"{ident!r} again (item {j + 1} of group {i + 1}; first as "
+                            f"item {first[ident] + 1})",
+                        )
+                    )
+                    continue
+                first[ident] = j
+                found_in = [(w, t[ident]) for w, t in tables.items() if ident in t]
+                if not found_in:
+                    what = " or ".join(tables)
+                    out.append(
+                        Problem(
+                            where,
+                            f"unknown {what} id",
+                            line=line,
+                            column=column,
+                            expected=f"the id of a {status_needed} {what} ({defined} defined)",
+                            found=repr(ident),
+                            hint=did_you_mean(ident, known),
+                        )
+                    )
+                    continue
+                if len(found_in) > 1:
+                    out.append(
+                        Problem(
+                            where,
+                            "ambiguous id: both a source and a pipe",
+                            line=line,
+                            column=column,
+                            expected="an id that names one source or one pipe",
+                            found=f"{ident!r} in sources.csv and in pipes.csv",
+                            hint="Give the source or the pipe another id",
+                        )
+                    )
+                    continue
+                what, status = found_in[0]
+                if status and status != status_needed:
+                    out.append(
+                        Problem(
+                            where,
+                            f"wrong status for {key}",
+                            line=line,
+                            column=column,
+                            expected=need,
+                            found=f"{what} {ident!r} with status {status}",
+                        )
+                    )
+    if rules.min_heat_share:
+        where = files.get("min_heat_share", file)
+        column = "constraints.min_heat_share"
+        total = sum(share for _, share in rules.min_heat_share)
+        if total > 1 + 1e-9:
+            terms = " + ".join(f"{tech} {share:g}" for tech, share in rules.min_heat_share)
+            out.append(
+                Problem(
+                    where,
+                    "heat shares add up to more than 1: no plan can meet them",
+                    line=line_of("min_heat_share"),
+                    column=column,
+                    expected="shares that add up to at most 1",
+                    found=f"{total:g} ({terms})",
+                )
+            )
+        active = net.sources[net.sources["status"].isin(ACTIVE_SOURCE_STATUSES)]
+        present = {str(t) for t in active["technology"]}
+        if "" not in set(map(str, net.sources["technology"])):
+            for tech, share in rules.min_heat_share:
+                if share > 0 and tech not in present:
+                    out.append(
+                        Problem(
+                            where,
+                            "no source of this technology: no plan can meet the share",
+                            line=line_of("min_heat_share", tech),
+                            column=column,
+                            expected=f"a source with technology {tech} and status "
+                            + ", ".join(ACTIVE_SOURCE_STATUSES[:-1])
+                            + f" or {ACTIVE_SOURCE_STATUSES[-1]}, or a share of 0",
+                            found=f"{tech}: {share:g}, and no such source in the model",
+                        )
+                    )
+    return out
+
+
 def _blank_refs(net: Network) -> bool:
     """True if a cell the graph and capacity checks read is empty (missing or invalid, already
     reported by the loader): those checks would crash or report follow-on errors."""
@@ -413,11 +658,14 @@ def check_network(
     profiles_label: str = "profiles",
     security_file: str = "network.yaml",
     security_lines: Mapping[str, int] | None = None,
+    constraints_lines: Mapping[str, int] | None = None,
+    constraints_files: Mapping[str, str] | None = None,
 ) -> list[Problem]:
     """All checks on a network; ``cross_checks=False`` runs only those needing one table.
 
     ``security_file`` and ``security_lines`` say where the security block's contingency list
-    is written (see :func:`check_security`).
+    is written (see :func:`check_security`); ``constraints_lines`` and ``constraints_files``
+    where the keys of the constraints block are (see :func:`check_constraints`).
     """
     out = check_pipes(net) + check_season(net, profiles_label)
     if not cross_checks:
@@ -425,7 +673,9 @@ def check_network(
     refs = check_references(net, profiles_label)
     out += refs
     out += check_costs(net)
+    out += check_routes(net)
     out += check_security(net, file=security_file, lines=security_lines)
+    out += check_constraints(net, lines=constraints_lines, files=constraints_files)
     if any(p.severity == "error" for p in refs) or _blank_refs(net):
         return out
     out += check_graph(net, "error" if strict_graph else "warning")

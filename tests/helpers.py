@@ -40,6 +40,7 @@ def write_network(
     profiles: Sequence[Row],
     economics: Mapping[str, Any] | None = None,
     security: Mapping[str, Any] | None = None,
+    constraints: Mapping[str, Any] | None = None,
     name: str = "test",
 ) -> Path:
     """Write a complete network folder (profiles in ``profiles.csv``) and return it."""
@@ -49,6 +50,8 @@ def write_network(
         doc["economics"] = dict(economics)
     if security:
         doc["security"] = dict(security)
+    if constraints:
+        doc["constraints"] = dict(constraints)
     (folder / "network.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
     write_csv(folder / "nodes.csv", nodes, ["id", "name", "lat", "lon"] if nodes else ["id"])
     write_csv(

@@ -229,3 +229,41 @@ def require_browser() -> str:
     if os.environ.get("HEATNET_REQUIRE_BROWSER") == "1":
         pytest.fail(reason + " (HEATNET_REQUIRE_BROWSER=1)")
     pytest.skip(reason)
+
+
+def solve_secure(
+    root: Path,
+    name: str,
+    *,
+    served_share: float | None = 0.5,
+    coal_mw: float = 20.0,
+    q_mw: float | None = None,
+    security_cost: bool = False,
+) -> Path:
+    """``secure_city`` (tests/test_security.py) solved into ``root/results/<name>/``: COAL of
+    ``coal_mw`` MW, with ``q_mw`` a candidate pipe Q R → A beside P (capex 1e6 CNY, 20 years),
+    and a security block (contingency P, share ``served_share``; None: no block).
+
+    With the defaults (COAL 20 MW, α = 0.5) security keeps COAL and P binds: with P out, A
+    gets GAS 10 + COAL 20 = 30 of its 60 MW, exactly the minimum. With COAL 60 MW and
+    ``q_mw=20`` it builds Q instead (cheaper than keeping COAL) and P binds again (Q 20 +
+    GAS 10 MW). With ``served_share=0.1`` nothing binds (GAS alone serves 1/6).
+    """
+    from heatnet.network import Security
+    from tests.test_security import secure_city
+
+    net = heatnet.load_network(secure_city(root / f"{name}-net"))
+    sources = net.sources.copy()
+    sources.loc["COAL", "capacity_mw"] = coal_mw
+    pipes = net.pipes
+    if q_mw is not None:
+        q = pipes.loc[["P"]].copy()
+        q.index = pd.Index(["Q"], name=pipes.index.name)
+        q[["status", "capacity_mw", "capex_cny", "lifetime_years"]] = ["candidate", q_mw, 1e6, 20]
+        pipes = pd.concat([pipes, q])
+    security = None if served_share is None else Security(served_share, contingencies=("P",))
+    net = net.replace(sources=sources, pipes=pipes, security=security)
+    options = heatnet.SolveOptions(heat_prices=False, security_cost=security_cost)
+    run = heatnet.solve(net, options, name=name)
+    assert run.is_optimal, run.summary["status"]
+    return run.write(root / "results", name=name)

@@ -21,7 +21,14 @@ from heatnet.cli import cli
 from heatnet.export import write_static
 from heatnet.report import write_report
 from heatnet.storage import read_study
-from tests.plot_nets import EVIL, jinan_run, require_browser, solve_tiny, write_study
+from tests.plot_nets import (
+    EVIL,
+    jinan_run,
+    require_browser,
+    solve_secure,
+    solve_tiny,
+    write_study,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -112,6 +119,27 @@ def test_jinan_report_renders_offline(browser: Any, tmp_path: Path) -> None:
     assert (ARTIFACTS / "jinan_report.png").stat().st_size > 10_000
 
 
+def test_security_section_renders(browser: Any, tmp_path: Path) -> None:
+    """A run of secure_city with security (P binds): the report's heatmap is drawn with its
+    binding cell framed, and the page has no JavaScript errors."""
+    report = write_report(solve_secure(tmp_path, "secure"), tmp_path / "secure_report.html")
+    page = Page(browser, report)
+    assert page.errors == []
+    assert page.requests == [report.resolve().as_uri()]
+    assert page.eval("document.getElementById('security').textContent") == "Security of supply"
+    drawn = page.eval("document.querySelectorAll('#fig-security .heatmaplayer image').length")
+    assert drawn == 1  # the heatmap is painted (plotly draws it as one image)
+    assert page.eval("document.getElementById('fig-security').data[0].type") == "heatmap"
+    frames = page.eval("document.querySelectorAll('#fig-security .shapelayer path').length")
+    assert frames == 1  # the binding cell (P, city) is framed
+    cells = page.eval("document.querySelector('#fig-security .heatmaplayer').textContent")
+    assert "100.0 %" in cells
+    assert "50.0 %min" in cells  # the binding cell's text: its share, then "min"
+    assert page.errors == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.page.locator("#fig-security").screenshot(path=str(ARTIFACTS / "security_heatmap.png"))
+
+
 def test_script_name_is_shown_as_text(browser: Any, tmp_path: Path) -> None:
     report = write_report(solve_tiny(tmp_path), tmp_path / "tiny.html")
     page = Page(browser, report)
@@ -151,7 +179,11 @@ def test_static_export_every_kind(tmp_path: Path) -> None:
     runs = read_study(
         write_study(tmp_path / "study", {"base": {}, "keep": {"coal_fixed_cny": 0.0}})
     ).runs
-    figures = {kind: plot.run_figure(kind, run) for kind in plot.RUN_KINDS}
+    secure = heatnet.read_run(solve_secure(tmp_path / "secure", "secure"))
+    figures = {
+        kind: plot.run_figure(kind, secure if kind == "security" else run)
+        for kind in plot.RUN_KINDS
+    }
     figures.update({kind: plot.comparison_figure(kind, runs) for kind in plot.COMPARISON_KINDS})
     items = [
         (fig, tmp_path / "out" / f"{kind}.{fmt}")

@@ -18,12 +18,12 @@ import heatnet
 PACKAGE = Path(heatnet.__file__).parent
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "schema", "network", "options", "data", "fmt"),
-    ("io", "validate", "profiles", "aggregate", "scenarios", "generate"),
+    ("errors", "schema", "network", "options", "data", "fmt", "geo"),
+    ("io", "validate", "profiles", "aggregate", "scenarios", "generate", "excel", "gis"),
     ("model", "solve"),
-    ("results", "diagnose", "trace", "stages", "storage", "security"),
-    ("run", "_worker", "sweep", "pareto", "compare"),
-    ("plot", "export", "report"),
+    ("results", "diagnose", "trace", "stages", "storage", "security", "rules"),
+    ("run", "_worker", "sweep", "pareto", "compare", "explain"),
+    ("plot", "export", "report", "workbook"),
     ("cli", "__init__"),
 )
 """Bottom to top. ``heatnet`` itself (``__init__``) is the public face, at the top."""
