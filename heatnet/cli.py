@@ -759,6 +759,13 @@ def pareto(
     help="png/svg/pdf: fail, instead of warning, when the figure has Chinese names and no "
     "CJK font is installed (they would be drawn as boxes).",
 )
+@click.option(
+    "--background",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="AREAS.geojson",
+    help="map: draw these district boundaries or roads (GeoJSON Polygon, MultiPolygon, "
+    "LineString features in WGS84) under the network; no internet tiles.",
+)
 def plot(
     runs: tuple[Path, ...],
     kind: str,
@@ -767,6 +774,7 @@ def plot(
     period: str | None,
     by: str | None,
     strict_fonts: bool,
+    background: Path | None,
 ) -> None:
     """Draw one figure of a run (or of a study) to HTML, PNG, SVG or PDF."""
     import warnings
@@ -774,7 +782,13 @@ def plot(
     from heatnet.export import MissingFontWarning, figure_format, write_figure
     from heatnet.report import cli_figure
 
-    fig, home = cli_figure(list(runs), kind, period=period, by=by)  # type: ignore[arg-type]
+    fig, home = cli_figure(
+        list(runs),
+        kind,
+        period=period,
+        by=by,  # type: ignore[arg-type]
+        background=background,
+    )
     fmt = figure_format(out, fmt) if out is not None else (fmt or "html")
     if out is None:
         suffix = (

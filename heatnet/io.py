@@ -1430,6 +1430,33 @@ def load_network(
     return net
 
 
+def network_and_warnings(
+    network: Network | str | os.PathLike[str] | None,
+    profiles: str | os.PathLike[str] | None,
+) -> tuple[Network, list[Problem]]:
+    """The network to solve and its input warnings: ``network`` itself, or the folder read
+    (None: the embedded Jinan network); InputError if it cannot be used or if ``profiles``
+    are given with a network object."""
+    if isinstance(network, Network):
+        if profiles is not None:
+            raise InputError(
+                [
+                    Problem(
+                        None,
+                        "profiles can only be swapped when the network is given as a folder",
+                        column="profiles",
+                    )
+                ]
+            )
+        return network, []
+    loaded, problems = read_network(network, profiles)
+    if loaded is None:
+        raise InputError(
+            problems, context=f"network {resolve_network_path(network)} cannot be used"
+        )
+    return loaded, [p for p in problems if p.severity == "warning"]
+
+
 # --------------------------------------------------------------------------------------------
 # writing
 

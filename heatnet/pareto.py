@@ -6,7 +6,7 @@ Points, from the cheapest plan to the cleanest (each one a full run with its dec
    heat U [MWh] of the cheapest plan.
 1. … K. the least-cost plan under the cap ``co2_cap_t = E_max - i (E_max - E_min) / (K + 1)``.
 K+1. minimum CO2: E_min = the least emissions any plan reaches without leaving more heat
-   unserved than U (:func:`heatnet.run.min_emissions_t`); then the least-cost plan under the
+   unserved than U (:func:`heatnet.stages.min_emissions_t`); then the least-cost plan under the
    cap E_min (1 + 1e-6) + 1e-6 t. The small slack absorbs the solvers' feasibility tolerance,
    so the end point's emissions exceed E_min by at most a millionth.
 
@@ -45,7 +45,8 @@ from heatnet.errors import SolveError
 from heatnet.io import write_csv_atomic
 from heatnet.network import Network
 from heatnet.options import SolveOptions
-from heatnet.run import min_emissions_t, solve
+from heatnet.run import solve
+from heatnet.stages import min_emissions_t
 from heatnet.storage import (
     PARETO_COLUMNS,
     Run,

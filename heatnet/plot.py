@@ -28,8 +28,11 @@ little HTML in labels and hover text, and a name is data, not markup.
 
 from __future__ import annotations
 
+import dataclasses
 import html
+import itertools
 import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -42,6 +45,8 @@ from plotly.subplots import make_subplots
 from heatnet import fmt
 from heatnet.compare import PlanTables, decided_items, plan_decision
 from heatnet.errors import InputError, Problem
+from heatnet.geo import WktError, parse_wkt_linestring
+from heatnet.gis import read_background
 from heatnet.schema import DECISIONS
 from heatnet.trace import (
     LOCAL_CORRIDOR,
@@ -874,6 +879,9 @@ class _PipeSegment:
     hover: str
     length_km: float = 0.0
     line: str = ""
+    name: str = ""
+    path: tuple[tuple[float, float], ...] = ()
+    """The pipe's ``route_wkt`` points (lon, lat) on a geographic map; empty = straight."""
 
 
 def _pipe_hover(
@@ -940,10 +948,41 @@ def _pipe_segments(
         direction = float(v.net_dir.get(pid, 0.0))
         length = float(row["length_km"])
         line = lines.get(str(pid), str(pid))
+        name = pipe_names[str(pid)]
         out.append(
-            _PipeSegment(str(pid), decision, x0, y0, x1, y1, value, direction, hover, length, line)
+            _PipeSegment(
+                str(pid), decision, x0, y0, x1, y1, value, direction, hover, length, line, name
+            )
         )
     return out
+
+
+def _with_routes(run: RunResults, segments: list[_PipeSegment]) -> list[_PipeSegment]:
+    """The segments of a geographic map, each pipe with a ``route_wkt`` following it."""
+    pipes = run.network.pipes
+    if "route_wkt" not in pipes.columns:
+        return segments
+    out = []
+    for s in segments:
+        text = str(pipes.at[s.pid, "route_wkt"] or "").strip() if s.pid in pipes.index else ""
+        try:
+            path = tuple(parse_wkt_linestring(text)) if text else ()
+        except WktError:  # validated when the network was read
+            path = ()
+        out.append(dataclasses.replace(s, path=path) if path else s)
+    return out
+
+
+def _middle_piece(s: _PipeSegment) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The piece of a pipe's drawn line at half its length (the whole line if straight)."""
+    pts = s.path or ((s.x0, s.y0), (s.x1, s.y1))
+    steps = [math.hypot(b[0] - a[0], b[1] - a[1]) for a, b in itertools.pairwise(pts)]
+    half, walked = sum(steps) / 2, 0.0
+    for i, step in enumerate(steps):
+        if walked + step >= half and step > 0:
+            return pts[i], pts[i + 1]
+        walked += step
+    return pts[0], pts[-1]
 
 
 def pipe_width_bin(value: float, max_value: float) -> int:
@@ -981,6 +1020,10 @@ def _pipe_line_traces(segments: list[_PipeSegment], max_carried: float) -> list[
         xs: list[float | None] = []
         ys: list[float | None] = []
         for s in groups[(decision, k)]:
+            if s.path:
+                xs += [p[0] for p in s.path] + [None]
+                ys += [p[1] for p in s.path] + [None]
+                continue
             xs += [s.x0, s.x1, None]
             ys += [s.y0, s.y1, None]
         traces.append(
@@ -1007,9 +1050,10 @@ def _pipe_hover_trace(segments: list[_PipeSegment]) -> go.Scatter:
     """One layer of invisible markers at the pipes' midpoints carrying each pipe's hover text
     (the line traces skip hover); ``customdata`` is each pipe's escaped id."""
     colours = [PIPE_STYLE.get(s.decision, ("#7f7f7f",))[0] for s in segments]
+    middles = [_middle_piece(s) for s in segments]
     return go.Scatter(
-        x=[(s.x0 + s.x1) / 2 for s in segments],
-        y=[(s.y0 + s.y1) / 2 for s in segments],
+        x=[(a[0] + b[0]) / 2 for a, b in middles],
+        y=[(a[1] + b[1]) / 2 for a, b in middles],
         mode="markers",
         name="pipe details",
         showlegend=False,
@@ -1070,8 +1114,12 @@ def _direction_arrows(segments: list[_PipeSegment], scale: _MapScale) -> list[di
         if math.hypot((s.x1 - s.x0) * scale.sx, (s.y1 - s.y0) * scale.sy) < MAP_ARROW_MIN_PX:
             continue
         sgn = 1.0 if s.direction > 0 else -1.0
-        mx, my = (s.x0 + s.x1) / 2, (s.y0 + s.y1) / 2
-        dx, dy = (s.x1 - s.x0) * 0.06 * sgn, (s.y1 - s.y0) * 0.06 * sgn
+        (ax, ay), (bx, by) = _middle_piece(s)
+        mx, my = (ax + bx) / 2, (ay + by) / 2
+        # 6 % of the straight line's length, along the middle piece of the drawn line
+        piece = max(math.hypot(bx - ax, by - ay), 1e-12)
+        k = 0.06 * sgn * math.hypot(s.x1 - s.x0, s.y1 - s.y0) / piece
+        dx, dy = (bx - ax) * k, (by - ay) * k
         arrows.append(
             {
                 "x": mx + dx,
@@ -1402,10 +1450,19 @@ def _place_labels(wishes: list[_LabelWish], obstacles: list[Box]) -> list[tuple[
         w, h = map_text_px(wish.text, wish.font_px)
         boxes = [(x - w / 2, y - h / 2, x + w / 2, y + h / 2) for x, y in wish.spots]
         free = [b for b in boxes if not any(_overlaps(b, p) for _, p in placed)]
-        clear = [b for b in free if not any(_overlaps(b, o) for o in obstacles)]
-        if clear or free:
-            placed.append((wish, (clear or free)[0]))
+        if free:
+            placed.append((wish, min(free, key=lambda b: _covered(b, obstacles))))
     return placed
+
+
+def _covered(box: Box, obstacles: list[Box]) -> float:
+    """Area of ``box`` covered by ``obstacles`` [px²] (overlaps counted once per obstacle)."""
+    area = 0.0
+    for o in obstacles:
+        w = min(box[2], o[2]) - max(box[0], o[0])
+        h = min(box[3], o[3]) - max(box[1], o[1])
+        area += max(w, 0.0) * max(h, 0.0)
+    return area
 
 
 def _label_wishes(
@@ -1446,13 +1503,7 @@ def _label_wishes(
         w, h = map_text_px(text, MAP_LABEL_FONT_PX - 1)
         spots = _node_spots(*scale.px(*m.pos[s.node]), s.size / 2, w, h)
         wishes.append(_LabelWish(text, "#333333", MAP_LABEL_FONT_PX - 1, spots))
-    longest: dict[str, _PipeSegment] = {}
-    for seg in segments:
-        if seg.length_km < MAP_LONG_LINE_KM or seg.decision not in IN_SERVICE:
-            continue
-        if seg.line not in longest or seg.length_km > longest[seg.line].length_km:
-            longest[seg.line] = seg
-    for line, seg in sorted(longest.items(), key=lambda kv: -kv[1].length_km):
+    for line, seg in _long_lines(segments):
         text = shorten(line, label_chars + 4)
         w, h = map_text_px(text, MAP_LABEL_FONT_PX - 1)
         width = PIPE_WIDTH_IDLE_PX + PIPE_WIDTH_SPAN_PX
@@ -1460,6 +1511,29 @@ def _label_wishes(
         colour = PIPE_STYLE.get(seg.decision, ("#555555",))[0]
         wishes.append(_LabelWish(text, colour, MAP_LABEL_FONT_PX - 1, spots))
     return wishes, obstacles
+
+
+def _long_lines(segments: list[_PipeSegment]) -> list[tuple[str, _PipeSegment]]:
+    """The long-distance lines to label, longest first: pipes in service of at least
+    :data:`MAP_LONG_LINE_KM`, one label per ``project`` (on its longest pipe) when the project's
+    pipes (all of them, in service or not) form one connected line, else each pipe by its own
+    name (a project such as ``HYPOTHETICAL`` names a kind of pipe, not a line)."""
+    import networkx as nx
+
+    by_line: dict[str, list[_PipeSegment]] = {}
+    whole: dict[str, list[_PipeSegment]] = {}
+    for seg in segments:
+        whole.setdefault(seg.line, []).append(seg)
+        if seg.length_km >= MAP_LONG_LINE_KM and seg.decision in IN_SERVICE:
+            by_line.setdefault(seg.line, []).append(seg)
+    out: list[tuple[str, _PipeSegment]] = []
+    for line, segs in by_line.items():
+        graph = nx.Graph([((s.x0, s.y0), (s.x1, s.y1)) for s in whole[line]])
+        if nx.is_connected(graph):
+            out.append((line, max(segs, key=lambda s: s.length_km)))
+        else:
+            out += [(s.name, s) for s in segs]
+    return sorted(out, key=lambda item: -item[1].length_km)
 
 
 def _label_trace(placed: list[tuple[_LabelWish, Box]], scale: _MapScale) -> go.Scatter:
@@ -1514,8 +1588,54 @@ def _map_axes(fig: go.Figure, scale: _MapScale, geographic: bool) -> None:
     )
 
 
+def _background_traces(
+    background: str | os.PathLike[str] | Sequence[Sequence[tuple[float, float]]] | None,
+    geographic: bool,
+) -> list[go.Scatter]:
+    """A planner's own district boundaries or roads (a GeoJSON file, read by
+    :func:`heatnet.gis.read_background`, or lines of (lon, lat) points) as one thin grey line
+    trace under the network; nothing without a background. A schematic map (nodes without
+    lat/lon) cannot place it: InputError."""
+    if background is None:
+        return []
+    if not geographic:
+        raise InputError(
+            [
+                Problem(
+                    "nodes.csv",
+                    "a map background needs node coordinates",
+                    column="lat/lon",
+                    expected="lat and lon for every node",
+                    found="a schematic layout",
+                )
+            ]
+        )
+    lines = read_background(background) if isinstance(background, str | os.PathLike) else background
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for line in lines:
+        xs += [p[0] for p in line] + [None]
+        ys += [p[1] for p in line] + [None]
+    return [
+        go.Scatter(
+            x=xs[:-1],
+            y=ys[:-1],
+            mode="lines",
+            line={"color": "#b8b8b0", "width": 1},
+            name="background",
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    ]
+
+
 def map_figure(
-    run: RunResults, *, period: str | None = None, label_chars: int = 14, show_labels: bool = True
+    run: RunResults,
+    *,
+    period: str | None = None,
+    label_chars: int = 14,
+    show_labels: bool = True,
+    background: str | os.PathLike[str] | Sequence[Sequence[tuple[float, float]]] | None = None,
 ) -> go.Figure:
     """Network map: nodes at their coordinates, pipes by decision, width by heat carried.
 
@@ -1544,12 +1664,18 @@ def map_figure(
     left out. Every name is in the hover text; ``show_labels=False`` drops the labels. Drawn
     on plain longitude/latitude axes with equal scale (no map tiles, no internet); without
     coordinates, on a schematic layout.
+
+    Pipes with a ``route_wkt`` follow their route. ``background``: a GeoJSON file of the
+    planner's own district boundaries or roads (Polygon, MultiPolygon, LineString), or lines
+    of (lon, lat) points, drawn in grey under the network (:func:`_background_traces`).
     """
     sel = resolve_period(run, period)
     pos, geographic = node_positions(run)
     scale = _map_scale(pos, geographic)
     v = _map_values(run, sel)
     segments = _pipe_segments(run, pos, v, sel)
+    if geographic:
+        segments = _with_routes(run, segments)
     m = _map_nodes(run, pos, v)
     districts = [n for n in v.dem.index.astype(str) if n in pos]
     serving = _serving_nodes(m)
@@ -1559,6 +1685,7 @@ def map_figure(
         labels = [_label_trace(_place_labels(wishes, obstacles), scale)]
     fig = go.Figure(
         [
+            *_background_traces(background, geographic),
             *_pipe_line_traces(segments, v.max_carried),
             *_pipe_width_legend(v.max_carried, v),
             _pipe_hover_trace(segments),
@@ -2363,15 +2490,21 @@ def security_figure(run: RunResults, *, label_chars: int = 18) -> go.Figure:
 
 
 def run_figure(
-    kind: str, run: RunResults, *, period: str | None = None, by: GroupBy | None = None
+    kind: str,
+    run: RunResults,
+    *,
+    period: str | None = None,
+    by: GroupBy | None = None,
+    background: str | os.PathLike[str] | None = None,
 ) -> go.Figure:
     """The figure of ``kind`` (one of :data:`RUN_KINDS`) for one run; for the Sankey, the
-    run's heat is traced first (:func:`heatnet.trace.trace_heat`)."""
+    run's heat is traced first (:func:`heatnet.trace.trace_heat`). ``background`` (a GeoJSON
+    file) is drawn under a map."""
     if kind == "sankey":
         paths = trace_heat(run, period=period)
         return sankey_figure(run, paths, by=by or "source", period=period)
     if kind == "map":
-        return map_figure(run, period=period)
+        return map_figure(run, period=period, background=background)
     if kind == "dispatch":
         return dispatch_figure(run, by=by or "technology")
     if kind == "duration":

@@ -604,9 +604,19 @@ def load_for_plot(paths: Sequence[Path], kind: str) -> tuple[Any, Path]:
 
 
 def cli_figure(
-    paths: Sequence[Path], kind: str, *, period: str | None = None, by: plot.GroupBy | None = None
+    paths: Sequence[Path],
+    kind: str,
+    *,
+    period: str | None = None,
+    by: plot.GroupBy | None = None,
+    background: Path | None = None,
 ) -> tuple[go.Figure, Path]:
-    """The figure ``heatnet plot`` draws, and the folder for its default file name."""
+    """The figure ``heatnet plot`` draws, and the folder for its default file name;
+    ``background`` (a GeoJSON of district boundaries or roads) goes under a map only."""
+    if background is not None and kind != "map":
+        raise InputError(
+            [Problem(None, f"--background applies to map, not {kind}", column="--background")]
+        )
     loaded, home = load_for_plot(paths, kind)
     if kind in plot.RUN_KINDS:
         if period is not None and kind not in ("sankey", "map"):
@@ -621,7 +631,7 @@ def cli_figure(
             raise InputError(
                 [Problem(None, "--by applies to sankey, dispatch and duration", column="--by")]
             )
-        return plot.run_figure(kind, loaded, period=period, by=by), home
+        return plot.run_figure(kind, loaded, period=period, by=by, background=background), home
     if period is not None or by is not None:
         raise InputError(
             [Problem(None, f"--period and --by do not apply to {kind}", column="--period/--by")]

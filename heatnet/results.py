@@ -17,6 +17,7 @@ so the two can be checked against each other.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -29,9 +30,11 @@ from heatnet.model import HeatModel
 from heatnet.network import Network, annuity_factor
 from heatnet.schema import DECISION_BY_STATUS, IN_SERVICE_STATUSES
 from heatnet.solve import SolveResult
+from heatnet.storage import RunSummary, input_hash, options_dict, package_versions
 
 if TYPE_CHECKING:
-    from heatnet.storage import RunSummary
+    from heatnet.errors import Problem
+    from heatnet.options import SolveOptions
 
 BUILT = ("built", "forced_built")
 """Decisions whose capex annuity is paid (the optimiser's build and a committed status)."""
@@ -407,7 +410,17 @@ def _security_lines(sec: dict[str, Any] | None) -> list[str]:
     if sec.get("skipped"):
         lines.append(_ids("  skipped (retired or unavailable)", sec["skipped"]))
     if "cost_of_security_cny" in sec:
-        lines.append(f"  cost of security: {fmt.money(sec['cost_of_security_cny'])} per year")
+        within = (
+            " (within the two solves' gaps: no cost)"
+            if sec.get("cost_of_security_within_gaps")
+            else ""
+        )
+        lines.append(
+            f"  cost of security: {fmt.money(sec['cost_of_security_cny'])} per year{within}"
+        )
+    changed = sec.get("changed_by_security")
+    if changed:
+        lines.append("  security changes: " + ", ".join(f"{i} ({c})" for i, c in changed.items()))
     return lines
 
 
@@ -564,3 +577,59 @@ def format_summary(summary: RunSummary) -> str:
         f"{fmt.seconds(t['total'])}; peak memory {fmt.number(summary['peak_rss_mb'], 0)} MB"
     )
     return "\n".join(lines)
+
+
+def make_summary(
+    net: Network,
+    options: SolveOptions,
+    res: SolveResult,
+    tables: dict[str, pd.DataFrame],
+    total_s: float,
+    warnings: list[Problem],
+) -> RunSummary:
+    """The JSON summary of a run (keys documented in docs/results.md)."""
+    summary: RunSummary = {
+        "network": net.name,
+        "status": res.status.value,
+        "termination": res.termination,
+        "optimal": res.is_optimal,
+        "objective_cny": res.objective_cny,
+        "bound_cny": res.bound_cny,
+        "mip_gap": res.mip_gap,
+    }
+    if tables:
+        nodes = tables["nodes"]
+        summary.update(kpis(tables["sources"], tables["pipes"], nodes))
+        summary["cost_breakdown_cny"] = cost_breakdown(net, tables, options.allow_unserved)
+        summary.update(decisions(tables["sources"], tables["pipes"]))
+        short = nodes[nodes["unserved_mw"] > 1e-6]
+        summary["unserved_by_node_mwh"] = {
+            str(n): float(v) for n, v in short.groupby("node")["unserved_mwh"].sum().items()
+        }
+        summary["periods_short_of_heat"] = int(short["t"].nunique())
+    summary.update(
+        {
+            "timings_s": {
+                "build": res.build_s,
+                "handoff": res.handoff_s,
+                "solve": res.solve_s,
+                "prices": res.prices_s,
+                "total": total_s,
+            },
+            "peak_rss_mb": res.peak_rss_mb,
+            "problem_size": {
+                "columns": res.n_cols,
+                "rows": res.n_rows,
+                "nonzeros": res.n_nonzeros,
+                "binaries": res.n_binaries,
+            },
+            "periods": net.n_periods,
+            "season_hours": net.season_hours,
+            "economics": dataclasses.asdict(net.economics),
+            "options": options_dict(options),
+            "input_hash": input_hash(net),
+            "versions": package_versions(),
+            "warnings": [str(p) for p in warnings],
+        }
+    )
+    return summary

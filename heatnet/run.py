@@ -22,31 +22,28 @@ import pandas as pd
 
 from heatnet.diagnose import shortage_diagnosis
 from heatnet.errors import InputError, Problem, SolveError
-from heatnet.io import read_network, resolve_network_path
+from heatnet.io import network_and_warnings
 from heatnet.model import ExtraRules, HeatModel, build_model
 from heatnet.network import Network
 from heatnet.options import SolveOptions
-from heatnet.results import build_tables, cost_breakdown, decisions, kpis, top_limits
+from heatnet.results import build_tables, make_summary, top_limits
 from heatnet.rules import constraints_summary
 from heatnet.schema import ACTIVE_SOURCE_STATUSES, DECISION_SOURCE_STATUSES, check_run_name
-from heatnet.security import security_check
+from heatnet.security import security_summary
 from heatnet.solve import SolveResult, Status, solve_model
 from heatnet.stages import (
     DesignOutcome,
     TimeSliceDesign,
     TypicalDayDesign,
     design_and_dispatch,
+    min_emissions_t,
     plan_decisions,
     solver_settings,
     typical_day_network,
 )
 from heatnet.storage import (
     Run,
-    RunSummary,
     default_run_name,
-    input_hash,
-    options_dict,
-    package_versions,
 )
 
 
@@ -85,7 +82,7 @@ def solve(
     The run is returned whatever the solver status; check ``run.is_optimal``.
     """
     t_start = time.perf_counter()
-    net, warnings = _network(network, profiles)
+    net, warnings = network_and_warnings(network, profiles)
     run_name = check_run_name(name) if name else default_run_name(net)
     opts = automatic_options(net, options or SolveOptions(), fixed)
     mode, k = choose_mode(net, opts, fixed)
@@ -133,44 +130,42 @@ def _security(
     tables: dict[str, pd.DataFrame],
     fixed: Mapping[tuple[str, str], float] | None,
 ) -> dict[str, object]:
-    """The summary's ``security`` block; adds the ``security`` table to ``tables`` when the
-    solve has a plan. With ``opts.security_cost``, the same solve without the block gives
-    the cost of security [CNY/year]."""
-    sec = net.security
-    if sec is None:
-        return {}
-    block: dict[str, object] = {
-        "served_share": sec.served_share,
-        "intact_share": sec.intact_share,
-        "design_factor": sec.design_factor,
-    }
-    if tables:
-        check = security_check(net, plan_decisions(res, net))
-        if check is not None:
-            tables["security"] = check.table
-            contingencies = check.table[check.table["contingency"] != "intact"]
-            block.update(
-                design_period=check.design_period,
-                contingencies=check.contingencies,
-                skipped=check.skipped,
-                binding=check.binding,
-                min_served_share=(
-                    float(contingencies["served_share"].min()) if len(contingencies) else None
-                ),
-            )
+    """The summary's ``security`` block (:func:`heatnet.security.security_summary`), the
+    ``security`` table added to ``tables``; with ``opts.security_cost``, the same solve
+    without the block gives the cost of security [CNY/year]."""
+    design = plan_decisions(res, net) if tables else None
+    block = security_summary(net, design, tables)
     if opts.security_cost and res.objective_cny is not None:
         without = solve(
             net.replace(security=None),
             dataclasses.replace(opts, security_cost=False, heat_prices=False),
             fixed=fixed,
         )
-        block["cost_of_security_cny"] = (
-            res.objective_cny - without.result.objective_cny
-            if without.result.objective_cny is not None
-            else None
-        )
+        cost = without.result.objective_cny
+        block["cost_of_security_cny"] = None if cost is None else res.objective_cny - cost
         block["cost_of_security_status"] = without.summary["status"]
+        if cost is not None:
+            # two MIP optima, each within its gap: a difference inside the gaps is no cost
+            gaps = (res.mip_gap or 0.0) * abs(res.objective_cny) + (
+                without.result.mip_gap or 0.0
+            ) * abs(cost)
+            block["cost_of_security_within_gaps"] = abs(res.objective_cny - cost) <= gaps
+        if tables and without.tables:
+            block["changed_by_security"] = _changed_decisions(tables, without.tables)
     return block
+
+
+def _changed_decisions(
+    secure: dict[str, pd.DataFrame], free: dict[str, pd.DataFrame]
+) -> dict[str, str]:
+    """What security changes in the plan: ``{id: "decision without → with security"}`` for
+    every source and pipe whose decision differs."""
+    out: dict[str, str] = {}
+    for table in ("sources", "pipes"):
+        a, b = free[table]["decision"], secure[table]["decision"]
+        for ident in a.index[a.reindex(b.index).ne(b).reindex(a.index).fillna(False)]:
+            out[str(ident)] = f"{a[ident]} → {b[ident]}"
+    return out
 
 
 DEFAULT_TYPICAL_DAYS = 12
@@ -338,31 +333,6 @@ def _least_co2(
     }
 
 
-def _network(
-    network: Network | str | os.PathLike[str] | None,
-    profiles: str | os.PathLike[str] | None,
-) -> tuple[Network, list[Problem]]:
-    """The network to solve and its input warnings (InputError if it cannot be used)."""
-    if isinstance(network, Network):
-        if profiles is not None:
-            raise InputError(
-                [
-                    Problem(
-                        None,
-                        "profiles can only be swapped when the network is given as a folder",
-                        column="profiles",
-                    )
-                ]
-            )
-        return network, []
-    loaded, problems = read_network(network, profiles)
-    if loaded is None:
-        raise InputError(
-            problems, context=f"network {resolve_network_path(network)} cannot be used"
-        )
-    return loaded, [p for p in problems if p.severity == "warning"]
-
-
 def _one_stage(
     net: Network,
     opts: SolveOptions,
@@ -408,93 +378,6 @@ def _design(
     )
 
 
-def make_summary(
-    net: Network,
-    options: SolveOptions,
-    res: SolveResult,
-    tables: dict[str, pd.DataFrame],
-    total_s: float,
-    warnings: list[Problem],
-) -> RunSummary:
-    """The JSON summary of a run (keys documented in docs/results.md)."""
-    summary: RunSummary = {
-        "network": net.name,
-        "status": res.status.value,
-        "termination": res.termination,
-        "optimal": res.is_optimal,
-        "objective_cny": res.objective_cny,
-        "bound_cny": res.bound_cny,
-        "mip_gap": res.mip_gap,
-    }
-    if tables:
-        nodes = tables["nodes"]
-        summary.update(kpis(tables["sources"], tables["pipes"], nodes))
-        summary["cost_breakdown_cny"] = cost_breakdown(net, tables, options.allow_unserved)
-        summary.update(decisions(tables["sources"], tables["pipes"]))
-        short = nodes[nodes["unserved_mw"] > 1e-6]
-        summary["unserved_by_node_mwh"] = {
-            str(n): float(v) for n, v in short.groupby("node")["unserved_mwh"].sum().items()
-        }
-        summary["periods_short_of_heat"] = int(short["t"].nunique())
-    summary.update(
-        {
-            "timings_s": {
-                "build": res.build_s,
-                "handoff": res.handoff_s,
-                "solve": res.solve_s,
-                "prices": res.prices_s,
-                "total": total_s,
-            },
-            "peak_rss_mb": res.peak_rss_mb,
-            "problem_size": {
-                "columns": res.n_cols,
-                "rows": res.n_rows,
-                "nonzeros": res.n_nonzeros,
-                "binaries": res.n_binaries,
-            },
-            "periods": net.n_periods,
-            "season_hours": net.season_hours,
-            "economics": dataclasses.asdict(net.economics),
-            "options": options_dict(options),
-            "input_hash": input_hash(net),
-            "versions": package_versions(),
-            "warnings": [str(p) for p in warnings],
-        }
-    )
-    return summary
-
-
-def min_emissions_t(
-    net: Network,
-    options: SolveOptions | None = None,
-    *,
-    max_unserved_mwh: float | None = None,
-    fixed: Mapping[tuple[str, str], float] | None = None,
-) -> tuple[float, SolveResult]:
-    """The least season emissions any plan can reach [tCO2], and the solver result.
-
-    Leaving heat unserved emits nothing, so give ``max_unserved_mwh`` (e.g. the unserved heat
-    of the minimum-cost plan) to ask for the least emissions at that service level. ``fixed``
-    decisions are fixed as in :func:`solve`. The returned ``SolveResult.objective_cny`` holds
-    tonnes here, not CNY.
-    """
-    opts = options or SolveOptions()
-    t0 = time.perf_counter()
-    hm = build_model(
-        net,
-        allow_unserved=opts.allow_unserved,
-        fixed=fixed,
-        objective="co2",
-        max_unserved_mwh=max_unserved_mwh,
-    )
-    res = solve_model(
-        hm, solver_settings(opts, heat_prices=False), build_s=time.perf_counter() - t0
-    )
-    if res.objective_cny is None:
-        raise SolveError(f"no plan found when minimising emissions (status {res.status.value})")
-    return res.objective_cny, res
-
-
 __all__ = [
     "Run",
     "SolveOptions",
@@ -502,6 +385,5 @@ __all__ = [
     "Status",
     "choose_mode",
     "make_summary",
-    "min_emissions_t",
     "solve",
 ]

@@ -120,3 +120,35 @@ def security_check(net: Network, design: Mapping[tuple[str, str], float]) -> Sec
         skipped=cases.skipped,
         binding=binding,
     )
+
+
+def security_summary(
+    net: Network,
+    design: Mapping[tuple[str, str], float] | None,
+    tables: dict[str, pd.DataFrame],
+) -> dict[str, object]:
+    """The summary's ``security`` block of a plan (its decisions ``design``; None without a
+    plan): the rule, and the check's design period, contingencies, skipped ids, binding
+    cases and least served share. Adds the check's table to ``tables`` as ``security``."""
+    sec = net.security
+    if sec is None:
+        return {}
+    block: dict[str, object] = {
+        "served_share": sec.served_share,
+        "intact_share": sec.intact_share,
+        "design_factor": sec.design_factor,
+    }
+    check = security_check(net, design) if design is not None else None
+    if check is not None:
+        tables["security"] = check.table
+        contingencies = check.table[check.table["contingency"] != "intact"]
+        block.update(
+            design_period=check.design_period,
+            contingencies=check.contingencies,
+            skipped=check.skipped,
+            binding=check.binding,
+            min_served_share=(
+                float(contingencies["served_share"].min()) if len(contingencies) else None
+            ),
+        )
+    return block

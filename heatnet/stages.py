@@ -117,6 +117,37 @@ def typical_day_network(net: Network, k: int) -> tuple[Network, TypicalDays]:
     return with_profiles(net, td.profiles), td
 
 
+def min_emissions_t(
+    net: Network,
+    options: SolveOptions | None = None,
+    *,
+    max_unserved_mwh: float | None = None,
+    fixed: Mapping[tuple[str, str], float] | None = None,
+) -> tuple[float, SolveResult]:
+    """The least season emissions any plan can reach [tCO2], and the solver result.
+
+    Leaving heat unserved emits nothing, so give ``max_unserved_mwh`` (e.g. the unserved heat
+    of the minimum-cost plan) to ask for the least emissions at that service level. ``fixed``
+    decisions are fixed as in :func:`solve`. The returned ``SolveResult.objective_cny`` holds
+    tonnes here, not CNY.
+    """
+    opts = options or SolveOptions()
+    t0 = time.perf_counter()
+    hm = build_model(
+        net,
+        allow_unserved=opts.allow_unserved,
+        fixed=fixed,
+        objective="co2",
+        max_unserved_mwh=max_unserved_mwh,
+    )
+    res = solve_model(
+        hm, solver_settings(opts, heat_prices=False), build_s=time.perf_counter() - t0
+    )
+    if res.objective_cny is None:
+        raise SolveError(f"no plan found when minimising emissions (status {res.status.value})")
+    return res.objective_cny, res
+
+
 # --- stage 2 ----------------------------------------------------------------------------------
 
 

@@ -112,6 +112,28 @@ def test_jinan_report_renders_offline(browser: Any, tmp_path: Path) -> None:
     markers = page.eval("document.querySelectorAll('#fig-map .scatterlayer .point').length")
     assert markers > 20
     assert page.eval("document.querySelector('#fig-map .xtitle').textContent") == ("longitude [°E]")
+    # the legend: sources by technology and the width scale (three lines of different width)
+    legend = page.eval(
+        "Array.from(document.querySelectorAll('#fig-map .legend .legendtext'))"
+        ".map(n => n.textContent)"
+    )
+    assert {"source: waste heat", "source: CHP", "source: coal boiler"} <= set(legend)
+    assert "source in service" not in legend
+    scale = [x for x in legend if x.endswith(" GWh")]
+    assert len(scale) == 3
+    widths = page.eval("""() => {
+      const items = Array.from(document.querySelectorAll('#fig-map .legend .traces'));
+      return items.filter(g => g.querySelector('.legendtext').textContent.endsWith(' GWh'))
+        .map(g => parseFloat(g.querySelector('.legendlines path').style.strokeWidth));
+    }""")
+    assert len(set(widths)) == 3
+    assert widths == sorted(widths, reverse=True)
+    # labels: short names, long lines by their project
+    texts = page.eval(
+        "Array.from(document.querySelectorAll('#fig-map .textpoint text')).map(n => n.textContent)"
+    )
+    assert "信源电厂 余热首站" in texts
+    assert "聊热入济 北线 (2025)" in texts
     ARTIFACTS.mkdir(exist_ok=True)
     page.page.screenshot(path=str(ARTIFACTS / "jinan_report.png"), full_page=True)
     page.page.locator("#fig-sankey").screenshot(path=str(ARTIFACTS / "jinan_sankey.png"))

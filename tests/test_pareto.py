@@ -13,7 +13,7 @@ import heatnet
 from heatnet.cli import cli
 from heatnet.compare import compare_table, load_plans
 from heatnet.pareto import PARETO_COLUMNS, pareto_caps, pareto_front, warm_start_from
-from heatnet.run import min_emissions_t
+from heatnet.stages import min_emissions_t
 from tests.scenario_nets import pareto_net, retire_net
 
 CONTRACT = ["point", "co2_cap_t", "status", "objective_cny", "co2_t", "mip_gap", "folder"]

@@ -253,8 +253,10 @@ def city_run(n_districts: int, seed: int = 0) -> Any:
 def test_map_traces_do_not_grow_with_the_network() -> None:
     """Pipes are drawn as one line trace per (decision, width class) and one hover layer, so
     a 400-district city has no more traces than a 50-district one (at most 4 decisions × 7
-    width classes + the hover layer + 6 node layers), and every pipe is in the hover layer."""
-    bound = len(plot.PIPE_STYLE) * (plot.PIPE_WIDTH_BINS + 1) + 1 + 6
+    width classes + the hover layer + 3 width-scale entries + 5 node layers + one source layer
+    per technology + the labels), and every pipe is in the hover layer."""
+    bound = len(plot.PIPE_STYLE) * (plot.PIPE_WIDTH_BINS + 1) + 1 + 3 + 5 + len(plot.TECH_ORDER)
+    bound += 1
     counts = {}
     for n in (50, 400):
         run = city_run(n)

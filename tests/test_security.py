@@ -118,6 +118,8 @@ def test_security_keeps_the_coal_point(net: heatnet.Network, tmp_path: Path) -> 
     assert sec["contingencies"] == ["P"]
     assert sec["design_period"] == "cold"
     assert sec["cost_of_security_cny"] == pytest.approx(FIXED, rel=1e-6)
+    assert sec["cost_of_security_within_gaps"] is False
+    assert sec["changed_by_security"] == {"COAL": "retired → kept"}
     # the check: with P out, A can get all 60 MW (GAS 10 + COAL 60 ≥ 60), intact too
     table = run.tables["security"].set_index("contingency")
     assert table.loc["P", "design_demand_mw"] == pytest.approx(60.0)
@@ -242,3 +244,4 @@ def test_cli_security_cost_and_summary_lines(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "security: every district keeps 50.0 % of its design-hour demand" in result.output
     assert "cost of security: 1.0 M CNY" in result.output
+    assert "security changes: COAL (retired → kept)" in result.output
