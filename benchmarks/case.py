@@ -29,6 +29,12 @@ def run_heatnet(args: argparse.Namespace) -> dict[str, object]:
 
     t_import = time.perf_counter()
     net = load_network(args.network, args.profiles)
+    if args.security == "none":
+        net = net.replace(security=None)
+    elif args.security != "network":
+        from heatnet.network import Security
+
+        net = net.replace(security=Security(served_share=float(args.security)))
     t_load = time.perf_counter()
     two = {"auto": None, "single": False, "two": True}[args.mode]
     opts = SolveOptions(
@@ -68,6 +74,7 @@ def run_heatnet(args: argparse.Namespace) -> dict[str, object]:
         "aggregation": ts.get("aggregation", "typical_days" if ts else None),
         "time_slices": ts.get("time_slices"),
         "design_rounds": len(ts.get("rounds", [])) or None,
+        "contingencies": len((s.get("security") or {}).get("contingencies", [])),
     }
 
 
@@ -139,6 +146,12 @@ def main() -> None:
     a.add_argument("--profiles")
     a.add_argument("--mode", choices=["auto", "single", "two"], default="auto")
     a.add_argument("--typical-days", type=int)
+    a.add_argument(
+        "--security",
+        default="network",
+        help="network (the folder's block), none (drop it), or a served share A for a block "
+        "with auto contingencies (e.g. 0.4)",
+    )
     b = sub.add_parser("write-mps")
     b.add_argument("network")
     b.add_argument("out")
