@@ -10,13 +10,16 @@ from __future__ import annotations
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import pandas as pd
 
 from heatnet import fmt as human
 from heatnet.errors import HeatnetError, InputError, Interrupted, Problem
+
+if TYPE_CHECKING:
+    from heatnet.network import Network
 
 
 class _HeatnetGroup(click.Group):
@@ -99,7 +102,40 @@ def validate(network: Path | None, profiles: Path | None) -> None:
     if s["note_columns"]:
         notes = "; ".join(f"{f}: {', '.join(c)}" for f, c in s["note_columns"].items())
         click.echo(f"  extra columns kept as notes: {notes}")
+    for line in _blocks_text(net):
+        click.echo(f"  {line}")
     _echo_warnings(problems)
+
+
+def _blocks_text(net: Network) -> list[str]:
+    """The security and constraints blocks of a network in a line each (none if absent)."""
+    from heatnet.network import contingency_set
+
+    lines = []
+    sec = net.security
+    if sec is not None:
+        pipes, sources, skipped = contingency_set(net)
+        how = "auto" if sec.contingencies is None else "listed"
+        lines.append(
+            f"security: {human.percent(sec.served_share)} of each district's design-hour "
+            f"demand in every outage ({human.count(len(pipes))} pipes, "
+            f"{human.count(len(sources))} sources, {how}"
+            + (f"; {len(skipped)} skipped" if skipped else "")
+            + f"), intact {human.percent(sec.intact_share)}, design factor "
+            f"{human.number(sec.design_factor, 2)}"
+        )
+    rules = net.constraints
+    if rules is not None:
+        parts = []
+        if rules.capex_budget_cny is not None:
+            parts.append(f"capex budget {human.money(rules.capex_budget_cny)}")
+        if rules.retire_together:
+            parts.append(f"{len(rules.retire_together)} retire-together group(s)")
+        if rules.at_most_one_of:
+            parts.append(f"{len(rules.at_most_one_of)} at-most-one-of group(s)")
+        parts += [f"{t} ≥ {human.percent(v)} of heat" for t, v in rules.min_heat_share]
+        lines.append("constraints: " + ("; ".join(parts) or "none"))
+    return lines
 
 
 @cli.command("format-doc")

@@ -245,3 +245,26 @@ def test_cli_security_cost_and_summary_lines(tmp_path: Path) -> None:
     assert "security: every district keeps 50.0 % of its design-hour demand" in result.output
     assert "cost of security: 1.0 M CNY" in result.output
     assert "security changes: COAL (retired → kept)" in result.output
+
+
+def test_validate_summarises_the_security_and_constraints_blocks(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from heatnet.cli import cli
+
+    folder = secure_city(tmp_path / "n")
+    text = (folder / "network.yaml").read_text(encoding="utf-8")
+    text += (
+        "security:\n  served_share: 0.5\n  contingencies: [P, WH]\n"
+        "constraints:\n  capex_budget_cny: 2.0e+8\n  min_heat_share: {waste_heat: 0.6}\n"
+    )
+    (folder / "network.yaml").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "security: 50.0 % of each district's design-hour demand in every outage "
+        "(1 pipes, 1 sources, listed), intact 100.0 %, design factor 1.00"
+    ) in result.output
+    assert "constraints: capex budget 200.0 M CNY (2.00 亿); waste_heat ≥ 60.0 % of heat" in (
+        result.output
+    )
