@@ -34,7 +34,10 @@ def run_heatnet(args: argparse.Namespace) -> dict[str, object]:
     elif args.security != "network":
         from heatnet.network import Security
 
-        net = net.replace(security=Security(served_share=float(args.security)))
+        served, _, intact = args.security.partition(":")
+        net = net.replace(
+            security=Security(served_share=float(served), intact_share=float(intact or 1.0))
+        )
     t_load = time.perf_counter()
     two = {"auto": None, "single": False, "two": True}[args.mode]
     opts = SolveOptions(
@@ -149,8 +152,8 @@ def main() -> None:
     a.add_argument(
         "--security",
         default="network",
-        help="network (the folder's block), none (drop it), or a served share A for a block "
-        "with auto contingencies (e.g. 0.4)",
+        help="network (the folder's block), none (drop it), or A[:I], a served share A (and "
+        "intact share I, default 1) for a block with auto contingencies (e.g. 0.4:0.8)",
     )
     b = sub.add_parser("write-mps")
     b.add_argument("network")

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -971,12 +971,18 @@ class SecurityCases:
         return len(self.names)
 
 
-def security_cases(hm: HeatModel) -> SecurityCases | None:
-    """The cases of ``hm.net.security`` for this model (None without a security block)."""
+def security_cases(
+    hm: HeatModel, only: Collection[str] | None = None
+) -> SecurityCases | None:
+    """The cases of ``hm.net.security`` for this model (None without a security block):
+    the intact plan and every contingency, or only the contingencies in ``only``."""
     sec = hm.net.security
     if sec is None:
         return None
     pipe_ids, source_ids, skipped = contingency_set(hm.net)
+    if only is not None:
+        pipe_ids = [i for i in pipe_ids if i in only]
+        source_ids = [i for i in source_ids if i in only]
     names = ["intact", *pipe_ids, *source_ids]
     kinds = ["intact"] + ["pipe"] * len(pipe_ids) + ["source"] * len(source_ids)
     t_star = int(np.argmax(hm.demand_mw.sum(axis=0))) if hm.n_periods else 0
@@ -1003,8 +1009,21 @@ def security_cases(hm: HeatModel) -> SecurityCases | None:
     )
 
 
-def add_security(hm: HeatModel) -> None:
-    """Security of supply at the design hour (spec v1.1 §3), if the network has a block.
+def relax_security_shares(hm: HeatModel) -> None:
+    """Let every security case leave up to its whole design demand unserved (sec_u <= D*_n),
+    so that the model of a fixed plan is always feasible and its least unserved heat per
+    case shows which cases the plan fails (:mod:`heatnet.security`)."""
+    cases = hm.security
+    if cases is None:
+        return
+    block = list(hm.lp.cols).index("sec_u")
+    upper = np.repeat(cases.design_demand_mw[:, None], cases.n, axis=1)
+    hm.lp.col_upper[block] = upper.ravel()
+
+
+def add_security(hm: HeatModel, only: Collection[str] | None = None) -> None:
+    """Security of supply at the design hour (spec v1.1 §3), if the network has a block;
+    ``only``: the contingencies to add (the intact case always), None for all.
 
     For every case c (the intact plan and each contingency), a design-hour dispatch of its
     own that shares the plan's binaries k, b, y:
@@ -1020,7 +1039,7 @@ def add_security(hm: HeatModel) -> None:
     The columns carry no cost: they only restrict which plans are allowed. The case axis is
     the families' second axis (where the season families have periods).
     """
-    cases = security_cases(hm)
+    cases = security_cases(hm, only)
     hm.security = cases
     if cases is None:
         return
@@ -1051,7 +1070,7 @@ def build_model(
     fixed: Mapping[tuple[str, str], float] | None = None,
     objective: Literal["cost", "co2"] = "cost",
     max_unserved_mwh: float | None = None,
-    security: bool = True,
+    security: bool | Collection[str] = True,
     extra: ExtraRules | None = None,
 ) -> HeatModel:
     """Build the MILP for ``net``.
@@ -1065,9 +1084,11 @@ def build_model(
         objective: ``cost`` (the annual cost, spec §2) or ``co2`` (season emissions, for the
             minimum-emission end of a cost–CO2 front).
         max_unserved_mwh: optional cap on the season's unserved heat [MWh].
-        security: add the security-of-supply families of ``net.security`` (if any). A model
-            whose decisions are all fixed (stage 2) needs none: they depend on the
-            decisions only, which stage 1 chose under them.
+        security: add the security-of-supply families of ``net.security`` (if any): True for
+            every case, a collection of contingency ids for the intact case and those only
+            (screening, :func:`heatnet.stages.solve_secured`), False for none. A model whose
+            decisions are all fixed (stage 2) needs none: they depend on the decisions only,
+            which stage 1 chose under them.
         extra: the user's own rules in Pyomo (:func:`add_extra`).
     """
     s = net.sources[net.sources["status"].isin(ACTIVE)]
@@ -1114,8 +1135,10 @@ def build_model(
         add_emission_objective(hm)
     else:
         add_objective(hm)
-    if security:
+    if security is True:
         add_security(hm)
+    elif security is not False:
+        add_security(hm, only=security)
     return hm
 
 

@@ -30,7 +30,7 @@ from heatnet.results import build_tables, make_summary, top_limits
 from heatnet.rules import constraints_summary
 from heatnet.schema import ACTIVE_SOURCE_STATUSES, DECISION_SOURCE_STATUSES, check_run_name
 from heatnet.security import security_summary
-from heatnet.solve import SolveResult, Status, solve_model
+from heatnet.solve import SolveResult, Status
 from heatnet.stages import (
     DesignOutcome,
     TimeSliceDesign,
@@ -38,6 +38,7 @@ from heatnet.stages import (
     design_and_dispatch,
     min_emissions_t,
     plan_decisions,
+    solve_secured,
     solver_settings,
     typical_day_network,
 )
@@ -342,17 +343,18 @@ def _one_stage(
     extra: ExtraRules | None = None,
 ) -> tuple[SolveResult, HeatModel, str]:
     """One MILP on ``net``'s own periods: the result, the model and the HiGHS log."""
-    t0 = time.perf_counter()
-    hm = build_model(
+    res, hm = solve_secured(
         net,
-        allow_unserved=opts.allow_unserved,
-        fixed=fixed,
-        max_unserved_mwh=opts.max_unserved_mwh,
-        extra=extra,
-    )
-    build_s = time.perf_counter() - t0
-    res = solve_model(
-        hm, solver_settings(opts, log_file=log_path), build_s=build_s, warm_start=warm_start
+        lambda security: build_model(
+            net,
+            allow_unserved=opts.allow_unserved,
+            fixed=fixed,
+            max_unserved_mwh=opts.max_unserved_mwh,
+            extra=extra,
+            security=security,
+        ),
+        solver_settings(opts, log_file=log_path),
+        warm_start=warm_start,
     )
     log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
     return res, hm, log

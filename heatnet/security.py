@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from heatnet.errors import SolveError
-from heatnet.model import build_model
+from heatnet.model import build_model, relax_security_shares
 from heatnet.network import Network
 from heatnet.solve import SolverSettings, Status, solve_model
 
@@ -50,6 +50,8 @@ class SecurityCheck:
         skipped: listed contingencies with nothing left to lose (retired or unavailable).
         binding: contingencies (or ``intact``) where some district gets no more than the
             minimum share.
+        violated: cases the plan fails (some district below the minimum share); empty for a
+            plan solved with every case.
     """
 
     table: pd.DataFrame
@@ -57,6 +59,7 @@ class SecurityCheck:
     contingencies: list[str]
     skipped: list[str]
     binding: list[str]
+    violated: list[str]
 
 
 def design_period(net: Network) -> int:
@@ -68,9 +71,12 @@ def security_check(net: Network, design: Mapping[tuple[str, str], float]) -> Sec
     """Serve as much as the plan ``design`` can at the design hour in every case of
     ``net.security`` (None without a block).
 
-    The LP: the model of the design period alone with every decision fixed, cost zero but
-    for 1 per MW of security-case unserved heat, so each case's dispatch leaves the least
-    heat unserved (the cases share no variables, so the total's optimum is each case's).
+    The LP: the model of the design period alone with every decision fixed, any case free
+    to leave its whole design demand unserved, and cost zero but for 1 per MW of
+    security-case unserved heat, so each case's dispatch leaves the least heat unserved (the
+    cases share no variables, so the total's optimum is each case's). A case whose least
+    unserved heat at some district is above the rule's allowance is one the plan *fails*
+    (``violated``): a plan from a solve with every case in the model fails none.
     """
     if net.security is None:
         return None
@@ -80,6 +86,7 @@ def security_check(net: Network, design: Mapping[tuple[str, str], float]) -> Sec
     cases = hm.security
     if cases is None:  # the block was dropped in between: nothing to check
         return None
+    relax_security_shares(hm)
     lp = hm.lp
     lp.cost[:] = 0.0
     lp.cost[lp.cols["sec_u"].block()] = 1.0
@@ -94,10 +101,13 @@ def security_check(net: Network, design: Mapping[tuple[str, str], float]) -> Sec
     unserved = res.values["sec_u"]  # (nodes, cases)
     rows = []
     binding: list[str] = []
+    violated: list[str] = []
     for c, (name, kind) in enumerate(zip(cases.names, cases.kinds, strict=True)):
         share = np.where(d > 0, 1.0 - unserved[:, c] / np.where(d > 0, d, 1.0), 1.0)
         tight = (d > 0) & (share <= cases.min_share[c] + BINDING_TOLERANCE)
-        if (tight.any() and cases.min_share[c] < 1.0) or (tight & (unserved[:, c] > 0)).any():
+        if ((d > 0) & (share < cases.min_share[c] - BINDING_TOLERANCE)).any():
+            violated.append(name)
+        elif (tight.any() and cases.min_share[c] < 1.0) or (tight & (unserved[:, c] > 0)).any():
             binding.append(name)
         for m, node in enumerate(hm.demand_nodes):
             rows.append(
@@ -119,6 +129,7 @@ def security_check(net: Network, design: Mapping[tuple[str, str], float]) -> Sec
         contingencies=cases.names[1:],
         skipped=cases.skipped,
         binding=binding,
+        violated=violated,
     )
 
 

@@ -61,6 +61,7 @@ def reference_optimum(
     profiles: Sequence[Row],
     economics: Mapping[str, Any] | None = None,
     security: Mapping[str, Any] | None = None,
+    constraints: Mapping[str, Any] | None = None,
     **_: Any,
 ) -> Reference:
     """Enumerate the binaries, solve each LP, return the cheapest plan.
@@ -69,7 +70,14 @@ def reference_optimum(
     contingency ids), an assignment is allowed only if, at the design period (largest total
     demand, the first on ties), the intact plan and every single outage can each be
     dispatched with no more than (1 − share) of each demand node's design demand unserved
-    (:func:`passes_security`); a plan that fails costs ``inf``."""
+    (:func:`passes_security`); a plan that fails costs ``inf``.
+
+    With ``constraints`` (spec v1.1 §5): an assignment that breaks the capital budget (one-off
+    capex of the candidates built), a retire-together group (not all equal) or an
+    at-most-one-of group (more than one built) costs ``inf``; each minimum heat share is one
+    more row of the LP, Σ_t w_t Σ_{s of tech} g ≥ share Σ_t w_t Σ_s g, and an assignment
+    whose LP it makes infeasible costs ``inf``."""
+    rules = constraints or {}
     econ = {**SPEC_ECONOMICS, **(economics or {})}
     r = float(econ["discount_rate"])
     carbon = float(econ["carbon_price_cny_per_t"])
@@ -131,6 +139,14 @@ def reference_optimum(
     A_ub, cap = A_pipe, econ["co2_cap_t"]
     if cap is not None:
         A_ub = np.vstack([A_pipe, A_co2])
+    shares = list((rules.get("min_heat_share") or {}).items())
+    for tech, share in shares:  # -(tech heat - share * all heat) <= 0, in MWh
+        row = np.zeros((1, n_var))
+        for s, src in enumerate(sources):
+            row[0, g[s]] = -w * ((src["technology"] == tech) - float(share))
+        A_ub = np.vstack([A_ub, row])
+    by_id = {str(x["id"]): ("source", i) for i, x in enumerate(sources)}
+    by_id |= {str(x["id"]): ("pipe", i) for i, x in enumerate(pipes)}
 
     retirable = [s for s, x in enumerate(sources) if x["status"] == "retirable"]
     cand_src = [s for s, x in enumerate(sources) if x["status"] == "candidate"]
@@ -140,6 +156,9 @@ def reference_optimum(
     co2_t: dict[tuple[int, ...], float] = {}
     for bits in itertools.product((0, 1), repeat=len(keys)):
         on = dict(zip(keys, bits, strict=True))
+        if not _meets_rules(rules, on, by_id, sources, pipes):
+            totals[bits], co2_t[bits] = float("inf"), float("nan")
+            continue
         annual = 0.0  # costs that depend only on the binaries [CNY/year]
         upper = np.full(n_var, np.inf)
         for s, src in enumerate(sources):
@@ -166,6 +185,7 @@ def reference_optimum(
             if p in one_way:
                 upper[fm[p]] = 0.0
         b_ub = pipe_cap if cap is None else np.append(pipe_cap, float(cap))
+        b_ub = np.append(b_ub, np.zeros(len(shares)))
         lp = linprog(
             c,
             A_ub=A_ub,
@@ -175,6 +195,9 @@ def reference_optimum(
             bounds=list(zip(np.zeros(n_var), upper, strict=True)),
             method="highs",
         )
+        if shares and lp.status == 2:  # a share no dispatch of this plan can reach
+            totals[bits], co2_t[bits] = float("inf"), float("nan")
+            continue
         assert lp.status == 0, lp.message  # u >= 0 at every demand node: always feasible
         totals[bits] = annual + float(lp.fun)
         co2_t[bits] = float(A_co2[0] @ lp.x)
@@ -253,3 +276,31 @@ def passes_security(
         if lp.status != 0:
             return False
     return True
+
+
+def _meets_rules(
+    rules: Mapping[str, Any],
+    on: Mapping[tuple[str, int], int],
+    by_id: Mapping[str, tuple[str, int]],
+    sources: Sequence[Row],
+    pipes: Sequence[Row],
+) -> bool:
+    """The capital budget, retire-together and at-most-one-of rules for one assignment."""
+
+    def x(ident: str) -> int:
+        return on.get(by_id[ident], 1)
+
+    budget = rules.get("capex_budget_cny")
+    if budget is not None:
+        spent = sum(
+            _num(row, "capex_cny", 0.0) * on.get((kind, i), 0)
+            for kind, rows in (("source", sources), ("pipe", pipes))
+            for i, row in enumerate(rows)
+            if row["status"] == "candidate"
+        )
+        if spent > float(budget) * (1 + 1e-9):
+            return False
+    for group in rules.get("retire_together") or []:
+        if len({x(i) for i in group}) > 1:
+            return False
+    return all(sum(x(i) for i in group) <= 1 for group in rules.get("at_most_one_of") or [])

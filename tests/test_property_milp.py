@@ -13,12 +13,14 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import heatnet
+import heatnet.stages
 from tests.helpers import write_network
 from tests.reference_lp import SPEC_ECONOMICS, reference_optimum
 
@@ -281,7 +283,10 @@ def test_security_optimum_equals_enumerated_lps(data: st.DataObject) -> None:
     spec = random_network(d)
     spec["security"] = random_security(d, spec)
     ref = reference_optimum(**spec)
-    run = solve(spec)
+    screen = d.pick([False, True])  # contingency screening (heatnet.stages.solve_secured)
+    with mock.patch.object(heatnet.stages, "SCREEN_SECURITY_COLUMNS", -1 if screen else 10**9):
+        run = solve(spec)
+    event("screened" if screen else "every case in the model")
     if ref.total_cny == float("inf"):
         assert run.result.status is heatnet.Status.INFEASIBLE, run.summary["status"]
         event("no plan passes")
@@ -294,3 +299,55 @@ def test_security_optimum_equals_enumerated_lps(data: st.DataObject) -> None:
     shares = run.tables["security"]
     need = shares["min_share"] - 1e-6
     assert (shares["served_share"] >= need).all()
+
+
+def random_rules(d: SeededDraws | HypothesisDraws, spec: dict[str, Any]) -> dict[str, Any]:
+    """A constraints block for ``spec`` (spec v1.1 §5): a capital budget of part of the
+    candidates' capex, a retire-together pair, an at-most-one-of pair and a minimum heat
+    share of a technology the network has, each where the network allows it."""
+    retirable = [str(s["id"]) for s in spec["sources"] if s["status"] == "retirable"]
+    candidates = [str(s["id"]) for s in spec["sources"] if s["status"] == "candidate"]
+    candidates += [str(p["id"]) for p in spec["pipes"] if p["status"] == "candidate"]
+    rules: dict[str, Any] = {}
+    capex = sum(
+        float(x["capex_cny"] or 0.0)
+        for x in spec["sources"] + spec["pipes"]
+        if x["status"] == "candidate"
+    )
+    if capex and d.pick([False, True]):
+        rules["capex_budget_cny"] = round(capex * d.pick([0.2, 0.5, 0.8]), 2)
+    if len(retirable) >= 2 and d.pick([False, True]):
+        rules["retire_together"] = [retirable[:2]]
+    if len(candidates) >= 2 and d.pick([False, True]):
+        rules["at_most_one_of"] = [candidates[:2]]
+    if d.pick([False, True]):
+        tech = d.pick(sorted({s["technology"] for s in spec["sources"]}))
+        rules["min_heat_share"] = {tech: d.pick([0.05, 0.2, 0.5])}
+    return rules
+
+
+@settings(max_examples=80, deadline=None, derandomize=True, database=None)
+@given(st.data())
+def test_rules_optimum_equals_enumerated_lps(data: st.DataObject) -> None:
+    """With a constraints block, the optimum is the cheapest assignment that meets every rule
+    (tests/reference_lp.py filters the assignments and adds the share rows to each LP);
+    when none does, heatnet says infeasible."""
+    d = HypothesisDraws(data.draw)
+    spec = random_network(d)
+    rules = random_rules(d, spec)
+    if not rules:
+        return
+    spec["constraints"] = rules
+    ref = reference_optimum(**spec)
+    run = solve(spec)
+    if ref.total_cny == float("inf"):
+        assert run.result.status is heatnet.Status.INFEASIBLE, run.summary["status"]
+        event("no plan meets the rules")
+        return
+    assert run.is_optimal, run.summary["status"]
+    tol = cost_tolerance(spec)
+    assert run.result.objective_cny == pytest.approx(ref.total_cny, rel=REL, abs=tol), ref
+    free = reference_optimum(**{k: v for k, v in spec.items() if k != "constraints"})
+    event("rules bind" if free.total_cny < ref.total_cny - tol else "rules slack")
+    for key in rules:
+        event(f"rule {key}")

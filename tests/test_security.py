@@ -268,3 +268,21 @@ def test_validate_summarises_the_security_and_constraints_blocks(tmp_path: Path)
     assert "constraints: capex budget 200.0 M CNY (2.00 亿); waste_heat ≥ 60.0 % of heat" in (
         result.output
     )
+
+
+@pytest.mark.parametrize("share", [0.1, 0.5, 1.0])
+def test_screened_contingencies_give_the_same_optimum(
+    net: heatnet.Network, share: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Contingency screening (solve, check every outage, add the failed ones, solve again)
+    ends at the optimum of the model with every case, with only the cases it needed."""
+    secured = with_security(net, served_share=share, min_length_km=20, min_source_mw=50)
+    whole = heatnet.solve(secured, SolveOptions(heat_prices=False))
+    monkeypatch.setattr("heatnet.stages.SCREEN_SECURITY_COLUMNS", -1)
+    screened = heatnet.solve(secured, SolveOptions(heat_prices=False))
+    assert screened.is_optimal
+    assert screened.result.objective_cny == pytest.approx(whole.result.objective_cny, rel=REL)
+    assert "security screened" in screened.summary["termination"]
+    table = screened.tables["security"]
+    cont = table[table["contingency"] != "intact"]
+    assert (cont["served_share"] >= share - 1e-6).all()
