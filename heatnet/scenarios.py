@@ -45,7 +45,7 @@ import dataclasses
 import hashlib
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -394,25 +394,30 @@ def _parse_table(
     return out
 
 
-def _parse_security(
-    rep: _Reporter, name: str, value: object, net: Network | None
+def _parse_block(
+    rep: _Reporter,
+    name: str,
+    block: str,
+    value: object,
+    parse: Callable[..., dict[str, Any] | None],
+    example: str,
 ) -> tuple[dict[str, Any] | None, dict[str, int]]:
-    """A scenario's ``security:`` (None: remove the block) and the lines of its keys."""
-    prefix = ("scenarios", name, "security")
+    """A scenario's ``security:`` or ``constraints:`` (``block``; None: remove the network's
+    block), read by ``parse`` (the loader's own reader of that block), and the lines of its
+    keys, groups and ids."""
+    prefix = ("scenarios", name, block)
     lines = {
-        ".".join(("security", *path[3:])): line
-        for path, line in rep.lines.items()
-        if path[:3] == prefix
+        ".".join((block, *path[3:])): line for path, line in rep.lines.items() if path[:3] == prefix
     }
     if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
         return None, lines
     if not isinstance(value, dict):
         rep.add(
             name,
-            ("security",),
+            (block,),
             "must be a mapping",
-            expected="keys of the security block such as served_share:, or null to remove "
-            "the network's block",
+            expected=f"keys of the {block} block such as {example}:, or null to remove the "
+            "network's block",
             found=type(value).__name__ + f" {value!r}",
         )
         return {}, lines
@@ -422,16 +427,29 @@ def _parse_security(
     ) -> None:
         rep.add(
             name,
-            ("security", *path[:1]),
+            (block, *path[:1]),
             message,
             expected=expected,
             found=found,
             hint=hint,
-            at=("security", *path),
+            at=(block, *path),
         )
 
-    parsed = parse_security(value, report, text_numbers=True)
-    if net is not None and net.security is None and "served_share" not in value:
+    return parse(value, report, text_numbers=True), lines
+
+
+def _parse_security(
+    rep: _Reporter, name: str, value: object, net: Network | None
+) -> tuple[dict[str, Any] | None, dict[str, int]]:
+    """A scenario's ``security:`` (None: remove the block) and the lines of its keys; a
+    block added to a network without one needs its served_share."""
+    parsed, lines = _parse_block(rep, name, "security", value, parse_security, "served_share")
+    if (
+        isinstance(value, dict)
+        and net is not None
+        and net.security is None
+        and "served_share" not in value
+    ):
         rep.add(
             name,
             ("security", "served_share"),
@@ -448,39 +466,7 @@ def _parse_constraints(
 ) -> tuple[dict[str, Any] | None, dict[str, int]]:
     """A scenario's ``constraints:`` (None: remove the block) and the lines of its keys,
     groups and ids."""
-    prefix = ("scenarios", name, "constraints")
-    lines = {
-        ".".join(("constraints", *path[3:])): line
-        for path, line in rep.lines.items()
-        if path[:3] == prefix
-    }
-    if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
-        return None, lines
-    if not isinstance(value, dict):
-        rep.add(
-            name,
-            ("constraints",),
-            "must be a mapping",
-            expected="keys of the constraints block such as capex_budget_cny:, or null to "
-            "remove the network's block",
-            found=type(value).__name__ + f" {value!r}",
-        )
-        return {}, lines
-
-    def report(
-        path: tuple[str, ...], message: str, expected: str, found: str, hint: str | None
-    ) -> None:
-        rep.add(
-            name,
-            ("constraints", *path[:1]),
-            message,
-            expected=expected,
-            found=found,
-            hint=hint,
-            at=("constraints", *path),
-        )
-
-    return parse_constraints(value, report, text_numbers=True), lines
+    return _parse_block(rep, name, "constraints", value, parse_constraints, "capex_budget_cny")
 
 
 def _parse_scenario(
