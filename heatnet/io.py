@@ -743,37 +743,6 @@ def parse_security(
     return out
 
 
-def security_lines(text: str, path: Sequence[str]) -> dict[str, int]:
-    """``{"security": line, "security.KEY": line, "security.contingencies.I": line}`` for the
-    security mapping found at ``path`` in a YAML text (lines 1-based)."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return {}
-    out: dict[str, int] = {}
-    for i, key in enumerate(path):
-        if not isinstance(node, yaml.MappingNode):
-            return out
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == key:
-                if i == len(path) - 1:
-                    out["security"] = k.start_mark.line + 1
-                node = v
-                break
-        else:
-            return out
-    if not isinstance(node, yaml.MappingNode):
-        return out
-    for k, v in node.value:
-        if not isinstance(k, yaml.ScalarNode):
-            continue
-        out.setdefault(f"security.{k.value}", k.start_mark.line + 1)
-        if k.value == "contingencies" and isinstance(v, yaml.SequenceNode):
-            for j, item in enumerate(v.value):
-                out[f"security.contingencies.{j}"] = item.start_mark.line + 1
-    return out
-
-
 CONSTRAINT_KEYS: dict[str, schema.Column] = {c.name: c for c in schema.CONSTRAINTS}
 """The keys of the ``constraints:`` mapping (network.yaml and scenario files)."""
 GROUP_KEYS = ("retire_together", "at_most_one_of")
@@ -917,11 +886,12 @@ def parse_constraints(
     return out
 
 
-def constraints_lines(text: str, path: Sequence[str]) -> dict[str, int]:
-    """``{"constraints": line, "constraints.KEY": line, "constraints.KEY.I": line,
-    "constraints.KEY.I.J": line, "constraints.min_heat_share.TECH": line}`` for the
-    constraints mapping found at ``path`` in a YAML text (lines 1-based; I and J 0-based
-    indices of a group and of an id in it)."""
+def block_lines(text: str, path: Sequence[str]) -> dict[str, int]:
+    """The line (1-based) of the mapping found at ``path`` in a YAML text and of everything
+    in it, keyed by its name and dotted path: ``{"security": line, "security.KEY": line,
+    "security.contingencies.I": line}``, ``{"constraints.KEY.I.J": line,
+    "constraints.min_heat_share.TECH": line}`` (I and J 0-based list indices)."""
+    name = path[-1]
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
@@ -933,7 +903,7 @@ def constraints_lines(text: str, path: Sequence[str]) -> dict[str, int]:
         for k, v in node.value:
             if isinstance(k, yaml.ScalarNode) and k.value == key:
                 if i == len(path) - 1:
-                    out["constraints"] = k.start_mark.line + 1
+                    out[name] = k.start_mark.line + 1
                 node = v
                 break
         else:
@@ -951,7 +921,7 @@ def constraints_lines(text: str, path: Sequence[str]) -> dict[str, int]:
                 walk(item, f"{prefix}.{j}")
 
     if isinstance(node, yaml.MappingNode):
-        walk(node, "constraints")
+        walk(node, name)
     return out
 
 
@@ -1101,7 +1071,7 @@ def _read_security(
             )
         )
         return None, {}
-    lines = security_lines(text, ["security"])
+    lines = block_lines(text, ["security"])
 
     def report(
         path: tuple[str, ...], message: str, expected: str, found: str, hint: str | None
@@ -1157,7 +1127,7 @@ def _read_constraints(
         return None, {}
     if not value:
         return None, {}
-    lines = constraints_lines(text, ["constraints"])
+    lines = block_lines(text, ["constraints"])
 
     def report(
         path: tuple[str, ...], message: str, expected: str, found: str, hint: str | None
