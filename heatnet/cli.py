@@ -756,6 +756,7 @@ def pareto(
             "map",
             "dispatch",
             "duration",
+            "prices",
             "security",
             "matrix",
             "builds",
@@ -763,8 +764,8 @@ def pareto(
             "pareto",
         ]
     ),
-    help="Figure: sankey, map, dispatch, duration, security (one run folder); matrix, builds, "
-    "costs, pareto (a study folder, or several run folders).",
+    help="Figure: sankey, map, dispatch, duration, prices, security (one run folder); matrix, "
+    "builds, costs, pareto (a study folder, or several run folders).",
 )
 @click.option(
     "--format",

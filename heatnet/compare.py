@@ -10,6 +10,7 @@ column, profiles), read from each run's ``inputs/`` folder.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import os
 from collections.abc import Iterable, Sequence
@@ -599,7 +600,91 @@ def _fmt_any(v: object) -> str:
     return fmt.plain(_plain(v))
 
 
+# --- neighbouring points of a cost–CO2 front -------------------------------------------------
+
+NEAR_TIE_SHARE = 0.005
+"""Two neighbouring Pareto points whose costs differ by less than this share of the cost (or
+by less than the sum of their MIP gaps times the cost) are a near tie when they retire
+different sources."""
+
+STEP_COLUMNS = (
+    "point",
+    "objective_cny",
+    "co2_t",
+    "mip_gap",
+    "retired",
+    "previous",
+    "abatement_cny_per_t",
+    "cost_difference_share",
+    "near_tie_with",
+)
+
+
+def _near_tie(a: dict[str, Any], b: dict[str, Any]) -> tuple[bool, float]:
+    """Whether neighbours ``a`` and ``b`` are a near tie, and their cost difference as a share
+    of the larger cost."""
+    cost = max(abs(a["objective_cny"]), abs(b["objective_cny"]))
+    diff = abs(b["objective_cny"] - a["objective_cny"])
+    share = diff / cost if cost > 0 else 0.0
+    limit = max(NEAR_TIE_SHARE, a["mip_gap"] + b["mip_gap"]) * cost
+    return set(a["retired"]) != set(b["retired"]) and diff < limit, share
+
+
+def pareto_steps(runs: Any) -> pd.DataFrame:
+    """The steps between neighbouring points of a cost–CO2 front (runs by label, or (label,
+    run) pairs, each with a ``summary``), one row per point, sorted by CO2 from the most to
+    the least (the front's own order, from the minimum-cost end).
+
+    Columns (:data:`STEP_COLUMNS`): ``point``, ``objective_cny``, ``co2_t``, ``mip_gap``,
+    ``retired`` (the point's retired sources); ``previous``, the neighbour with more CO2 (None
+    for the first point); ``abatement_cny_per_t``, what each tonne of CO2 saved on the way
+    from the previous point costs, (cost_b − cost_a) / (co2_a − co2_b) in CNY per tonne (NaN
+    for the first point, or when the two emit the same); ``cost_difference_share``, the cost
+    difference to the previous point as a share of the larger cost; ``near_tie_with``, the
+    neighbours (previous or next) that retire a different set of sources at almost the same
+    cost: a difference below :data:`NEAR_TIE_SHARE` of the cost, or below the sum of the two
+    points' MIP gaps times the cost. Points without a cost are left out.
+    """
+    items = list(runs.items()) if hasattr(runs, "items") else list(runs)
+    points = []
+    for label, run in items:
+        s = run.summary
+        if s.get("objective_cny") is None:
+            continue
+        points.append(
+            {
+                "point": str(label),
+                "objective_cny": float(s["objective_cny"]),
+                "co2_t": float(s.get("co2_t") or 0.0),
+                "mip_gap": float(s.get("mip_gap") or 0.0),
+                "retired": [str(x) for x in s.get("retired") or []],
+            }
+        )
+    points.sort(key=lambda p: -p["co2_t"])  # stable: file order among equal CO2
+    for p in points:
+        p.update(
+            previous=None,
+            abatement_cny_per_t=math.nan,
+            cost_difference_share=math.nan,
+            near_tie_with=[],
+        )
+    for a, b in itertools.pairwise(points):
+        b["previous"] = a["point"]
+        saved = a["co2_t"] - b["co2_t"]
+        if saved > 1e-9 * max(abs(a["co2_t"]), 1.0):
+            b["abatement_cny_per_t"] = (b["objective_cny"] - a["objective_cny"]) / saved
+        tie, share = _near_tie(a, b)
+        b["cost_difference_share"] = share
+        if tie:
+            a["near_tie_with"].append(b["point"])
+            b["near_tie_with"].append(a["point"])
+    for p in points:
+        p["near_tie_with"].sort(key=[q["point"] for q in points].index)
+    return pd.DataFrame(points, columns=list(STEP_COLUMNS))
+
+
 __all__ = [
+    "NEAR_TIE_SHARE",
     "Plan",
     "PlanDiff",
     "compare_table",
@@ -612,6 +697,7 @@ __all__ = [
     "has_security",
     "input_differences",
     "load_plans",
+    "pareto_steps",
     "plan_decision",
     "security_figures",
 ]

@@ -193,6 +193,14 @@ def seconds(s: object, *, sign: bool = False) -> str:
     return f"{x:+,.2f} s" if sign else f"{x:,.2f} s"
 
 
+def rate(x: object, label: str, digits: int = 1, *, sign: bool = False) -> str:
+    """A rate in the unit of its file column, with that unit: ``123.4 CNY/MWh`` (a marginal
+    price), ``200.0 CNY/t CO2`` (an abatement cost); ``n/a`` when missing."""
+    if is_missing(x):
+        return MISSING
+    return f"{number(x, digits, sign=sign)} {label}"
+
+
 def unit_for(key: str, magnitude: float = 0.0) -> Unit | None:
     """The unit a key is shown in (None: a plain number); ``magnitude`` picks Mt/kt/t."""
     name = key.rsplit(".", 1)[-1].lower()
@@ -277,6 +285,7 @@ __all__ = [
     "plain",
     "power",
     "quantity",
+    "rate",
     "seconds",
     "unit_for",
 ]

@@ -971,9 +971,7 @@ class SecurityCases:
         return len(self.names)
 
 
-def security_cases(
-    hm: HeatModel, only: Collection[str] | None = None
-) -> SecurityCases | None:
+def security_cases(hm: HeatModel, only: Collection[str] | None = None) -> SecurityCases | None:
     """The cases of ``hm.net.security`` for this model (None without a security block):
     the intact plan and every contingency, or only the contingencies in ``only``."""
     sec = hm.net.security

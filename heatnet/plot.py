@@ -8,6 +8,8 @@ One function per figure kind, each returning a :class:`plotly.graph_objects.Figu
   works offline).
 * :func:`dispatch_figure` — heat by technology or source over the season, against demand.
 * :func:`duration_figure` — the load-duration curve with the heat that met it.
+* :func:`prices_figure`   — the marginal heat price by demand district over the season, with
+  each district's demand-weighted mean.
 * :func:`security_figure` — security of supply: served share by outage × district at the
   design hour, binding cells framed, and the kept or built elements each binding case needs.
 * :func:`matrix_figure`   — retirement plans: scenario × retirable source.
@@ -43,7 +45,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from heatnet import fmt
-from heatnet.compare import PlanTables, decided_items, plan_decision
+from heatnet.compare import PlanTables, decided_items, pareto_steps, plan_decision
 from heatnet.errors import InputError, Problem
 from heatnet.geo import WktError, parse_wkt_linestring
 from heatnet.gis import read_background
@@ -62,7 +64,7 @@ from heatnet.trace import (
     trace_heat,
 )
 
-RUN_KINDS: tuple[str, ...] = ("sankey", "map", "dispatch", "duration", "security")
+RUN_KINDS: tuple[str, ...] = ("sankey", "map", "dispatch", "duration", "prices", "security")
 COMPARISON_KINDS: tuple[str, ...] = ("matrix", "builds", "costs", "pareto")
 FIGURE_KINDS: tuple[str, ...] = RUN_KINDS + COMPARISON_KINDS
 
@@ -1880,6 +1882,134 @@ def duration_figure(run: RunResults, *, by: GroupBy = "technology") -> go.Figure
     return fig
 
 
+# --- marginal heat prices ---------------------------------------------------------------------
+
+PRICE_UNIT = "CNY/MWh"
+ABATEMENT_UNIT = "CNY/t CO2"
+PRICES_SHOWN = 12
+"""The price figure draws at most this many districts (the largest by season demand)."""
+PRICE_MEAN_COLOUR = "#000000"
+
+
+def price_means(run: RunResults) -> pd.DataFrame:
+    """The marginal heat price of each demand district, from ``prices`` and ``nodes``.
+
+    One row per district (largest season demand first): ``node``, ``demand_mwh`` (season) and
+    ``mean_cny_per_mwh``, the season's demand-weighted mean price
+    Σ_t price[t] · demand_mwh[t] / Σ_t demand_mwh[t] (weighted by the periods' hours where a
+    district has no demand). Districts are the nodes of ``nodes`` with demand in the season
+    (every priced node when the run has no ``nodes`` table). InputError when the run has no
+    prices (solved with ``--no-prices``, or a sweep's run: sweeps skip the price LP).
+    """
+    prices = run.tables.get("prices")
+    if prices is None or prices.empty:
+        raise InputError(
+            [
+                Problem(
+                    "prices.csv",
+                    "this run has no marginal heat prices",
+                    expected="a run solved with nodal prices (heatnet solve without "
+                    "--no-prices; sweeps skip them)",
+                    found=f"no prices in run {run_label(run)!r}",
+                )
+            ]
+        )
+    p = prices.assign(node=prices["node"].astype(str))
+    nodes = run.tables.get("nodes")
+    if nodes is not None and not nodes.empty:
+        d = nodes.assign(node=nodes["node"].astype(str))[["t", "node", "demand_mwh"]]
+        season = d.groupby("node")["demand_mwh"].sum()
+        season = season[season > 0]
+        p = p[p["node"].isin(season.index)].merge(d, on=["t", "node"], how="left")
+    else:
+        p = p.assign(demand_mwh=0.0)
+    p = p.assign(demand_mwh=p["demand_mwh"].fillna(0.0))
+    rows = []
+    for node, g in p.groupby("node", sort=False):
+        w = g["demand_mwh"] if g["demand_mwh"].sum() > 0 else g["weight_h"]
+        mean = float((g["price_cny_per_mwh"] * w).sum() / w.sum()) if w.sum() > 0 else math.nan
+        rows.append((str(node), float(g["demand_mwh"].sum()), mean))
+    out = pd.DataFrame(rows, columns=["node", "demand_mwh", "mean_cny_per_mwh"])
+    return out.sort_values("demand_mwh", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def prices_figure(run: RunResults, *, label_chars: int = 24) -> go.Figure:
+    """The marginal heat price by demand district over the season [CNY/MWh].
+
+    Reads ``prices`` (t, period, weight_h, node, price_cny_per_mwh: the cost of one more MWh
+    at the node in the period, from the LP with the plan's decisions fixed), ``nodes``
+    (demand_mwh) and node names. One line per district (at most :data:`PRICES_SHOWN`, the
+    largest by demand), its season's demand-weighted mean (:func:`price_means`) in the legend
+    and on hover, and a black line for all districts together (per period, weighted by the
+    districts' demand). A price far above the fuel costs is the unserved-heat penalty or a
+    binding capacity. Each district trace's ``meta`` holds ``node`` and ``mean_cny_per_mwh``.
+    """
+    means = price_means(run)
+    prices = run.tables["prices"]
+    prices = prices.assign(node=prices["node"].astype(str))
+    names = _node_names(run, short=False)
+    fig = go.Figure()
+    shown = means.head(PRICES_SHOWN)
+    for r in shown.itertuples():
+        mine = prices[prices["node"] == r.node].sort_values("t")
+        mean_text = fmt.rate(r.mean_cny_per_mwh, PRICE_UNIT)
+        name = shorten(names.get(r.node, r.node), label_chars)
+        fig.add_trace(
+            go.Scatter(
+                x=mine["period"].astype(str).tolist(),
+                y=mine["price_cny_per_mwh"].to_numpy(dtype=float),
+                name=f"{esc(name)} (mean {mean_text})",
+                mode="lines",
+                line={"width": 1.6},
+                meta={"node": r.node, "mean_cny_per_mwh": r.mean_cny_per_mwh},
+                hovertemplate="%{fullData.name}<br>period %{x}: %{y:,.1f} "
+                + PRICE_UNIT
+                + f"<br>season's demand-weighted mean: {mean_text}<extra></extra>",
+            )
+        )
+    nodes = run.tables.get("nodes")
+    if nodes is not None and len(means) > 1 and means["demand_mwh"].sum() > 0:
+        d = nodes.assign(node=nodes["node"].astype(str))[["t", "node", "demand_mwh"]]
+        both = prices.merge(d[d["node"].isin(means["node"])], on=["t", "node"])
+        both = both.assign(weighted=both["price_cny_per_mwh"] * both["demand_mwh"])
+        g = both.groupby(["t", "period"])[["weighted", "demand_mwh"]].sum()
+        g = g[g["demand_mwh"] > 0]
+        line = (g["weighted"] / g["demand_mwh"]).rename("price").reset_index()
+        overall = float(g["weighted"].sum() / g["demand_mwh"].sum())
+        overall_text = fmt.rate(overall, PRICE_UNIT)
+        fig.add_trace(
+            go.Scatter(
+                x=line["period"].astype(str).tolist(),
+                y=line["price"].to_numpy(dtype=float),
+                name=f"all districts (mean {overall_text})",
+                mode="lines",
+                line={"width": 2.4, "color": PRICE_MEAN_COLOUR, "dash": "dot"},
+                meta={"mean_cny_per_mwh": overall},
+                hovertemplate="all districts, weighted by demand<br>period %{x}: %{y:,.1f} "
+                + PRICE_UNIT
+                + f"<br>season's demand-weighted mean: {overall_text}<extra></extra>",
+            )
+        )
+    more = (
+        f"; the {PRICES_SHOWN} largest of {len(means)} districts by demand"
+        if len(means) > PRICES_SHOWN
+        else ""
+    )
+    fig.update_layout(
+        title={
+            "text": f"Marginal heat price by district: {esc(run_label(run))}<br><sup>cost of "
+            f"one more MWh at each district in each period [{PRICE_UNIT}]; legend: the "
+            f"season's demand-weighted mean{more}</sup>"
+        },
+        hovermode="closest",
+        height=520,
+        xaxis_title="period",
+        yaxis_title=f"marginal heat price [{PRICE_UNIT}]",
+        margin={"l": 70, "r": 20, "t": 80, "b": 50},
+    )
+    return fig
+
+
 # --- comparisons ------------------------------------------------------------------------------
 
 
@@ -2199,10 +2329,13 @@ def pareto_figure(runs: Runs, *, caps_t: Mapping[str, float | None] | None = Non
     Reads each run's ``summary`` (objective_cny, co2_t, status, optimal, mip_gap, retired,
     kept, built_pipes, built_sources, economics.co2_cap_t) and names. ``caps_t`` gives each
     point's CO2 cap [t] (default: the cap in the run's economics). Hover shows each point's
-    decisions, and says when a point leaves more heat unserved (``unserved_mwh``) than the
-    cheapest run (the minimum-cost plan of a front); points not proven optimal are drawn open.
+    decisions, the abatement cost from its neighbour with more CO2 [CNY/t CO2] and its near
+    ties (:func:`heatnet.compare.pareto_steps`), and says when a point leaves more heat
+    unserved (``unserved_mwh``) than the cheapest run (the minimum-cost plan of a front);
+    points not proven optimal are drawn open.
     """
     items = labelled_runs(runs)
+    steps = pareto_steps(items).set_index("point")
     priced = [r.summary for _, r in items if r.summary.get("objective_cny") is not None]
     cheapest = min(priced, key=lambda s: s["objective_cny"], default={})
     base_unserved = float(cheapest.get("unserved_mwh") or 0.0)
@@ -2219,6 +2352,20 @@ def pareto_figure(runs: Runs, *, caps_t: Mapping[str, float | None] | None = Non
         co2_kt = (s.get("co2_t") or 0.0) / T_PER_KT
         cost = (s.get("objective_cny") or 0.0) / CNY_PER_MCNY
         cap_text = "none" if cap is None else f"{float(cap) / T_PER_KT:,.0f} kt"
+        step = ""
+        if label in steps.index:
+            st = steps.loc[label]
+            if isinstance(st["previous"], str):
+                step = (
+                    f"abatement from point {esc(st['previous'])}: "
+                    f"{fmt.rate(st['abatement_cny_per_t'], ABATEMENT_UNIT)}<br>"
+                )
+            if st["near_tie_with"]:
+                step += (
+                    "<b>near tie with point "
+                    + " and ".join(esc(x) for x in st["near_tie_with"])
+                    + "</b>: other retirements at almost the same cost<br>"
+                )
         rows.append(
             {
                 "label": label,
@@ -2229,6 +2376,7 @@ def pareto_figure(runs: Runs, *, caps_t: Mapping[str, float | None] | None = Non
                     f"<b>{esc(label)}</b><br>CO2 cap: {cap_text}<br>"
                     f"cost {cost:,.1f} M CNY · CO2 {co2_kt:,.1f} kt<br>"
                     f"{esc(s.get('status'))}, gap {(s.get('mip_gap') or 0.0) * 100:.3g} %<br>"
+                    + step
                     + colder
                     + _decision_lines(run)
                 ),
@@ -2509,6 +2657,8 @@ def run_figure(
         return dispatch_figure(run, by=by or "technology")
     if kind == "duration":
         return duration_figure(run, by=by or "technology")
+    if kind == "prices":
+        return prices_figure(run)
     if kind == "security":
         return security_figure(run)
     raise InputError(

@@ -23,11 +23,12 @@ from plotly.offline import get_plotlyjs
 
 from heatnet import fmt as human
 from heatnet import plot
+from heatnet.compare import NEAR_TIE_SHARE, pareto_steps
 from heatnet.errors import InputError, Problem
 from heatnet.explain import EXPLAIN_FILE, display_rows, read_explain
 from heatnet.export import PLOTLY_CONFIG
 from heatnet.plot import esc
-from heatnet.storage import RunSummary, Study, is_study, read_run, read_study
+from heatnet.storage import RunSummary, Study, is_blank, is_study, read_run, read_study
 from heatnet.trace import security_needs, security_short, trace_heat
 
 REPORT_FILE = "report.html"
@@ -357,10 +358,58 @@ def security_section(run: plot.RunResults) -> str:
     return "\n".join(parts)
 
 
+def prices_section(run: plot.RunResults) -> str:
+    """The "Marginal heat price by district" section of a run report: the price figure
+    (:func:`heatnet.plot.prices_figure`) and one row per district with its season's
+    demand-weighted mean, lowest and highest price; a note when the run has no prices."""
+    parts = ['<h2 id="prices">Marginal heat price by district</h2>']
+    prices = run.tables.get("prices")
+    if prices is None or prices.empty:
+        parts.append(
+            "<p>No prices: this run was solved without nodal prices (heatnet solve "
+            "--no-prices, or a run of a sweep, which skips the price LP).</p>"
+        )
+        return "\n".join(parts)
+    means = plot.price_means(run)
+    names = plot.display_names(run.network.nodes, run.network.nodes.index)
+    p = prices.assign(node=prices["node"].astype(str)).groupby("node")["price_cny_per_mwh"]
+    low, high = p.min(), p.max()
+    rows = [
+        [
+            r.node,
+            names.get(r.node, r.node),
+            human.energy(r.demand_mwh),
+            human.rate(r.mean_cny_per_mwh, plot.PRICE_UNIT),
+            human.rate(low.get(r.node), plot.PRICE_UNIT),
+            human.rate(high.get(r.node), plot.PRICE_UNIT),
+        ]
+        for r in means.itertuples()
+    ]
+    parts += [
+        "<p>The cost of one more MWh of heat at each district in each period, from the LP with "
+        "this plan's decisions fixed (prices.csv). The mean is weighted by the district's "
+        "demand over the season. A price far above the fuel costs means a capacity limit "
+        "binds there, or heat is left unserved (the penalty).</p>",
+        figure_div(plot.prices_figure(run), "fig-prices"),
+        html_table(
+            rows,
+            [
+                "id",
+                "name",
+                "demand of the season",
+                "mean price (demand-weighted)",
+                "lowest price",
+                "highest price",
+            ],
+        ),
+    ]
+    return "\n".join(parts)
+
+
 def run_report_html(run: plot.RunResults) -> str:
     """The HTML report of one run: summary, cost breakdown, Sankey, map, dispatch, load
-    duration, security of supply (when the run has a security block), and the tables of
-    districts and sources."""
+    duration, marginal heat price by district, security of supply (when the run has a security
+    block), and the tables of districts and sources."""
     s = run.summary
     name = plot.run_label(run)
     cb = s.get("cost_breakdown_cny") or {}
@@ -385,6 +434,7 @@ def run_report_html(run: plot.RunResults) -> str:
         figure_div(plot.dispatch_figure(run), "fig-dispatch"),
         "<h2>Load-duration curve</h2>",
         figure_div(plot.duration_figure(run), "fig-duration"),
+        prices_section(run),
         security_section(run),
         "<h2>Districts</h2>",
         html_table(
@@ -450,11 +500,112 @@ def study_security_cells(summary: RunSummary) -> list[str]:
     ]
 
 
+def study_descriptions(study: Study) -> dict[str, str]:
+    """Each scenario's ``description`` from ``index.csv`` ("" where blank or missing)."""
+    index = study.index
+    if index is None or "description" not in index.columns:
+        return {}
+    return {
+        str(label): "" if is_blank(text) else str(text)
+        for label, text in zip(index["scenario"], index["description"], strict=True)
+    }
+
+
+PARETO_HEADER = (
+    "point",
+    "CO2 cap [kt]",
+    "status",
+    "annual cost [M CNY]",
+    "CO2 [kt]",
+    "retirable sources retired",
+    "abatement cost from the previous point [CNY/t CO2]",
+    "near tie",
+)
+"""Columns of the Pareto table of a study report."""
+
+
+def pareto_rows(study: Study) -> tuple[list[str], list[list[object]]]:
+    """The Pareto table: one row per point, from the most CO2 to the least
+    (:func:`heatnet.compare.pareto_steps`), with the abatement cost from the previous point
+    and the neighbours it is a near tie with."""
+    steps = pareto_steps(study.pareto_runs).set_index("point")
+    order = list(steps.index) + [p for p in study.pareto_runs if p not in steps.index]
+    rows: list[list[object]] = []
+    for label in order:
+        s = study.pareto_runs[label].summary
+        cap = study.caps_t.get(label)
+        abatement, tie = "-", ""
+        if label in steps.index:
+            st = steps.loc[label]
+            if isinstance(st["previous"], str):
+                abatement = human.number(st["abatement_cny_per_t"])
+            tie = "; ".join(
+                f"with point {other} (cost "
+                f"{human.percent(_cost_share(steps, label, other), 2)} apart)"
+                for other in st["near_tie_with"]
+            )
+        rows.append(
+            [
+                label,
+                "none" if cap is None else cap / 1e3,
+                s.get("status", ""),
+                _mcny(s.get("objective_cny")),
+                float(s.get("co2_t") or 0.0) / 1e3,
+                len(s.get("retired", [])),
+                abatement,
+                tie,
+            ]
+        )
+    return list(PARETO_HEADER), rows
+
+
+def _cost_share(steps: Any, a: str, b: str) -> float:
+    """The cost difference of neighbours ``a`` and ``b`` as a share of the larger cost."""
+    later = b if steps.at[b, "previous"] == a else a
+    return float(steps.at[later, "cost_difference_share"])
+
+
+def near_tie_note(study: Study) -> str:
+    """A sentence above the Pareto table naming the neighbouring points that retire different
+    sources at almost the same cost; "" when there are none."""
+    steps = pareto_steps(study.pareto_runs).set_index("point")
+    pairs = [
+        (str(st.previous), str(label))
+        for label, st in steps.iterrows()
+        if isinstance(st.previous, str) and st.previous in st.near_tie_with
+    ]
+    if not pairs:
+        return ""
+
+    def retired(label: str) -> str:
+        run = study.pareto_runs[label]
+        names = dict(plot.source_info(run)["name"])
+        return f"{label} retires " + _names([str(x) for x in steps.at[label, "retired"]], names)
+
+    texts = [
+        f"points {a} and {b} cost within {human.percent(_cost_share(steps, a, b), 2)} of each "
+        f"other but retire different sources ({retired(a)}; {retired(b)})"
+        for a, b in pairs
+    ]
+    return (
+        f'<p class="banner warn">Near tie{"s" if len(pairs) > 1 else ""}: '
+        + esc("; ".join(texts))
+        + esc(
+            f". Their costs differ by less than {human.percent(NEAR_TIE_SHARE)} of the cost "
+            "(or less than the solves' MIP gaps): the cost alone does not decide between "
+            "these plans, so a jump in the number of retirements along the front shows "
+            "alternatives of about equal cost, not a trend."
+        )
+        + "</p>"
+    )
+
+
 def study_report_html(study: Study) -> str:
-    """The HTML report of a study: scenario table (with security columns when some scenario
-    has a security block), retirement matrix, build matrix (when any
-    run has a candidate or a committed source or pipe), cost and CO2, and the Pareto front when
-    the study has one."""
+    """The HTML report of a study: scenario table (with the scenarios' descriptions from
+    ``index.csv`` when some scenario has one, and security columns when some scenario has a
+    security block), retirement matrix, build matrix after it (when any run has a candidate or
+    a committed source or pipe), cost and CO2, and the Pareto front when the study has one,
+    with its table (abatement cost between neighbouring points, near ties named above it)."""
     parts = [
         f"<h1>heatnet study: {esc(study.name)}</h1>",
         f'<p class="meta">{len(study.runs)} scenario runs, {len(study.pareto_runs)} '
@@ -486,6 +637,11 @@ def study_report_html(study: Study) -> str:
             "retirable sources retired",
             "pipes built",
         ]
+        descriptions = study_descriptions(study)
+        if any(descriptions.values()):
+            for row, label in zip(rows, study.runs, strict=True):
+                row.insert(1, descriptions.get(label, ""))
+            header.insert(1, "description")
         if any(run.summary.get("security") for run in study.runs.values()):
             for row, run in zip(rows, study.runs.values(), strict=True):
                 row += study_security_cells(run.summary)
@@ -504,34 +660,15 @@ def study_report_html(study: Study) -> str:
             figure_div(plot.costs_figure(study.runs), "fig-costs"),
         ]
     if study.pareto_runs:
-        rows = []
-        for label, run in study.pareto_runs.items():
-            s = run.summary
-            cap = study.caps_t.get(label)
-            rows.append(
-                [
-                    label,
-                    "none" if cap is None else cap / 1e3,
-                    s.get("status", ""),
-                    _mcny(s.get("objective_cny")),
-                    float(s.get("co2_t") or 0.0) / 1e3,
-                    len(s.get("retired", [])),
-                ]
-            )
+        header, rows = pareto_rows(study)
         parts += [
             "<h2>Cost against CO2 (Pareto front)</h2>",
             figure_div(plot.pareto_figure(study.pareto_runs, caps_t=study.caps_t), "fig-pareto"),
-            html_table(
-                rows,
-                [
-                    "point",
-                    "CO2 cap [kt]",
-                    "status",
-                    "annual cost [M CNY]",
-                    "CO2 [kt]",
-                    "retirable sources retired",
-                ],
-            ),
+            "<p>Points from the most CO2 (the minimum-cost plan) to the least. The abatement "
+            "cost is what each tonne of CO2 saved on the way from the previous point costs: "
+            "(cost − previous cost) / (previous CO2 − CO2), in CNY per tonne.</p>",
+            near_tie_note(study),
+            html_table(rows, header),
         ]
         if not study.runs:
             parts += [
@@ -627,7 +764,7 @@ def cli_figure(
                     )
                 ]
             )
-        if by is not None and kind in ("map", "security"):
+        if by is not None and kind in ("map", "prices", "security"):
             raise InputError(
                 [Problem(None, "--by applies to sankey, dispatch and duration", column="--by")]
             )

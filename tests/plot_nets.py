@@ -177,10 +177,11 @@ def tiny_net(folder: Path, *, coal_fixed_cny: float = 5e6, carbon_price: float =
     )
 
 
-def solve_tiny(root: Path, name: str = "tiny", **net_args: Any) -> Path:
-    """Solve ``tiny_net`` and write the run to ``root/<name>/``; return the run folder."""
+def solve_tiny(root: Path, name: str = "tiny", *, prices: bool = False, **net_args: Any) -> Path:
+    """Solve ``tiny_net`` and write the run to ``root/<name>/``; return the run folder.
+    ``prices``: also solve the nodal-price LP (``prices.csv``)."""
     net = tiny_net(root / f"net_{name}", **net_args)
-    run = heatnet.solve(net, heatnet.SolveOptions(heat_prices=False), name=name)
+    run = heatnet.solve(net, heatnet.SolveOptions(heat_prices=prices), name=name)
     assert run.is_optimal, run.summary["status"]
     return run.write(root, name=name)
 
@@ -208,10 +209,11 @@ def write_study(root: Path, scenarios: dict[str, dict[str, Any]]) -> Path:
 
 @functools.lru_cache(maxsize=1)
 def jinan_run() -> Path:
-    """The embedded Jinan network solved once per test session (1 % gap, no prices)."""
+    """The embedded Jinan network solved once per test session (1 % gap, with the nodal
+    prices, which the report's price figure draws; the price LP takes well under a second)."""
     root = Path(tempfile.mkdtemp(prefix="heatnet-jinan-"))
     atexit.register(shutil.rmtree, root, ignore_errors=True)
-    run = heatnet.solve(None, heatnet.SolveOptions(mip_gap=0.01, heat_prices=False), name="jinan")
+    run = heatnet.solve(None, heatnet.SolveOptions(mip_gap=0.01, heat_prices=True), name="jinan")
     assert run.result.has_solution
     return run.write(root, name="jinan")
 

@@ -134,7 +134,26 @@ def test_jinan_report_renders_offline(browser: Any, tmp_path: Path) -> None:
     )
     assert "信源电厂 余热首站" in texts
     assert "聊热入济 北线 (2025)" in texts
+    # the marginal heat price: one drawn line per demand district, plus all districts
+    run = heatnet.read_run(jinan_run())
+    districts = plot.price_means(run)
+    assert len(districts) == run.tables["nodes"]["node"].nunique()
+    lines = page.eval(
+        "Array.from(document.querySelectorAll('#fig-prices .scatterlayer .trace .js-line'))"
+        ".filter(p => (p.getAttribute('d') || '').length > 20).length"
+    )
+    assert lines == len(districts) + 1
+    legend = page.eval(
+        "Array.from(document.querySelectorAll('#fig-prices .legend .legendtext'))"
+        ".map(n => n.textContent)"
+    )
+    assert len(legend) == len(districts) + 1
+    assert all(" CNY/MWh)" in x and "(mean " in x for x in legend)
+    assert page.eval("document.querySelector('#fig-prices .ytitle').textContent") == (
+        "marginal heat price [CNY/MWh]"
+    )
     ARTIFACTS.mkdir(exist_ok=True)
+    page.page.locator("#fig-prices").screenshot(path=str(ARTIFACTS / "jinan_prices.png"))
     page.page.screenshot(path=str(ARTIFACTS / "jinan_report.png"), full_page=True)
     page.page.locator("#fig-sankey").screenshot(path=str(ARTIFACTS / "jinan_sankey.png"))
     page.page.locator("#fig-map").screenshot(path=str(ARTIFACTS / "jinan_map.png"))
@@ -202,10 +221,9 @@ def test_static_export_every_kind(tmp_path: Path) -> None:
         write_study(tmp_path / "study", {"base": {}, "keep": {"coal_fixed_cny": 0.0}})
     ).runs
     secure = heatnet.read_run(solve_secure(tmp_path / "secure", "secure"))
-    figures = {
-        kind: plot.run_figure(kind, secure if kind == "security" else run)
-        for kind in plot.RUN_KINDS
-    }
+    priced = heatnet.read_run(solve_tiny(tmp_path / "priced", prices=True))
+    special = {"security": secure, "prices": priced}
+    figures = {kind: plot.run_figure(kind, special.get(kind, run)) for kind in plot.RUN_KINDS}
     figures.update({kind: plot.comparison_figure(kind, runs) for kind in plot.COMPARISON_KINDS})
     items = [
         (fig, tmp_path / "out" / f"{kind}.{fmt}")
