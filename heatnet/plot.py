@@ -2603,6 +2603,19 @@ def security_figure(run: RunResults, *, label_chars: int = 18) -> go.Figure:
             },
         )
     )
+    _security_layout(fig, run, block, frames, len(case_ids))
+    return fig
+
+
+def _security_layout(
+    fig: go.Figure,
+    run: RunResults,
+    block: Mapping[str, Any],
+    frames: list[list[int]],
+    n_rows: int,
+) -> None:
+    """Frame the binding cells of the security heatmap; title, subtitle (the rule and the
+    binding cases) and axes."""
     for i, j in frames:
         fig.add_shape(
             type="rect",
@@ -2628,13 +2641,12 @@ def security_figure(run: RunResults, *, label_chars: int = 18) -> go.Figure:
             "text": f"Security of supply at the design hour "
             f"({esc(block.get('design_period', ''))}): {esc(run_label(run))}<br><sup>{sub}</sup>"
         },
-        height=max(320, 44 * len(case_ids) + 220),
+        height=max(320, 44 * n_rows + 220),
         plot_bgcolor="#ffffff",
         xaxis={"type": "category", "tickangle": -40, "title": {"text": "district"}},
         yaxis={"type": "category", "autorange": "reversed", "title": {"text": "case"}},
         margin={"l": 20, "r": 20, "t": 100, "b": 60},
     )
-    return fig
 
 
 def run_figure(

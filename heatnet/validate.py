@@ -8,7 +8,7 @@ Each ``check_*`` function takes a :class:`~heatnet.network.Network` and returns 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import networkx as nx
 import numpy as np
@@ -523,108 +523,129 @@ def check_constraints(
         ("retire_together", rules.retire_together),
         ("at_most_one_of", rules.at_most_one_of),
     ):
-        status_needed, need = CONSTRAINT_STATUS[key]
-        where = files.get(key, file)
-        column = f"constraints.{key}"
-        if key == "retire_together":
-            tables = {"source": sources}
-        else:
-            tables = {"source": sources, "pipe": pipes}
-        known = [i for table in tables.values() for i in table]
-        defined = " and ".join(_count(len(t), w) for w, t in tables.items())
-        for i, group in enumerate(groups):
-            first: dict[str, int] = {}
-            for j, ident in enumerate(group):
-                if not ident:
-                    continue
-                line = line_of(key, i, j)
-                if ident in first:
-                    out.append(
-                        Problem(
-                            where,
-                            "id named twice in a group",
-                            line=line,
-                            column=column,
-                            expected="each id once in its group",
-                            found=f"{ident!r} again (item {j + 1} of group {i + 1}; first as "
-                            f"item {first[ident] + 1})",
-                        )
+        tables = (
+            {"source": sources} if key == "retire_together" else {"source": sources, "pipe": pipes}
+        )
+        out += _group_problems(key, groups, tables, files.get(key, file), line_of)
+    out += _share_problems(net, files.get("min_heat_share", file), line_of)
+    return out
+
+
+def _group_problems(
+    key: str,
+    groups: tuple[tuple[str, ...], ...],
+    tables: Mapping[str, Mapping[str, str]],
+    where: str,
+    line_of: Callable[..., int | None],
+) -> list[Problem]:
+    """The ids of the ``key`` groups (retire_together, at_most_one_of): known, unambiguous,
+    once per group, with the status the rule needs (``tables``: status by id per kind)."""
+    status_needed, need = CONSTRAINT_STATUS[key]
+    column = f"constraints.{key}"
+    known = [i for table in tables.values() for i in table]
+    defined = " and ".join(_count(len(t), w) for w, t in tables.items())
+    out: list[Problem] = []
+    for i, group in enumerate(groups):
+        first: dict[str, int] = {}
+        for j, ident in enumerate(group):
+            if not ident:
+                continue
+            line = line_of(key, i, j)
+            if ident in first:
+                out.append(
+                    Problem(
+                        where,
+                        "id named twice in a group",
+                        line=line,
+                        column=column,
+                        expected="each id once in its group",
+                        found=f"{ident!r} again (item {j + 1} of group {i + 1}; first as "
+                        f"item {first[ident] + 1})",
                     )
-                    continue
-                first[ident] = j
-                found_in = [(w, t[ident]) for w, t in tables.items() if ident in t]
-                if not found_in:
-                    what = " or ".join(tables)
-                    out.append(
-                        Problem(
-                            where,
-                            f"unknown {what} id",
-                            line=line,
-                            column=column,
-                            expected=f"the id of a {status_needed} {what} ({defined} defined)",
-                            found=repr(ident),
-                            hint=did_you_mean(ident, known),
-                        )
-                    )
-                    continue
-                if len(found_in) > 1:
-                    out.append(
-                        Problem(
-                            where,
-                            "ambiguous id: both a source and a pipe",
-                            line=line,
-                            column=column,
-                            expected="an id that names one source or one pipe",
-                            found=f"{ident!r} in sources.csv and in pipes.csv",
-                            hint="Give the source or the pipe another id",
-                        )
-                    )
-                    continue
-                what, status = found_in[0]
-                if status and status != status_needed:
-                    out.append(
-                        Problem(
-                            where,
-                            f"wrong status for {key}",
-                            line=line,
-                            column=column,
-                            expected=need,
-                            found=f"{what} {ident!r} with status {status}",
-                        )
-                    )
-    if rules.min_heat_share:
-        where = files.get("min_heat_share", file)
-        column = "constraints.min_heat_share"
-        total = sum(share for _, share in rules.min_heat_share)
-        if total > 1 + 1e-9:
-            terms = " + ".join(f"{tech} {share:g}" for tech, share in rules.min_heat_share)
-            out.append(
-                Problem(
-                    where,
-                    "heat shares add up to more than 1: no plan can meet them",
-                    line=line_of("min_heat_share"),
-                    column=column,
-                    expected="shares that add up to at most 1",
-                    found=f"{total:g} ({terms})",
                 )
-            )
-        active = net.sources[net.sources["status"].isin(ACTIVE_SOURCE_STATUSES)]
-        present = {str(t) for t in active["technology"]}
-        if "" not in set(map(str, net.sources["technology"])):
-            for tech, share in rules.min_heat_share:
-                if share > 0 and tech not in present:
-                    out.append(
-                        Problem(
-                            where,
-                            "no source of this technology: no plan can meet the share",
-                            line=line_of("min_heat_share", tech),
-                            column=column,
-                            expected=f"a source with technology {tech} and status "
-                            + ", ".join(ACTIVE_SOURCE_STATUSES[:-1])
-                            + f" or {ACTIVE_SOURCE_STATUSES[-1]}, or a share of 0",
-                            found=f"{tech}: {share:g}, and no such source in the model",
-                        )
+                continue
+            first[ident] = j
+            found_in = [(w, t[ident]) for w, t in tables.items() if ident in t]
+            if not found_in:
+                what = " or ".join(tables)
+                out.append(
+                    Problem(
+                        where,
+                        f"unknown {what} id",
+                        line=line,
+                        column=column,
+                        expected=f"the id of a {status_needed} {what} ({defined} defined)",
+                        found=repr(ident),
+                        hint=did_you_mean(ident, known),
                     )
+                )
+                continue
+            if len(found_in) > 1:
+                out.append(
+                    Problem(
+                        where,
+                        "ambiguous id: both a source and a pipe",
+                        line=line,
+                        column=column,
+                        expected="an id that names one source or one pipe",
+                        found=f"{ident!r} in sources.csv and in pipes.csv",
+                        hint="Give the source or the pipe another id",
+                    )
+                )
+                continue
+            what, status = found_in[0]
+            if status and status != status_needed:
+                out.append(
+                    Problem(
+                        where,
+                        f"wrong status for {key}",
+                        line=line,
+                        column=column,
+                        expected=need,
+                        found=f"{what} {ident!r} with status {status}",
+                    )
+                )
+    return out
+
+
+def _share_problems(net: Network, where: str, line_of: Callable[..., int | None]) -> list[Problem]:
+    """The ``min_heat_share`` rules: shares adding up to at most 1, and a source of every
+    technology that must deliver a share."""
+    rules = net.constraints
+    out: list[Problem] = []
+    if rules is None or not rules.min_heat_share:
+        return out
+    column = "constraints.min_heat_share"
+    total = sum(share for _, share in rules.min_heat_share)
+    if total > 1 + 1e-9:
+        terms = " + ".join(f"{tech} {share:g}" for tech, share in rules.min_heat_share)
+        out.append(
+            Problem(
+                where,
+                "heat shares add up to more than 1: no plan can meet them",
+                line=line_of("min_heat_share"),
+                column=column,
+                expected="shares that add up to at most 1",
+                found=f"{total:g} ({terms})",
+            )
+        )
+    active = net.sources[net.sources["status"].isin(ACTIVE_SOURCE_STATUSES)]
+    present = {str(t) for t in active["technology"]}
+    if "" not in set(map(str, net.sources["technology"])):
+        for tech, share in rules.min_heat_share:
+            if share > 0 and tech not in present:
+                out.append(
+                    Problem(
+                        where,
+                        "no source of this technology: no plan can meet the share",
+                        line=line_of("min_heat_share", tech),
+                        column=column,
+                        expected=f"a source with technology {tech} and status "
+                        + ", ".join(ACTIVE_SOURCE_STATUSES[:-1])
+                        + f" or {ACTIVE_SOURCE_STATUSES[-1]}, or a share of 0",
+                        found=f"{tech}: {share:g}, and no such source in the model",
+                    )
+                )
     return out
 
 

@@ -116,3 +116,18 @@ def test_lower_layers_do_not_load_the_solver(module: str) -> None:
     reach = nx.descendants(_graph(), module)
     assert "solve" not in reach, sorted(reach)
     assert "model" not in reach, sorted(reach)
+
+
+MAX_FUNCTION_LINES = 120
+
+
+def test_no_function_is_longer_than_120_lines() -> None:
+    """Long functions hide the steps of a computation: split them into named helpers."""
+    long = []
+    for path in sorted(PACKAGE.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                n = (node.end_lineno or node.lineno) - node.lineno + 1
+                if n > MAX_FUNCTION_LINES:
+                    long.append(f"{path.name}:{node.lineno} {node.name} ({n} lines)")
+    assert long == []
