@@ -152,7 +152,8 @@ def min_emissions_t(
 #: Above this many security columns (design-hour cases × the network's sources, pipes and
 #: districts), the contingencies are screened (:func:`solve_secured`). Measured on the
 #: 1,000-district city × 288 periods with 139 contingencies (0.94 M security columns): every
-#: case in the MILP, 2.1 % gap at 600 s and 11.5 GB; screened, see benchmarks/RESULTS.md.
+#: case in the MILP, 2.1 % gap at 600 s and 11.5 GB; screened, 0.87 % proven in 451 s and
+#: 3.3 GB (benchmarks/RESULTS.md).
 SCREEN_SECURITY_COLUMNS = 200_000
 
 
@@ -176,6 +177,7 @@ def solve_secured(
     build: Callable[[bool | frozenset[str]], HeatModel],
     settings: SolverSettings,
     warm_start: Mapping[tuple[str, str], float] | None = None,
+    active: set[str] | None = None,
 ) -> tuple[SolveResult, HeatModel]:
     """Build (``build(security)``, see :func:`heatnet.model.build_model`) and solve the model
     of ``net``, whose network may carry a security block.
@@ -187,7 +189,8 @@ def solve_secured(
     fails, and solve again, until the plan fails none. Every round is a relaxation of the
     full MILP (fewer rows), so its bound is valid; the last plan passes every case, so it is
     the full MILP's answer. The time limit covers all rounds; a plan still failing some case
-    when it runs out is not reported (no solution).
+    when it runs out is not reported (no solution). ``active``: contingencies already known
+    to matter (a design loop's earlier rounds); it is updated with the ones found here.
     """
     if security_columns(net) <= SCREEN_SECURITY_COLUMNS:
         t0 = time.perf_counter()
@@ -196,7 +199,7 @@ def solve_secured(
             hm, settings, build_s=time.perf_counter() - t0, warm_start=warm_start
         ), hm
     t_start = time.perf_counter()
-    active: set[str] = set()
+    active = set() if active is None else active
     times = dict.fromkeys(_TIMES, 0.0)
     rounds = 0
     while True:
@@ -570,6 +573,8 @@ class _Loop:
     target: float
     t_start: float
     extra: ExtraRules | None = None
+    #: contingencies screening found to matter, kept from round to round
+    security_active: set[str] = field(default_factory=set)
     net1: Network | None = None  # the network of the last stage 1
     rounds: list[dict[str, Any]] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
@@ -626,6 +631,7 @@ def _stage1(
         ),
         settings,
         warm_start=start,
+        active=loop.security_active,
     )
     loop.logs.append(
         f"==== round {r}, stage 1: {grouping.k} {grouping.kind.replace('_', ' ')} ====\n"
