@@ -488,31 +488,48 @@ def _study_options(f: Any) -> Any:
     return f
 
 
+def _parallel_options(what: str, written: str) -> Any:
+    """``--jobs``, ``--dask`` and ``--dask-timeout`` of a command that solves many ``what``
+    (scenarios, flips) at once; ``written``: what a failed connection leaves unwritten."""
+
+    def decorate(f: Any) -> Any:
+        for option in reversed(
+            [
+                click.option(
+                    "-j",
+                    "--jobs",
+                    type=click.IntRange(min=1),
+                    help=f"{what} solved at once, each in its own process with one HiGHS "
+                    "thread (default: the number of cores).",
+                ),
+                click.option(
+                    "--dask",
+                    "dask_address",
+                    metavar="ADDRESS",
+                    help="Solve on this Dask scheduler (e.g. tcp://10.0.0.5:8786) instead of "
+                    'local processes; needs the dask extra (pip install ".[dask]"). See '
+                    "docs/scenarios.md.",
+                ),
+                click.option(
+                    "--dask-timeout",
+                    type=click.FloatRange(min=0, min_open=True),
+                    default=10.0,
+                    show_default=True,
+                    metavar="S",
+                    help=f"Give up connecting to the --dask scheduler after S seconds ({written}).",
+                ),
+            ]
+        ):
+            f = option(f)
+        return f
+
+    return decorate
+
+
 @cli.command()
 @click.argument("network", type=click.Path(path_type=Path))
 @click.argument("scenario_file", type=click.Path(path_type=Path), metavar="SCENARIOS.yaml")
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    help="Scenarios solved at once, each in its own process with one HiGHS thread "
-    "(default: the number of cores).",
-)
-@click.option(
-    "--dask",
-    "dask_address",
-    metavar="ADDRESS",
-    help="Solve on this Dask scheduler (e.g. tcp://10.0.0.5:8786) instead of local "
-    'processes; needs the dask extra (pip install ".[dask]"). See docs/scenarios.md.',
-)
-@click.option(
-    "--dask-timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=10.0,
-    show_default=True,
-    metavar="S",
-    help="Give up connecting to the --dask scheduler after S seconds (nothing is written).",
-)
+@_parallel_options("Scenarios", "nothing is written")
 @click.option(
     "--resume",
     is_flag=True,
@@ -863,28 +880,7 @@ def report(folder: Path, out: Path | None) -> None:
 
 @cli.command()
 @click.argument("run", type=click.Path(path_type=Path), metavar="RUN")
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    help="Flips solved at once, each in its own process with one HiGHS thread "
-    "(default: the number of cores).",
-)
-@click.option(
-    "--dask",
-    "dask_address",
-    metavar="ADDRESS",
-    help="Solve on this Dask scheduler (e.g. tcp://10.0.0.5:8786) instead of local "
-    'processes; needs the dask extra (pip install ".[dask]").',
-)
-@click.option(
-    "--dask-timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=10.0,
-    show_default=True,
-    metavar="S",
-    help="Give up connecting to the --dask scheduler after S seconds (nothing is solved).",
-)
+@_parallel_options("Flips", "nothing is solved")
 def explain(run: Path, jobs: int | None, dask_address: str | None, dask_timeout: float) -> None:
     """How firm each decision of RUN is: every retirement and build decision flipped, one
     solve each, with its cost (Δcost), CO2 (ΔCO2) and CNY per tonne avoided; near ties
