@@ -1053,40 +1053,61 @@ def read_network_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, An
     return config, Economics(**econ_values)
 
 
-def _read_security(
-    value: Any, text: str, label: str, line: int | None, problems: list[Problem]
-) -> tuple[Security | None, dict[str, int]]:
-    """The ``security:`` block of a network.yaml (None: no block, or not a mapping)."""
-    if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
-        return None, {}
-    if not isinstance(value, dict):
-        problems.append(
-            Problem(
-                label,
-                "security must be a mapping",
-                line=line,
-                column="security",
-                expected="keys such as served_share:, or null for no security block",
-                found=_short_repr(value),
-            )
-        )
-        return None, {}
-    lines = block_lines(text, ["security"])
+def _yaml_block(
+    name: str,
+    example: str,
+    value: Any,
+    text: str,
+    label: str,
+    line: int | None,
+    problems: list[Problem],
+) -> tuple[dict[str, Any] | None, dict[str, int], SecurityReport]:
+    """A ``security:`` or ``constraints:`` block (``name``) of a network.yaml: the mapping
+    (None: no block, ``none``, or not a mapping, which is reported), the lines of its keys and
+    items, and the reporter that turns a problem at a key path into a located Problem."""
+    lines: dict[str, int] = {}
 
     def report(
         path: tuple[str, ...], message: str, expected: str, found: str, hint: str | None
     ) -> None:
-        key = ".".join(("security", *path[:1]))
-        where = lines.get(".".join(("security", *path))) or lines.get(key) or line
+        key = ".".join((name, *path[:1]))
+        where = lines.get(".".join((name, *path))) or lines.get(key) or line
         problems.append(
             Problem(
                 label, message, line=where, column=key, expected=expected, found=found, hint=hint
             )
         )
 
+    if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
+        return None, lines, report
+    if not isinstance(value, dict):
+        problems.append(
+            Problem(
+                label,
+                f"{name} must be a mapping",
+                line=line,
+                column=name,
+                expected=f"keys such as {example}:, or null for no {name} block",
+                found=_short_repr(value),
+            )
+        )
+        return None, lines, report
+    lines.update(block_lines(text, [name]))
+    return value, lines, report
+
+
+def _read_security(
+    value: Any, text: str, label: str, line: int | None, problems: list[Problem]
+) -> tuple[Security | None, dict[str, int]]:
+    """The ``security:`` block of a network.yaml (None: no block, or not a mapping)."""
+    block, lines, report = _yaml_block(
+        "security", "served_share", value, text, label, line, problems
+    )
+    if block is None:
+        return None, lines
     n_before = len(problems)
-    values = parse_security(value, report)
-    if "served_share" not in value:
+    values = parse_security(block, report)
+    if "served_share" not in block:
         problems.append(
             Problem(
                 label,
@@ -1111,38 +1132,14 @@ def _read_constraints(
 ) -> tuple[Constraints | None, dict[str, int]]:
     """The ``constraints:`` block of a network.yaml (None: no block, an empty one, or not a
     mapping)."""
-    if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
-        return None, {}
-    if not isinstance(value, dict):
-        problems.append(
-            Problem(
-                label,
-                "constraints must be a mapping",
-                line=line,
-                column="constraints",
-                expected="keys such as capex_budget_cny:, or null for no constraints block",
-                found=_short_repr(value),
-            )
-        )
-        return None, {}
-    if not value:
-        return None, {}
-    lines = block_lines(text, ["constraints"])
-
-    def report(
-        path: tuple[str, ...], message: str, expected: str, found: str, hint: str | None
-    ) -> None:
-        key = ".".join(("constraints", *path[:1]))
-        where = lines.get(".".join(("constraints", *path))) or lines.get(key) or line
-        problems.append(
-            Problem(
-                label, message, line=where, column=key, expected=expected, found=found, hint=hint
-            )
-        )
-
+    block, lines, report = _yaml_block(
+        "constraints", "capex_budget_cny", value, text, label, line, problems
+    )
+    if not block:
+        return None, lines
     # with problems the good values are kept only so that the ids are checked too (all
     # problems at once): a network with problems in its files is not returned
-    return Constraints(**parse_constraints(value, report)), lines
+    return Constraints(**parse_constraints(block, report)), lines
 
 
 # --------------------------------------------------------------------------------------------
