@@ -238,7 +238,8 @@ def solve_secured(
                 termination=f"time limit with {len(failed)} contingencies still failed",
             )
             break
-    n = len(contingency_set(net)[0]) + len(contingency_set(net)[1])
+    pipes, sources, _ = contingency_set(net)
+    n = len(pipes) + len(sources)
     return dataclasses.replace(
         res,
         termination=f"{res.termination} (security screened: {rounds} round(s), "
