@@ -663,11 +663,18 @@ def add_retire_together(hm: HeatModel) -> None:
     if rules is None or not rules.retire_together:
         return
     cols = _decision_columns(hm)
-    pairs = [(a, b) for group in rules.retire_together for a, b in itertools.pairwise(group)]
+    pairs = [
+        (a, b)
+        for group in rules.retire_together
+        for a, b in itertools.pairwise(group)
+        if a in cols or b in cols
+    ]
     rows = hm.lp.add_rows("retire_together", np.arange(len(pairs)), 0, 0.0, 0.0)
-    r = rows.index(np.arange(len(pairs)))
-    hm.lp.add_entries(r, np.array([cols[a] for a, _ in pairs], dtype=np.int64), 1.0)
-    hm.lp.add_entries(r, np.array([cols[b] for _, b in pairs], dtype=np.int64), -1.0)
+    # an id without a keep column is retired this season (a pathway deadline): k = 0
+    for n, (a, b) in enumerate(pairs):
+        for ident, sign in ((a, 1.0), (b, -1.0)):
+            if ident in cols:
+                hm.lp.add_entries(rows.index(n), cols[ident], sign)
 
 
 def add_at_most_one_of(hm: HeatModel) -> None:
@@ -682,7 +689,9 @@ def add_at_most_one_of(hm: HeatModel) -> None:
     groups = rules.at_most_one_of
     rows = hm.lp.add_rows("at_most_one_of", np.arange(len(groups)), 0, -np.inf, 1.0)
     for g, group in enumerate(groups):
-        hm.lp.add_entries(rows.index(g), np.array([cols[i] for i in group], dtype=np.int64), 1.0)
+        # a candidate without a column cannot be built this season (a pathway's earliest year)
+        present = [cols[i] for i in group if i in cols]
+        hm.lp.add_entries(rows.index(g), np.array(present, dtype=np.int64), 1.0)
 
 
 def add_min_heat_share(hm: HeatModel) -> None:

@@ -82,6 +82,63 @@ class Constraints:
     min_heat_share: tuple[tuple[str, float], ...] = ()
 
 
+YearPoints = tuple[tuple[int, float], ...]
+"""A per-year mapping as (year, value) points in year order (a plain number: one point)."""
+
+
+def interpolate(points: YearPoints, year: int) -> float:
+    """The value of a per-year mapping in ``year``: linear between the years it names, held
+    flat before the first and after the last (spec v1.1 §4)."""
+    years = [p[0] for p in points]
+    values = [p[1] for p in points]
+    return float(np.interp(year, years, values))
+
+
+@dataclass(frozen=True)
+class Pathway:
+    """A sequence of heating seasons with decisions that cannot be undone (``pathway:`` in
+    ``network.yaml``, spec v1.1 §4).
+
+    Attributes:
+        years: the heating seasons, strictly increasing (2025 = the 2025–26 season).
+        demand_scale: factor on every design load, as (year, factor) points [-]; empty: 1.
+        carbon_price_cny_per_t: (year, price) points [CNY/tCO2]; None: the ``economics:``
+            price in every year.
+        co2_cap_t: (year, cap) points [tCO2]; no cap before the first year named,
+            interpolated between, held after the last; None: the ``economics:`` cap (if any)
+            in every year.
+        co2_peak_year: from this year on, season emissions never rise (None: no peak rule).
+    """
+
+    years: tuple[int, ...]
+    demand_scale: YearPoints = ()
+    carbon_price_cny_per_t: YearPoints | None = None
+    co2_cap_t: YearPoints | None = None
+    co2_peak_year: int | None = None
+
+    def demand_scale_in(self, year: int) -> float:
+        """Factor on every design load in ``year`` [-]."""
+        return interpolate(self.demand_scale, year) if self.demand_scale else 1.0
+
+    def carbon_price_in(self, year: int, economics: Economics) -> float:
+        """Carbon price in ``year`` [CNY/tCO2]."""
+        if self.carbon_price_cny_per_t is None:
+            return economics.carbon_price_cny_per_t
+        return interpolate(self.carbon_price_cny_per_t, year)
+
+    def co2_cap_in(self, year: int, economics: Economics) -> float | None:
+        """CO2 cap on the season of ``year`` [tCO2], None for no cap."""
+        if self.co2_cap_t is None:
+            return economics.co2_cap_t
+        if year < self.co2_cap_t[0][0]:
+            return None
+        return interpolate(self.co2_cap_t, year)
+
+    def discount_factor(self, year: int, economics: Economics) -> float:
+        """δ_y = (1 + r)^-(y - y0), y0 the first year [-]."""
+        return float((1.0 + economics.discount_rate) ** -(year - self.years[0]))
+
+
 def contingency_set(net: Network) -> tuple[list[str], list[str], list[str]]:
     """The pipes and sources of ``net.security`` that can fail, in file order, and the ids
     skipped because they are retired or unavailable (nothing left to lose).
@@ -132,6 +189,7 @@ class Network:
         profiles_path: the profiles CSV it was read from (None if built in memory).
         security: the security-of-supply rule (None: no security constraints).
         constraints: the planners' own rules (None: none).
+        pathway: the seasons of a pathway run (None: one season, spec §2).
         line_numbers: ``{file: {id: line}}`` for messages that point back into the files.
     """
 
@@ -147,6 +205,7 @@ class Network:
     profiles_path: Path | None = None
     security: Security | None = None
     constraints: Constraints | None = None
+    pathway: Pathway | None = None
     line_numbers: dict[str, dict[str, int]] = field(default_factory=dict, compare=False)
 
     def replace(self, **changes: object) -> Network:

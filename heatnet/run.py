@@ -26,7 +26,14 @@ from heatnet.io import network_and_warnings
 from heatnet.model import ExtraRules, HeatModel, build_model
 from heatnet.network import Network
 from heatnet.options import SolveOptions
-from heatnet.results import build_tables, make_summary, top_limits
+from heatnet.pathway import (
+    design_pathway,
+    discounted_breakdown,
+    pathway_block,
+    pathway_tables,
+    solve_pathway_once,
+)
+from heatnet.results import build_tables, decisions, make_summary, top_limits
 from heatnet.rules import constraints_summary
 from heatnet.schema import ACTIVE_SOURCE_STATUSES, DECISION_SOURCE_STATUSES, check_run_name
 from heatnet.security import security_summary
@@ -42,10 +49,7 @@ from heatnet.stages import (
     solver_settings,
     typical_day_network,
 )
-from heatnet.storage import (
-    Run,
-    default_run_name,
-)
+from heatnet.storage import Run, RunSummary, default_run_name, year_tables
 
 
 def solve(
@@ -87,6 +91,8 @@ def solve(
     run_name = check_run_name(name) if name else default_run_name(net)
     opts = automatic_options(net, options or SolveOptions(), fixed)
     mode, k = choose_mode(net, opts, fixed)
+    if net.pathway is not None:
+        return _pathway_run(net, opts, (mode, k), run_name, warnings, fixed, warm_start, extra)
     outcome: DesignOutcome | None = None
     with tempfile.TemporaryDirectory(prefix="heatnet-log-") as tmp:
         if mode == "two_stage":
@@ -111,16 +117,81 @@ def solve(
         summary["shortage"] = shortage_diagnosis(net, tables)
     if res.status is Status.INFEASIBLE:
         summary["infeasibility"] = _explain(net, opts, why, why_error, fixed)
+    _mode_keys(summary, opts, mode, k, outcome)
+    if net.security is not None:
+        summary["security"] = _security(net, opts, res, tables, fixed)
+    if net.constraints is not None:
+        summary["constraints"] = constraints_summary(net, tables)
+    return Run(run_name, net, opts, res, tables, summary, warnings, log)
+
+
+def _mode_keys(
+    summary: RunSummary, opts: SolveOptions, mode: str, k: int, outcome: DesignOutcome | None
+) -> None:
+    """The summary's ``solve_mode``, ``typical_days``, ``time_slices`` and ``two_stage``."""
     summary["solve_mode"] = mode
     slices = opts.time_slices is not None and mode == "two_stage"
     summary["typical_days"] = k if mode != "single_stage" and not slices else None
     summary["time_slices"] = outcome.block.get("time_slices") if outcome and slices else None
     if outcome is not None:
         summary["two_stage"] = outcome.block
-    if net.security is not None:
-        summary["security"] = _security(net, opts, res, tables, fixed)
-    if net.constraints is not None:
-        summary["constraints"] = constraints_summary(net, tables)
+
+
+def _pathway_run(
+    net: Network,
+    opts: SolveOptions,
+    mode_k: tuple[SolveMode, int],
+    run_name: str,
+    warnings: list[Problem],
+    fixed: Mapping[tuple[str, str], float] | None,
+    warm_start: Mapping[tuple[str, str], float] | None,
+    extra: ExtraRules | None,
+) -> Run:
+    """:func:`solve` for a network with a ``pathway:`` block (spec v1.1 §4,
+    :mod:`heatnet.pathway`): the same modes, the tables with a ``year`` column, the
+    ``timeline`` table and the summary's ``pathway`` block. Figures that describe one plan
+    (decisions, security, rules) are the last year's."""
+    t_start = time.perf_counter()
+    mode, k = mode_k
+    outcome: DesignOutcome | None = None
+    with tempfile.TemporaryDirectory(prefix="heatnet-log-") as tmp:
+        if mode == "two_stage":
+            t0 = time.perf_counter()
+            grouping = (
+                TimeSliceDesign.of(net, k)
+                if opts.time_slices is not None
+                else TypicalDayDesign.of(net, k)
+            )
+            outcome = design_pathway(
+                net, opts, grouping, Path(tmp), fixed, warm_start, time.perf_counter() - t0, extra
+            )
+            res, sol, log = outcome.result, outcome.model, outcome.log
+        else:
+            if mode == "typical_days":
+                net, _ = typical_day_network(net, k)
+            res, sol, log = solve_pathway_once(
+                net, opts, Path(tmp) / "highs.log", fixed, warm_start, extra
+            )
+    tables = pathway_tables(sol) if res.has_solution and sol is not None else {}
+    summary = make_summary(net, opts, res, tables, time.perf_counter() - t_start, warnings)
+    if tables:
+        block = pathway_block(net, sol, tables, opts.allow_unserved)
+        summary["pathway"] = block
+        summary["cost_breakdown_cny"] = discounted_breakdown(block)
+        last = year_tables(tables)
+        summary.update(decisions(last["sources"], last["pipes"]))
+        last_net = sol.models[-1].net
+        if last_net.security is not None:
+            summary["security"] = {
+                "year": sol.years[-1],
+                **security_summary(last_net, plan_decisions(sol.results[-1], last_net), {}),
+            }
+        if last_net.constraints is not None:
+            summary["constraints"] = constraints_summary(last_net, last)
+    if res.status is Status.INFEASIBLE:
+        why = res.infeasibility or (outcome.stage1.infeasibility if outcome else [])
+        summary["infeasibility"] = {"limits_in_conflict": top_limits(why)}
+    _mode_keys(summary, opts, mode, k, outcome)
     return Run(run_name, net, opts, res, tables, summary, warnings, log)
 
 
@@ -250,13 +321,15 @@ AUTO_TIME_SLICES = 24
 
 def full_model_columns(net: Network) -> int:
     """Columns of ``net``'s full-resolution model, estimated without building it: per period
-    one per active source, one or two per pipe (by direction) and one per demand node."""
+    one per active source, one or two per pipe (by direction) and one per demand node (× the
+    seasons of a pathway)."""
     active = int(net.sources["status"].isin(ACTIVE_SOURCE_STATUSES).sum())
     pipes = net.pipes[net.pipes["status"] != "unavailable"]
     per_period = (
         active + len(pipes) + int(pipes["bidirectional"].sum()) + int(net.demands["node"].nunique())
     )
-    return per_period * net.n_periods
+    years = 1 if net.pathway is None else len(net.pathway.years)
+    return per_period * net.n_periods * years
 
 
 def automatic_options(

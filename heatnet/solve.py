@@ -32,6 +32,7 @@ import numpy as np
 
 from heatnet.errors import Interrupted, SolveError
 from heatnet.model import HeatModel
+from heatnet.multiyear import PathwayModel
 from heatnet.options import Route
 
 
@@ -426,8 +427,8 @@ def _values(hm: HeatModel, comp: _Compiled, x: np.ndarray) -> dict[str, np.ndarr
     return out
 
 
-def _heat_prices(hm: HeatModel, comp: _Compiled, x: np.ndarray) -> np.ndarray:
-    """Fix the integer columns at their values, re-solve as an LP, return nodal prices."""
+def _fix_integers_and_resolve(comp: _Compiled, x: np.ndarray) -> None:
+    """Fix the integer columns at their values in ``x`` and re-solve as an LP (for duals)."""
     h = comp.highs
     ints = comp.integer_cols
     if len(ints):
@@ -438,6 +439,12 @@ def _heat_prices(hm: HeatModel, comp: _Compiled, x: np.ndarray) -> np.ndarray:
         h.changeColsBounds(len(ints), ints.astype(np.int32), vals, vals)
         h.setOptionValue("time_limit", highspy.kHighsInf)
         run_highs(h)
+
+
+def _heat_prices(hm: HeatModel, comp: _Compiled, x: np.ndarray) -> np.ndarray:
+    """Fix the integer columns at their values, re-solve as an LP, return nodal prices."""
+    _fix_integers_and_resolve(comp, x)
+    h = comp.highs
     sol = h.getSolution()
     prices = np.full((len(hm.node_ids), hm.n_periods), np.nan)
     balance = hm.lp.rows.get("balance")
@@ -802,3 +809,188 @@ def solve_model(
         infeasibility=why,
         infeasibility_error=why_error,
     )
+
+
+# --- the pathway model (spec v1.1 §4) ---------------------------------------------------------
+
+
+def _year_compiled(pm: PathwayModel, comp: _Compiled, n: int) -> _Compiled:
+    """The HiGHS columns and rows of year number n, numbered as that year's own model."""
+    hm = pm.models[n]
+    c0, r0 = pm.col_start[n], pm.row_start[n]
+    col = comp.col_index - c0
+    row = comp.row_index - r0
+    col[(col < 0) | (col >= hm.lp.n_cols)] = -1
+    row[(row < 0) | (row >= hm.lp.n_rows)] = -1
+    return _Compiled(comp.highs, col, row, comp.integer_cols)
+
+
+def _pathway_prices(pm: PathwayModel, comp: _Compiled, x: np.ndarray) -> list[np.ndarray]:
+    """Nodal prices of every year [CNY/MWh]: the stacked model's balance duals with the
+    binaries fixed, divided by the cost scale, δ_y and w_t."""
+    _fix_integers_and_resolve(comp, x)
+    sol = comp.highs.getSolution()
+    out = []
+    for n, hm in enumerate(pm.models):
+        prices = np.full((len(hm.node_ids), hm.n_periods), np.nan)
+        balance = hm.lp.rows.get("balance")
+        if sol.dual_valid and balance is not None:
+            duals = np.asarray(sol.row_dual)[pm.row_start[n] + balance.block()]
+            scale = pm.cost_scale * float(pm.discount[n]) * hm.net.weights_h[None, :]
+            prices[balance.positions] = duals / scale
+        out.append(prices)
+    return out
+
+
+def explain_pathway_infeasibility(pm: PathwayModel, comp: _Compiled) -> tuple[list[str], str]:
+    """:func:`explain_infeasibility` for a pathway: the infeasible set's members translated
+    season by season (``<year>: …``), plus the rows linking the seasons."""
+    h = comp.highs
+    if h.getNumCol() > IIS_MAX_COLUMNS or _relaxation_is_feasible(comp):
+        return explain_infeasibility(pm.models[0], comp)
+    h.setOptionValue("iis_strategy", int(highspy.IisStrategy.kIisStrategyFromLp))
+    try:
+        status, iis = h.getIis()
+    except Exception as exc:  # any failure of HiGHS here is reported, not raised
+        return [], f"HiGHS getIis failed: {type(exc).__name__}: {exc}"
+    if status == highspy.HighsStatus.kError or not iis.valid_:
+        return [], f"HiGHS getIis found no valid infeasible set (status {status})"
+    rows = np.asarray(iis.row_index_, dtype=np.int64)
+    cols = np.asarray(iis.col_index_, dtype=np.int64)
+    bounds = np.asarray(iis.col_bound_, dtype=np.int64)
+    lines: list[str] = []
+    for n, hm in enumerate(pm.models):
+        yc = _year_compiled(pm, comp, n)
+        limits = _Limits(hm)
+        _add_iis_rows(limits, yc, [r for r in rows if yc.row_index[r] >= 0])
+        mine = [i for i, c in enumerate(cols) if yc.col_index[c] >= 0]
+        _add_iis_columns(limits, yc, cols[mine], bounds[mine])
+        lines += [f"{pm.years[n]}: {line}" for line in limits.lines()]
+    linked = {name for name in ("keep_order", "build_order", "co2_peak") if name in pm.lp.rows}
+    for name in sorted(linked):
+        fam = pm.lp.rows[name]
+        if any(fam.start <= comp.row_index[r] < fam.start + fam.size for r in rows):
+            lines.append(
+                {
+                    "keep_order": "a retired source stays retired in later seasons",
+                    "build_order": "a built source or pipe stays built in later seasons",
+                    "co2_peak": "emissions may not rise after the peak year "
+                    f"{pm.net.pathway.co2_peak_year if pm.net.pathway else ''}",
+                }[name]
+            )
+    return lines[: MAX_EXPLANATION_LINES + len(linked)], ""
+
+
+def _pathway_warm_start(pm: PathwayModel, comp: _Compiled, start: Mapping[Any, float]) -> None:
+    """Offer a plan as a MIP start: ``{(kind, id): 0/1}`` sets the decision in every year
+    that has it, ``{(kind, id, year): 0/1}`` in that year."""
+    integer = set(comp.integer_cols.tolist())
+    cols, vals = [], []
+    for key, value in start.items():
+        kind, ident = key[0], str(key[1])
+        if kind not in ("keep_source", "build_source", "build_pipe"):
+            continue
+        for n, year in enumerate(pm.years):
+            if len(key) > 2 and int(key[2]) != year:
+                continue
+            c = pm.decision_column(n, kind, ident)
+            if c is not None and c in integer:
+                cols.append(c)
+                vals.append(float(value))
+    if cols:
+        comp.highs.setSolution(
+            len(cols), np.array(cols, dtype=np.int32), np.array(vals, dtype=float)
+        )
+
+
+def solve_pathway_model(
+    pm: PathwayModel,
+    options: SolverSettings | None = None,
+    build_s: float = 0.0,
+    warm_start: Mapping[Any, float] | None = None,
+) -> tuple[SolveResult, list[SolveResult]]:
+    """Solve a stacked pathway model (:mod:`heatnet.multiyear`) in one HiGHS call.
+
+    Returns the whole pathway's result (objective = the discounted total, bound and gap of
+    the MILP) and one result per year whose ``objective_cny`` is that season's undiscounted
+    annual cost, with the season's values and prices; the years' results share the
+    pathway's status. Only the ``direct`` route is offered (the stacked model has no Pyomo
+    form).
+    """
+    opts = options or SolverSettings()
+    t0 = time.perf_counter()
+    h = new_highs()
+    _options(h, opts)
+    comp = _compile_direct(pm, h)  # type: ignore[arg-type]  # duck-typed: lp, fixed_cols
+    if warm_start:
+        _pathway_warm_start(pm, comp, warm_start)
+    t1 = time.perf_counter()
+    run_highs(h)
+    t2 = time.perf_counter()
+    model_status = h.getModelStatus()
+    status = _STATUS.get(model_status, Status.ERROR)
+    info = h.getInfo()
+    sol = h.getSolution()
+    has_solution = bool(sol.value_valid) and status not in (Status.INFEASIBLE, Status.UNBOUNDED)
+    is_mip = len(comp.integer_cols) > 0
+    objective = bound = gap = None
+    if has_solution:
+        objective = float(info.objective_function_value) / pm.cost_scale
+        if is_mip:
+            bound = float(info.mip_dual_bound) / pm.cost_scale
+            gap = float(info.mip_gap) if math.isfinite(info.mip_gap) else None
+        elif status is Status.OPTIMAL:
+            bound, gap = objective, 0.0
+    elif is_mip and math.isfinite(info.mip_dual_bound):
+        bound = float(info.mip_dual_bound) / pm.cost_scale
+    why, why_error = (
+        explain_pathway_infeasibility(pm, comp) if status is Status.INFEASIBLE else ([], "")
+    )
+    years: list[SolveResult] = []
+    t3 = t2
+    if has_solution:
+        x = np.asarray(sol.col_value)
+        prices: list[np.ndarray | None] = [None] * len(pm.years)
+        for n, hm in enumerate(pm.models):
+            c0 = pm.col_start[n]
+            x_n = x[c0 : c0 + hm.lp.n_cols]
+            local = _Compiled(
+                h, np.arange(hm.lp.n_cols), np.arange(hm.lp.n_rows), comp.integer_cols
+            )
+            cost = float((hm.lp.cost @ x_n + hm.lp.cost_constant) / hm.cost_scale)
+            years.append(
+                SolveResult(
+                    status=status,
+                    termination=h.modelStatusToString(model_status),
+                    objective_cny=cost,
+                    bound_cny=None,
+                    mip_gap=None,
+                    has_solution=True,
+                    values=_values(hm, local, x_n),
+                )
+            )
+        if opts.heat_prices and status is Status.OPTIMAL:
+            prices = list(_pathway_prices(pm, comp, x))
+            for n, p in enumerate(prices):
+                years[n].prices_cny_per_mwh = p
+        t3 = time.perf_counter()
+    whole = SolveResult(
+        status=status,
+        termination=h.modelStatusToString(model_status),
+        objective_cny=objective,
+        bound_cny=bound,
+        mip_gap=gap,
+        has_solution=has_solution,
+        build_s=build_s,
+        handoff_s=t1 - t0,
+        solve_s=t2 - t1,
+        prices_s=t3 - t2,
+        peak_rss_mb=peak_rss_mb(),
+        n_cols=int(h.getNumCol()),
+        n_rows=int(h.getNumRow()),
+        n_nonzeros=int(h.getNumNz()),
+        n_binaries=len(comp.integer_cols),
+        infeasibility=why,
+        infeasibility_error=why_error,
+    )
+    return whole, years

@@ -392,31 +392,31 @@ class DesignGrouping(Protocol):
         """The MIP gap to solve the design MILP on this grouping to [-]."""
         ...
 
-    def refined(self, last: RoundModels) -> DesignGrouping | None:
+    def refined(self, last: RoundCosts) -> DesignGrouping | None:
         """A finer grouping where the last round lost most, or None when it cannot refine."""
         ...
 
 
 @dataclass
-class RoundModels:
-    """A design round's two models and results: stage 1 on the grouping, stage 2 at full
-    resolution with stage 1's design fixed."""
+class RoundCosts:
+    """A design round's operating cost per period [CNY]: ``stage1_cny`` on the grouping's
+    periods, ``stage2_cny`` at full resolution with stage 1's design fixed (a pathway adds
+    its years, discounted); ``net`` is the full-resolution network."""
 
-    hm1: HeatModel
-    res1: SolveResult
-    hm2: HeatModel
-    res2: SolveResult
+    net: Network
+    stage1_cny: np.ndarray
+    stage2_cny: np.ndarray
 
 
 def _split_slices(
-    ts: TimeSlices, last: RoundModels, stage1_cost_cny: np.ndarray
+    ts: TimeSlices, last: RoundCosts, stage1_cost_cny: np.ndarray
 ) -> TimeSlices | None:
     """Split the slices that lose most: the full-resolution operating cost of their periods
     minus their cost in the stage-1 model (``stage1_cost_cny``, per slice), for the same
     design [CNY/year] (:meth:`TimeSlices.refine`); None when no slice can be split."""
-    cost_t = period_costs(last.hm2, last.res2.values)
+    cost_t = last.stage2_cny
     loss = np.bincount(ts.assignment, weights=cost_t, minlength=ts.k) - stage1_cost_cny
-    finer = ts.refine(cost_t / last.hm2.net.weights_h, loss)
+    finer = ts.refine(cost_t / last.net.weights_h, loss)
     return None if finer.k == ts.k else finer
 
 
@@ -465,16 +465,16 @@ class TypicalDayDesign:
         """The MIP gap asked for: typical days are the first, cheap round."""
         return opts.mip_gap
 
-    def refined(self, last: RoundModels) -> DesignGrouping | None:
+    def refined(self, last: RoundCosts) -> DesignGrouping | None:
         """The typical days as time slices, split where they lose most (None for medoid
         days, which are no relaxation, or when nothing can be split)."""
         if not self.td.is_relaxation:
             return None
-        net = last.hm2.net
+        net = last.net
         ts = self.td.as_time_slices(net.profiles, peak_weights(net))
         rows = self.td.period_map()  # typical-day row of every period
         first = np.array([int(m[0]) for m in ts.members()])
-        stage1_cost = period_costs(last.hm1, last.res1.values)[rows[first]]
+        stage1_cost = last.stage1_cny[rows[first]]
         finer = _split_slices(ts, last, stage1_cost)
         if finer is None:
             return None
@@ -534,10 +534,99 @@ class TimeSliceDesign:
         """A quarter of the target: the rest is left to the aggregation."""
         return target / 4
 
-    def refined(self, last: RoundModels) -> DesignGrouping | None:
+    def refined(self, last: RoundCosts) -> DesignGrouping | None:
         """The slices that lose most, split in two (None when none can be)."""
-        finer = _split_slices(self.ts, last, period_costs(last.hm1, last.res1.values))
+        finer = _split_slices(self.ts, last, last.stage1_cny)
         return None if finer is None else TimeSliceDesign(finer, self.initial_k, self.origin)
+
+
+# --- what the design loop solves --------------------------------------------------------------
+
+
+class DesignProblem(Protocol):
+    """What :func:`design_and_dispatch` designs and dispatches: one season
+    (:class:`SeasonProblem`) or a pathway of seasons (:class:`heatnet.pathway.PathwayProblem`).
+    A "model" is whatever the problem's stages return alongside their results."""
+
+    net: Network
+
+    def stage1(
+        self,
+        net1: Network,
+        settings: SolverSettings,
+        start: Mapping[Any, float] | None,
+        active: set[str],
+    ) -> tuple[SolveResult, Any]:
+        """The design MILP on ``net1`` (``net`` on aggregated periods)."""
+        ...
+
+    def design(self, net1: Network, res1: SolveResult, model1: Any) -> dict[Any, float]:
+        """The binary decisions of a stage-1 solution (the fixed ones included)."""
+        ...
+
+    def stage2(self, design: Mapping[Any, float], opts: SolveOptions) -> tuple[SolveResult, Any]:
+        """The full-resolution LP of ``net`` with ``design`` fixed."""
+        ...
+
+    def period_costs(self, model: Any, res: SolveResult) -> np.ndarray:
+        """Operating cost of every period of a solution [CNY] (:func:`period_costs`)."""
+        ...
+
+    def describe(self, design: Mapping[Any, float]) -> dict[str, int]:
+        """A design as the summary's ``two_stage.decisions`` (``"kind:id"`` → 0/1)."""
+        ...
+
+
+@dataclass
+class SeasonProblem:
+    """One season (spec §2): the design MILP with every security case screened
+    (:func:`solve_secured`) and the fixed-design LP in period chunks
+    (:func:`solve_fixed_design`)."""
+
+    net: Network
+    opts: SolveOptions
+    fixed: Design = field(default_factory=dict)
+    extra: ExtraRules | None = None
+
+    def stage1(
+        self,
+        net1: Network,
+        settings: SolverSettings,
+        start: Mapping[Any, float] | None,
+        active: set[str],
+    ) -> tuple[SolveResult, HeatModel]:
+        """The design MILP of ``net1``, security cases screened."""
+        opts = self.opts
+        return solve_secured(
+            net1,
+            lambda security: build_model(
+                net1,
+                allow_unserved=opts.allow_unserved,
+                fixed=self.fixed,
+                max_unserved_mwh=opts.max_unserved_mwh,
+                extra=self.extra,
+                security=security,
+            ),
+            settings,
+            warm_start=start,
+            active=active,
+        )
+
+    def design(self, net1: Network, res1: SolveResult, model1: HeatModel) -> Design:
+        """The stage-1 plan and the fixed decisions."""
+        return {**plan_decisions(res1, net1), **self.fixed}
+
+    def stage2(self, design: Mapping[Any, float], opts: SolveOptions) -> tuple[SolveResult, Any]:
+        """The full season with the plan fixed."""
+        return solve_fixed_design(self.net, opts, design, self.extra)
+
+    def period_costs(self, model: HeatModel, res: SolveResult) -> np.ndarray:
+        """Operating cost per period [CNY]."""
+        return period_costs(model, res.values)
+
+    def describe(self, design: Mapping[Any, float]) -> dict[str, int]:
+        """``"kind:id"`` → 0/1."""
+        return {f"{kind}:{ident}": int(v) for (kind, ident), v in design.items()}
 
 
 # --- the design loop --------------------------------------------------------------------------
@@ -551,14 +640,16 @@ class DesignOutcome:
         result: the solve as reported: figures of the best plan at full resolution, the best
             valid bound, the design gap as ``mip_gap`` and the status of
             :func:`design_status`; when stage 1 found no plan, stage 1's result.
-        model: the full-resolution model of the best plan (None when there is no plan).
+        model: the full-resolution model of the best plan as the problem's stage 2 returns
+            it (a :class:`~heatnet.model.HeatModel` for one season; None when there is no
+            plan).
         stage1: the last stage-1 result.
         block: the summary's ``two_stage`` block (docs/results.md).
         log: the HiGHS logs of every stage, one after another.
     """
 
     result: SolveResult
-    model: HeatModel | None
+    model: Any
     stage1: SolveResult
     block: dict[str, Any]
     log: str
@@ -568,26 +659,27 @@ class DesignOutcome:
 class _Loop:
     """The state of the design rounds: the best plan and bound so far, totals and logs."""
 
-    net: Network
+    problem: DesignProblem
     opts: SolveOptions
-    fixed: Design
     target: float
     t_start: float
-    extra: ExtraRules | None = None
     #: contingencies screening found to matter, kept from round to round
     security_active: set[str] = field(default_factory=set)
     net1: Network | None = None  # the network of the last stage 1
     rounds: list[dict[str, Any]] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
-    best: tuple[SolveResult, HeatModel, Design] | None = None
+    best: tuple[SolveResult, Any, dict[Any, float]] | None = None
     best_bound: float | None = None
-    seen: dict[tuple[tuple[tuple[str, str], float], ...], tuple[SolveResult, HeatModel]] = field(
-        default_factory=dict
-    )
+    seen: dict[tuple[tuple[Any, float], ...], tuple[SolveResult, Any]] = field(default_factory=dict)
     totals: dict[str, dict[str, float]] = field(
         default_factory=lambda: {s: dict.fromkeys(_TIMES, 0.0) for s in ("stage1", "stage2")}
     )
     out_of_time: bool = False
+
+    @property
+    def net(self) -> Network:
+        """The full-resolution network."""
+        return self.problem.net
 
     def add_times(self, stage: str, res: SolveResult) -> None:
         for key in _TIMES:
@@ -606,8 +698,8 @@ def _read_log(path: Path) -> str:
 
 
 def _stage1(
-    loop: _Loop, grouping: DesignGrouping, r: int, log_dir: Path, start: Design | None
-) -> tuple[Network, HeatModel, SolveResult]:
+    loop: _Loop, grouping: DesignGrouping, r: int, log_dir: Path, start: Mapping[Any, float] | None
+) -> tuple[Network, Any, SolveResult]:
     """Round r's design MILP on the grouping's periods, warm-started from ``start``."""
     opts = loop.opts
     remaining = loop.remaining_s()
@@ -620,20 +712,7 @@ def _stage1(
         time_limit_s=None if remaining is None else max(remaining, 1.0),
         mip_gap=grouping.stage1_gap(opts, loop.target),
     )
-    res1, hm1 = solve_secured(
-        net1,
-        lambda security: build_model(
-            net1,
-            allow_unserved=opts.allow_unserved,
-            fixed=loop.fixed,
-            max_unserved_mwh=opts.max_unserved_mwh,
-            extra=loop.extra,
-            security=security,
-        ),
-        settings,
-        warm_start=start,
-        active=loop.security_active,
-    )
+    res1, hm1 = loop.problem.stage1(net1, settings, start, loop.security_active)
     loop.logs.append(
         f"==== round {r}, stage 1: {grouping.k} {grouping.kind.replace('_', ' ')} ====\n"
         f"{_read_log(log1)}"
@@ -648,19 +727,16 @@ def _stage1(
 
 
 def _stage2(
-    loop: _Loop, design: Design, r: int, log_dir: Path, info: dict[str, Any]
-) -> tuple[SolveResult, HeatModel]:
+    loop: _Loop, design: Mapping[Any, float], r: int, log_dir: Path, info: dict[str, Any]
+) -> tuple[SolveResult, Any]:
     """Round r's full-resolution LP with ``design`` fixed (once per distinct design)."""
     key = tuple(sorted(design.items()))
     if key in loop.seen:
         info["stage2"] = "same design as an earlier round"
         return loop.seen[key]
     log2 = log_dir / f"round{r}_stage2.log"
-    res2, hm2 = solve_fixed_design(
-        loop.net,
-        dataclasses.replace(loop.opts, log_file=log2, time_limit_s=None),
-        design,
-        loop.extra,
+    res2, hm2 = loop.problem.stage2(
+        design, dataclasses.replace(loop.opts, log_file=log2, time_limit_s=None)
     )
     loop.seen[key] = (res2, hm2)
     loop.logs.append(
@@ -679,6 +755,7 @@ def design_and_dispatch(
     warm_start: Mapping[tuple[str, str], float] | None = None,
     aggregate_s: float = 0.0,
     extra: ExtraRules | None = None,
+    problem: DesignProblem | None = None,
 ) -> DesignOutcome:
     """Design on aggregated periods, dispatch at full resolution; refine while it pays.
 
@@ -693,10 +770,13 @@ def design_and_dispatch(
     rounds stop when the gap is within the target, when nothing can be split, after
     ``opts.max_refinements`` refinements, or when the time limit (``opts.time_limit_s``, over
     all rounds; stage 2 has none) is spent. The user's rules (``extra``) hold in both stages:
-    on the aggregated periods in stage 1 and over the full season in stage 2.
+    on the aggregated periods in stage 1 and over the full season in stage 2. ``problem``
+    says what is designed (default: the season of ``net``, :class:`SeasonProblem`, with
+    ``fixed`` and ``extra``).
     """
     target = max(opts.two_stage_gap, opts.mip_gap)
-    loop = _Loop(net, opts, dict(fixed or {}), target, time.perf_counter(), extra)
+    problem = problem or SeasonProblem(net, opts, dict(fixed or {}), extra)
+    loop = _Loop(problem, opts, target, time.perf_counter())
     start = dict(warm_start or {}) or None
     last1: SolveResult | None = None
     solved = grouping
@@ -719,7 +799,7 @@ def design_and_dispatch(
         loop.rounds.append(info)
         if not last1.has_solution:
             break
-        design = {**plan_decisions(last1, net1), **loop.fixed}
+        design = problem.design(net1, last1, hm1)
         res2, hm2 = _stage2(loop, design, r, log_dir, info)
         info.update(stage2_status=res2.status.value, stage2_objective_cny=res2.objective_cny)
         if loop.best is None or (
@@ -740,7 +820,9 @@ def design_and_dispatch(
             break
         if last1.status not in (Status.OPTIMAL, Status.FEASIBLE):
             break  # stage 1 ran out of time: no round left to refine in
-        finer = grouping.refined(RoundModels(hm1, last1, hm2, res2))
+        finer = grouping.refined(
+            RoundCosts(loop.net, problem.period_costs(hm1, last1), problem.period_costs(hm2, res2))
+        )
         if finer is None:
             break
         grouping, start = finer, design
@@ -785,7 +867,7 @@ def _outcome(
         design_gap_tolerance=loop.target,
         stage1_unserved_mwh=_unserved_mwh(last1, net1.weights_h),
         stage2_unserved_mwh=_unserved_mwh(res2, net.weights_h),
-        decisions={f"{kind}:{ident}": int(v) for (kind, ident), v in design.items()},
+        decisions=loop.problem.describe(design),
         timings_s=timings,
     )
     if grouping.kind == "typical_days":  # one round on typical days

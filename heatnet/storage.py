@@ -51,8 +51,20 @@ if TYPE_CHECKING:
     from heatnet.options import SolveOptions
     from heatnet.solve import SolveResult
 
-TABLE_FILES = ("sources", "pipes", "dispatch", "flows", "nodes", "prices", "periods", "security")
-"""Result tables of a run, each written as ``<name>.csv``."""
+TABLE_FILES = (
+    "sources",
+    "pipes",
+    "dispatch",
+    "flows",
+    "nodes",
+    "prices",
+    "periods",
+    "security",
+    "timeline",
+)
+"""Result tables of a run, each written as ``<name>.csv``. In a pathway run (spec v1.1 §4)
+every table but ``timeline`` has a leading ``year`` column, and ``timeline`` (one row per
+decision: ``id``, ``kind`` retire/build, ``year``, empty = never) exists only there."""
 
 SUMMARY_FILE = "summary.json"
 INDEX_FILE = "index.csv"
@@ -154,6 +166,7 @@ class RunSummary(TypedDict, total=False):
     time_slices: int | None
     two_stage: dict[str, Any]
     security: dict[str, Any]
+    pathway: dict[str, Any]
     constraints: dict[str, Any]
 
 
@@ -291,6 +304,48 @@ class StoredRun:
     def name(self) -> str:
         """Run name (the folder name)."""
         return self.folder.name
+
+
+def pathway_years(tables: Mapping[str, pd.DataFrame]) -> list[int]:
+    """The years of a pathway run's tables (empty for a one-season run)."""
+    sources = tables.get("sources")
+    if sources is None or "year" not in sources.columns:
+        return []
+    return sorted(int(y) for y in pd.unique(sources["year"]))
+
+
+def year_tables(
+    tables: Mapping[str, pd.DataFrame], year: int | None = None
+) -> dict[str, pd.DataFrame]:
+    """The tables of one season of a pathway run, shaped as a one-season run's (no ``year``
+    column, no ``timeline``): ``year`` None = the last year. A one-season run's tables are
+    returned as they are. Raises :class:`InputError` for a year the run does not have."""
+    years = pathway_years(tables)
+    if not years:
+        return dict(tables)
+    chosen = years[-1] if year is None else int(year)
+    if chosen not in years:
+        raise InputError(
+            [
+                Problem(
+                    None,
+                    "the run has no such year",
+                    column="year",
+                    expected=", ".join(str(y) for y in years),
+                    found=str(year),
+                )
+            ]
+        )
+    out: dict[str, pd.DataFrame] = {}
+    for key, df in tables.items():
+        if key == "timeline":
+            continue
+        if "year" in df.columns:
+            df = df[df["year"] == chosen].drop(columns="year")
+            if isinstance(df.index, pd.RangeIndex) or df.index.name is None:
+                df = df.reset_index(drop=True)
+        out[key] = df
+    return out
 
 
 def is_run(folder: Path) -> bool:

@@ -41,6 +41,7 @@ def write_network(
     economics: Mapping[str, Any] | None = None,
     security: Mapping[str, Any] | None = None,
     constraints: Mapping[str, Any] | None = None,
+    pathway: Mapping[str, Any] | None = None,
     name: str = "test",
 ) -> Path:
     """Write a complete network folder (profiles in ``profiles.csv``) and return it."""
@@ -52,6 +53,8 @@ def write_network(
         doc["security"] = dict(security)
     if constraints:
         doc["constraints"] = dict(constraints)
+    if pathway:
+        doc["pathway"] = dict(pathway)
     (folder / "network.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
     write_csv(folder / "nodes.csv", nodes, ["id", "name", "lat", "lon"] if nodes else ["id"])
     write_csv(

@@ -304,3 +304,98 @@ def _meets_rules(
         if len({x(i) for i in group}) > 1:
             return False
     return all(sum(x(i) for i in group) <= 1 for group in rules.get("at_most_one_of") or [])
+
+
+def _interpolate(points: Mapping[int, float] | float | None, year: int, default: float) -> float:
+    """Spec v1.1 §4: linear between the years named, flat outside; a number: every year."""
+    if points is None:
+        return default
+    if not isinstance(points, Mapping):
+        return float(points)
+    years = sorted(points)
+    return float(np.interp(year, years, [float(points[y]) for y in years]))
+
+
+def reference_pathway(spec: Mapping[str, Any], pathway: Mapping[str, Any]) -> float:
+    """The pathway optimum of spec v1.1 §4 [CNY], written from the spec alone.
+
+    Every season y is the §2 model of ``spec`` with its design loads × demand_scale_y, its
+    carbon price and cap (no cap before the first year ``co2_cap_t`` names), and an
+    existing source or pipe whose ``earliest_year`` is later than y left out (a candidate
+    that is not built: no cost, no capacity). :func:`reference_optimum` prices every
+    assignment of that season's binaries; then every sequence of assignments over the
+    years is enumerated, those that bring a retired source back, take a built one away,
+    build before ``earliest_year`` or keep from ``retire_by`` on are dropped, and the
+    cheapest Σ_y (1 + r)^-(y - y0) × cost_y is returned. ``co2_peak_year`` is not covered
+    (it links the seasons' dispatch). Tiny networks only: 2^(binaries × years).
+    """
+    years = [int(y) for y in pathway["years"]]
+    econ = {**SPEC_ECONOMICS, **(spec.get("economics") or {})}
+    r = float(econ["discount_rate"])
+    caps = pathway.get("co2_cap_t")
+    per_year: list[tuple[list[str], dict[tuple[int, ...], float], dict[str, int]]] = []
+    for y in years:
+        sources = [dict(s) for s in spec["sources"]]
+        pipes = [dict(p) for p in spec["pipes"]]
+        forced_off: dict[str, int] = {}
+        for row in [*sources, *pipes]:
+            early = row.get("earliest_year")
+            late = row.get("retire_by")
+            if early not in (None, "") and int(early) > y:
+                if row["status"] == "existing":
+                    row["status"] = "candidate"
+                    row["capex_cny"], row["fixed_cost_cny_per_year"] = 0.0, 0.0
+                forced_off[str(row["id"])] = 0
+            if late not in (None, "") and int(late) <= y:
+                forced_off[str(row["id"])] = 0
+        cap = None
+        if isinstance(caps, Mapping):
+            cap = None if y < min(caps) else _interpolate(caps, y, 0.0)
+        elif caps is not None:
+            cap = float(caps)
+        else:
+            cap = econ["co2_cap_t"]
+        scale = _interpolate(pathway.get("demand_scale"), y, 1.0)
+        year_spec = {
+            **spec,
+            "sources": sources,
+            "pipes": pipes,
+            "demands": [
+                {**d, "design_load_mw": float(d["design_load_mw"]) * scale} for d in spec["demands"]
+            ],
+            "economics": {
+                **econ,
+                "co2_cap_t": cap,
+                "carbon_price_cny_per_t": _interpolate(
+                    pathway.get("carbon_price_cny_per_t"), y, float(econ["carbon_price_cny_per_t"])
+                ),
+            },
+        }
+        ids = [str(s["id"]) for s in sources if s["status"] == "retirable"]
+        ids += [str(s["id"]) for s in sources if s["status"] == "candidate"]
+        ids += [str(p["id"]) for p in pipes if p["status"] == "candidate"]
+        per_year.append((ids, reference_optimum(**year_spec).totals, forced_off))
+    kinds = {str(s["id"]): s["status"] for s in spec["sources"]}
+    kinds |= {str(p["id"]): p["status"] for p in spec["pipes"]}
+    best = float("inf")
+    for combo in itertools.product(*(list(t) for _, t, _ in per_year)):
+        total, ok = 0.0, True
+        previous: dict[str, int] = {}
+        for n, bits in enumerate(combo):
+            ids, totals, forced = per_year[n]
+            on = dict(zip(ids, bits, strict=True))
+            for ident, value in on.items():
+                if ident in forced and value != forced[ident]:
+                    ok = False
+                before = previous.get(ident)
+                if before is not None and kinds[ident] == "retirable" and value > before:
+                    ok = False  # a retired source came back
+                if before is not None and kinds[ident] == "candidate" and value < before:
+                    ok = False  # a built asset went away
+            if not ok:
+                break
+            previous = on
+            total += (1.0 + r) ** -(years[n] - years[0]) * totals[bits]
+        if ok:
+            best = min(best, total)
+    return best

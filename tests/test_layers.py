@@ -19,9 +19,9 @@ PACKAGE = Path(heatnet.__file__).parent
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "schema", "network", "options", "data", "fmt", "geo"),
-    ("io", "validate", "profiles", "aggregate", "scenarios", "generate", "excel", "gis"),
-    ("model", "solve"),
-    ("results", "diagnose", "trace", "stages", "storage", "security", "rules"),
+    ("io", "validate", "profiles", "aggregate", "scenarios", "generate", "excel", "gis", "years"),
+    ("model", "multiyear", "solve"),
+    ("results", "diagnose", "trace", "stages", "storage", "security", "rules", "pathway"),
     ("run", "_worker", "sweep", "pareto", "compare", "explain"),
     ("plot", "export", "report", "workbook"),
     ("cli", "__init__"),

@@ -1,0 +1,259 @@
+"""Pathway solves (spec v1.1 §4) on hand-worked networks.
+
+The network is ``tests.scenario_nets.retire_net`` as rows (discount rate 0): demand 100 MWh
+at B; COAL retirable (100 CNY/MWh + carbon, 1 t/MWh, fixed 500 CNY/yr, retirement 100
+CNY/yr); CHP existing (150 CNY/MWh); WASTE 30 MWh free behind candidate pipe PW (1,000
+CNY/yr). One season's cost at carbon price p:
+
+* keep COAL, PW built: 500 + 1,000 + 70 × min(100 + p, 150) = 8,500 + 70 × min(p, 50);
+* retire COAL, PW built: 100 + 1,000 + 70 × 150 = 11,600.
+
+Keeping wins while 8,500 + 70p < 11,600, i.e. p < 44.3 CNY/t.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import heatnet
+from heatnet.data import default_network_path
+from heatnet.io import read_network
+from heatnet.network import Pathway
+from heatnet.storage import read_run
+from tests.helpers import nodes, write_network
+from tests.reference_lp import reference_optimum, reference_pathway
+
+
+def retire_spec(**economics: Any) -> dict[str, Any]:
+    """The rows of the module docstring's network."""
+    return {
+        "nodes": nodes("A", "B", "W"),
+        "sources": [
+            {
+                "id": "CHP",
+                "node": "A",
+                "technology": "chp",
+                "capacity_mw": 50,
+                "status": "existing",
+                "variable_cost_cny_per_mwh": 150,
+            },
+            {
+                "id": "COAL",
+                "node": "B",
+                "technology": "coal_boiler",
+                "capacity_mw": 50,
+                "status": "retirable",
+                "variable_cost_cny_per_mwh": 100,
+                "co2_t_per_mwh": 1.0,
+                "fixed_cost_cny_per_year": 500,
+                "retirement_cost_cny": 2000,
+            },
+            {
+                "id": "WASTE",
+                "node": "W",
+                "technology": "waste_heat",
+                "capacity_mw": 3,
+                "status": "existing",
+                "variable_cost_cny_per_mwh": 0,
+            },
+        ],
+        "pipes": [
+            {
+                "id": "P",
+                "from_node": "A",
+                "to_node": "B",
+                "length_km": 1,
+                "capacity_mw": 50,
+                "status": "existing",
+            },
+            {
+                "id": "PW",
+                "from_node": "W",
+                "to_node": "B",
+                "length_km": 1,
+                "capacity_mw": 50,
+                "status": "candidate",
+                "capex_cny": 1000,
+                "lifetime_years": 1,
+            },
+        ],
+        "demands": [{"id": "D", "node": "B", "design_load_mw": 10, "profile": "h"}],
+        "profiles": [{"period": "p1", "weight_h": 10, "h": 1.0}],
+        "economics": {
+            "discount_rate": 0.0,
+            "retirement_annualisation_years": 20,
+            "carbon_price_cny_per_t": 0.0,
+            **economics,
+        },
+    }
+
+
+YEARS = [2025, 2026, 2027]
+
+
+def solve_pathway(tmp_path: Path, spec: dict[str, Any], pathway: dict[str, Any]) -> heatnet.Run:
+    folder = write_network(tmp_path / "net", **spec, pathway=pathway)
+    run = heatnet.solve(folder, heatnet.SolveOptions(mip_gap=1e-9))
+    assert run.is_optimal, run.summary["termination"]
+    return run
+
+
+def per_year(run: heatnet.Run, key: str) -> list[Any]:
+    return [y[key] for y in run.summary["pathway"]["per_year"]]
+
+
+def timeline(run: heatnet.Run) -> dict[str, int | None]:
+    t = run.tables["timeline"]
+    years = [None if pd.isna(y) else int(y) for y in t["year"]]
+    return dict(zip(t["id"].astype(str), years, strict=True))
+
+
+def test_rising_carbon_price_retires_coal_from_year_three(tmp_path: Path) -> None:
+    """Carbon 0, 20, 100 CNY/t: keep (8,500), keep (8,500 + 1,400), retire (11,600)."""
+    pathway = {"years": YEARS, "carbon_price_cny_per_t": {2025: 0, 2026: 20, 2027: 100}}
+    run = solve_pathway(tmp_path, retire_spec(), pathway)
+    assert per_year(run, "objective_cny") == pytest.approx([8500, 9900, 11600])
+    assert run.result.objective_cny == pytest.approx(30000)
+    assert run.summary["pathway"]["npv_cny"] == pytest.approx(30000)
+    assert per_year(run, "retired") == [[], [], ["COAL"]]
+    assert per_year(run, "retired_this_year") == [[], [], ["COAL"]]
+    assert per_year(run, "built_this_year") == [["PW"], [], []]
+    assert per_year(run, "co2_t") == pytest.approx([70, 70, 0])
+    assert timeline(run) == {"COAL": 2027, "PW": 2025}
+    assert run.summary["co2_t"] == pytest.approx(140)
+    assert run.summary["cost_breakdown_cny"]["total_cny"] == pytest.approx(30000)
+    for table in ("sources", "pipes", "dispatch", "flows", "nodes", "prices", "periods"):
+        assert sorted(set(run.tables[table]["year"])) == YEARS, table
+        assert next(iter(run.tables[table].columns)) == "year"
+    # prices: the coal point is marginal while kept (100 + p), the CHP after
+    prices = run.tables["prices"]
+    at_b = prices[prices["node"] == "B"].set_index("year")["price_cny_per_mwh"]
+    assert at_b.to_dict() == pytest.approx({2025: 100, 2026: 120, 2027: 150})
+
+
+def test_a_retired_point_does_not_come_back(tmp_path: Path) -> None:
+    """Carbon 0, 100, 0: each season alone would keep, retire, keep (28,600), but COAL
+    cannot come back: retiring from 2026 costs 8,500 + 2 × 11,600 = 31,700, keeping
+    throughout 8,500 + 12,000 + 8,500 = 29,000 (at 100 CNY/t the CHP is cheaper than coal,
+    so the kept point stands idle in 2026 at its fixed cost)."""
+    pathway = {"years": YEARS, "carbon_price_cny_per_t": {2025: 0, 2026: 100, 2027: 0}}
+    run = solve_pathway(tmp_path, retire_spec(), pathway)
+    assert run.result.objective_cny == pytest.approx(29000)
+    assert per_year(run, "retired") == [[], [], []]
+    assert timeline(run)["COAL"] is None
+    assert per_year(run, "co2_t") == pytest.approx([70, 0, 70])
+
+
+def test_deadline_retires_the_point_from_that_season(tmp_path: Path) -> None:
+    """retire_by 2026 at carbon 0: kept in 2025 (8,500), retired after (2 × 11,600)."""
+    spec = retire_spec()
+    spec["sources"][1]["retire_by"] = 2026
+    run = solve_pathway(tmp_path, spec, {"years": YEARS})
+    assert run.result.objective_cny == pytest.approx(8500 + 2 * 11600)
+    assert timeline(run)["COAL"] == 2026
+    decisions = run.tables["sources"].loc["COAL"].set_index("year")["decision"]
+    assert decisions.to_dict() == {2025: "kept", 2026: "forced_retired", 2027: "forced_retired"}
+
+
+def test_candidate_waits_for_its_earliest_year(tmp_path: Path) -> None:
+    """PW from 2026: 2025 without it (keep coal: 500 + 100 × 100 = 10,500), then 8,500."""
+    spec = retire_spec()
+    spec["pipes"][1]["earliest_year"] = 2026
+    run = solve_pathway(tmp_path, spec, {"years": YEARS})
+    assert per_year(run, "objective_cny") == pytest.approx([10500, 8500, 8500])
+    assert timeline(run)["PW"] == 2026
+    pipes = run.tables["pipes"].loc["PW"].set_index("year")["decision"]
+    assert pipes[2025] == "unavailable"
+
+
+def test_existing_source_exists_from_its_earliest_year(tmp_path: Path) -> None:
+    """WASTE from 2026: in 2025 PW would carry nothing, so it is not built (10,500)."""
+    spec = retire_spec()
+    spec["sources"][2]["earliest_year"] = 2026
+    run = solve_pathway(tmp_path, spec, {"years": YEARS})
+    assert per_year(run, "objective_cny") == pytest.approx([10500, 8500, 8500])
+    assert timeline(run)["PW"] == 2026
+
+
+def test_cap_applies_from_the_first_year_it_names(tmp_path: Path) -> None:
+    """Cap 50 t from 2026: coal ≤ 50 MWh, 20 MWh from the CHP (9,500 < 11,600)."""
+    run = solve_pathway(tmp_path, retire_spec(), {"years": YEARS, "co2_cap_t": {2026: 50}})
+    assert per_year(run, "co2_cap_t") == [None, 50, 50]
+    assert per_year(run, "objective_cny") == pytest.approx([8500, 9500, 9500])
+
+
+def test_co2_peak_stops_emissions_rising_with_demand(tmp_path: Path) -> None:
+    """Demand × 1.0, 1.0, 1.2 (scale held flat before 2026) with the peak in 2025: 2027's
+    coal stays at 70 MWh and the CHP serves the growth (11,500 instead of 10,500). Burning
+    more coal earlier to raise the peak would cost 100 CNY/MWh in each of two seasons to
+    save 50 in one, so the earlier seasons are as without the rule."""
+    pathway = {"years": YEARS, "demand_scale": {2026: 1.0, 2027: 1.2}}
+    free = solve_pathway(tmp_path / "free", retire_spec(), pathway)
+    assert per_year(free, "demand_scale") == pytest.approx([1.0, 1.0, 1.2])
+    assert per_year(free, "objective_cny") == pytest.approx([8500, 8500, 10500])
+    assert per_year(free, "co2_t") == pytest.approx([70, 70, 90])
+    peak = solve_pathway(tmp_path / "peak", retire_spec(), {**pathway, "co2_peak_year": 2025})
+    assert per_year(peak, "objective_cny") == pytest.approx([8500, 8500, 11500])
+    assert per_year(peak, "co2_t") == pytest.approx([70, 70, 70])
+    late = solve_pathway(tmp_path / "late", retire_spec(), {**pathway, "co2_peak_year": 2027})
+    assert late.result.objective_cny == pytest.approx(free.result.objective_cny)
+
+
+def test_discounting_weights_each_season(tmp_path: Path) -> None:
+    """At r = 8 % the NPV is Σ δ_y × the season's cost, and each season's figures are as
+    its own one-season solve (same plan: kept throughout at carbon 0)."""
+    spec = retire_spec(discount_rate=0.08)
+    run = solve_pathway(tmp_path, spec, {"years": YEARS})
+    one = reference_optimum(**spec).total_cny
+    assert per_year(run, "objective_cny") == pytest.approx([one] * 3)
+    assert per_year(run, "discount_factor") == pytest.approx([1, 1 / 1.08, 1 / 1.08**2])
+    assert run.result.objective_cny == pytest.approx(one * (1 + 1 / 1.08 + 1 / 1.08**2))
+
+
+def test_one_year_pathway_is_the_static_model(tmp_path: Path) -> None:
+    spec = retire_spec(carbon_price_cny_per_t=100)
+    static = heatnet.solve(write_network(tmp_path / "static", **spec))
+    run = solve_pathway(tmp_path, spec, {"years": [2030]})
+    assert run.result.objective_cny == pytest.approx(static.result.objective_cny, rel=1e-12)
+    assert run.result.objective_cny == pytest.approx(11600)
+    for key in ("co2_t", "unserved_mwh", "retired", "built_pipes"):
+        assert run.summary[key] == static.summary[key]  # type: ignore[literal-required]
+
+
+def test_one_year_jinan_pathway_is_the_static_jinan_optimum() -> None:
+    net, _ = read_network(default_network_path())
+    static = heatnet.solve(net)
+    run = heatnet.solve(net.replace(pathway=Pathway(years=(2025,))))
+    assert run.is_optimal
+    assert static.is_optimal
+    gap = max(static.result.mip_gap or 0.0, run.result.mip_gap or 0.0)
+    assert run.result.objective_cny == pytest.approx(static.result.objective_cny, rel=gap + 1e-9)
+
+
+def test_run_folder_reads_back(tmp_path: Path) -> None:
+    pathway = {"years": YEARS, "carbon_price_cny_per_t": {2025: 0, 2026: 20, 2027: 100}}
+    run = solve_pathway(tmp_path, retire_spec(), pathway)
+    stored = read_run(run.write(tmp_path / "results"))
+    assert stored.network.pathway == run.network.pathway
+    assert list(stored.tables["timeline"]["id"]) == ["COAL", "PW"]
+    summary = json.loads((stored.folder / "summary.json").read_text())
+    assert [y["year"] for y in summary["pathway"]["per_year"]] == YEARS
+
+
+@pytest.mark.parametrize(
+    "pathway",
+    [
+        {"years": YEARS, "carbon_price_cny_per_t": {2025: 0, 2026: 20, 2027: 100}},
+        {"years": YEARS, "carbon_price_cny_per_t": {2025: 0, 2026: 100, 2027: 0}},
+        {"years": YEARS, "demand_scale": {2025: 1.0, 2027: 1.5}, "co2_cap_t": {2026: 60}},
+    ],
+)
+def test_hand_worked_cases_match_the_reference(tmp_path: Path, pathway: dict[str, Any]) -> None:
+    spec = retire_spec(discount_rate=0.05)
+    run = solve_pathway(tmp_path, spec, pathway)
+    assert run.result.objective_cny == pytest.approx(reference_pathway(spec, pathway), rel=1e-9)
