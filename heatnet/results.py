@@ -545,6 +545,8 @@ def format_summary(summary: RunSummary) -> str:
             lines += format_shortage(short)[1:]
     if summary.get("objective_cny") is None:
         return "\n".join(lines)
+    if summary.get("pathway"):
+        return "\n".join(lines + pathway_lines(summary) + _times_lines(summary))
     lines.append(f"annual cost: {_money(summary['objective_cny'])}")
     cb = summary["cost_breakdown_cny"]
     kinds = {k: v for k, v in cb.items() if k != "total_cny" and abs(v) > 0.5}
@@ -570,13 +572,46 @@ def format_summary(summary: RunSummary) -> str:
     if not_built:
         lines.append(_ids("candidates not built", not_built))
     lines += _security_lines(summary.get("security"))
+    return "\n".join(lines + _times_lines(summary))
+
+
+def _times_lines(summary: RunSummary) -> list[str]:
     t = summary["timings_s"]
-    lines.append(
+    return [
         f"times: build {fmt.seconds(t['build'])}, hand-off {fmt.seconds(t['handoff'])}, "
         f"solve {fmt.seconds(t['solve'])}, prices {fmt.seconds(t['prices'])}, total "
         f"{fmt.seconds(t['total'])}; peak memory {fmt.number(summary['peak_rss_mb'], 0)} MB"
-    )
-    return "\n".join(lines)
+    ]
+
+
+def pathway_lines(summary: RunSummary) -> list[str]:
+    """The console lines of a pathway run: the NPV, one line per season (cost, CO2 against
+    its cap, unserved heat, what changes that season) and the last season's plan."""
+    pw = summary["pathway"]
+    years = pw["years"]
+    rate = fmt.percent(pw["discount_rate"])
+    lines = [
+        f"pathway {years[0]}–{years[-1]} ({len(years)} seasons): net present cost "
+        f"{_money(pw['npv_cny'])} (each season's cost discounted at {rate} to {years[0]})",
+        f"CO2 over the seasons: {fmt.co2(summary['co2_t'])}"
+        + (f"; emissions may not rise from {pw['co2_peak_year']}" if pw["co2_peak_year"] else ""),
+    ]
+    for y in pw["per_year"]:
+        cap = y.get("co2_cap_t")
+        changes = [f"retire {', '.join(y['retired_this_year'])}"] if y["retired_this_year"] else []
+        changes += [f"build {', '.join(y['built_this_year'])}"] if y["built_this_year"] else []
+        lines.append(
+            f"  {y['year']}: cost {_money(y['objective_cny'])}, CO2 {fmt.co2(y['co2_t'])}"
+            + (f" (cap {fmt.co2(cap)})" if cap is not None else "")
+            + f", unserved {fmt.energy(y['unserved_mwh'])}"
+            + (f"; {'; '.join(changes)}" if changes else "")
+        )
+    last = years[-1]
+    lines.append(_ids(f"retired by {last}", summary["retired"]))
+    lines.append(_ids(f"pipes built by {last}", summary["built_pipes"]))
+    lines.append(_ids(f"sources built by {last}", summary["built_sources"]))
+    lines += _security_lines(summary.get("security"))
+    return lines
 
 
 def make_summary(
