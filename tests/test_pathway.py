@@ -23,7 +23,7 @@ import pytest
 import heatnet
 from heatnet.data import default_network_path
 from heatnet.io import read_network
-from heatnet.network import Pathway
+from heatnet.network import Pathway, Security
 from heatnet.storage import read_run
 from tests.helpers import nodes, write_network
 from tests.reference_lp import reference_optimum, reference_pathway
@@ -257,3 +257,91 @@ def test_hand_worked_cases_match_the_reference(tmp_path: Path, pathway: dict[str
     spec = retire_spec(discount_rate=0.05)
     run = solve_pathway(tmp_path, spec, pathway)
     assert run.result.objective_cny == pytest.approx(reference_pathway(spec, pathway), rel=1e-9)
+
+
+def hourly_spec(**economics: Any) -> dict[str, Any]:
+    """``retire_spec`` over 4 days of 24 hourly periods, demand following the hour and day."""
+    spec = retire_spec(**economics)
+    spec["profiles"] = [
+        {
+            "period": f"2026-01-0{day + 1} {hour:02d}:00",
+            "weight_h": 1.0,
+            "h": round(0.5 + 0.1 * day + 0.4 * (1 - abs(hour - 12) / 12), 4),
+        }
+        for day in range(4)
+        for hour in range(24)
+    ]
+    return spec
+
+
+@pytest.mark.parametrize(
+    ("options", "peak"),
+    [
+        ({"two_stage": True, "typical_days": 2}, None),
+        ({"time_slices": 4}, None),
+        ({"time_slices": 4}, 2026),  # the peak rows link the years: stage 2 is one LP
+    ],
+)
+def test_two_stage_pathway_brackets_the_full_optimum(
+    tmp_path: Path, options: dict[str, Any], peak: int | None
+) -> None:
+    """Design on aggregated periods of every year at once, dispatch each year at full
+    resolution: the bound is at most, and the plan's cost at least, the full MILP's
+    optimum, and each season's figures are at full resolution (96 periods)."""
+    pathway: dict[str, Any] = {
+        "years": YEARS,
+        "carbon_price_cny_per_t": {2025: 0, 2027: 100},
+        "demand_scale": {2025: 1.0, 2027: 1.3},
+    }
+    if peak is not None:
+        pathway["co2_peak_year"] = peak
+    folder = write_network(tmp_path / "net", **hourly_spec(), pathway=pathway)
+    full = heatnet.solve(folder, heatnet.SolveOptions(two_stage=False, mip_gap=1e-9))
+    assert full.summary["solve_mode"] == "single_stage"
+    two = heatnet.solve(folder, heatnet.SolveOptions(mip_gap=1e-9, two_stage_gap=1e-9, **options))
+    assert two.summary["solve_mode"] == "two_stage"
+    assert two.result.has_solution
+    opt = full.result.objective_cny
+    assert two.result.bound_cny <= opt * (1 + 1e-9) + 1e-6
+    assert two.result.objective_cny >= opt * (1 - 1e-9) - 1e-6
+    assert len(two.tables["periods"]) == 3 * 96
+    npv = sum(y["discounted_cny"] for y in two.summary["pathway"]["per_year"])
+    assert npv == pytest.approx(two.result.objective_cny, rel=1e-9)
+    decisions = two.summary["two_stage"]["decisions"]
+    assert set(decisions) >= {f"keep_source:COAL:{y}" for y in YEARS}
+    if peak is not None:
+        co2 = [y["co2_t"] for y in two.summary["pathway"]["per_year"]]
+        assert co2[2] <= co2[1] * (1 + 1e-9) + 1e-6
+
+
+def test_security_holds_in_every_year_and_keeps_the_point_from_the_start(
+    tmp_path: Path,
+) -> None:
+    """``tests.test_security.secure_city`` with demand × 0.2, 0.6, 1.0 and served share 0.5
+    in an outage of the line P: in 2025 GAS (10 MW) covers half of the 12 MW design hour, but
+    from 2026 (36 MW) only COAL can, and a retired point cannot come back, so COAL is kept
+    from 2025 at its fixed cost. Each season: WH serves 120,000 MWh × scale at 20 CNY/MWh."""
+    from tests.test_security import FIXED, secure_city
+
+    net = heatnet.load_network(secure_city(tmp_path / "n"))
+    scale = {2025: 0.2, 2026: 0.6, 2027: 1.0}
+    pathway = Pathway(years=tuple(YEARS), demand_scale=tuple(scale.items()))
+    delta = [1.06**-n for n in range(3)]
+    energy = [2_400_000.0 * scale[y] for y in YEARS]
+    free = heatnet.solve(net.replace(pathway=pathway))
+    assert free.result.objective_cny == pytest.approx(
+        sum(d * e for d, e in zip(delta, energy, strict=True)), rel=1e-7
+    )
+    assert timeline(free)["COAL"] == 2025
+    secure = heatnet.solve(
+        net.replace(pathway=pathway, security=Security(served_share=0.5, contingencies=("P",)))
+    )
+    assert secure.is_optimal
+    assert secure.result.objective_cny == pytest.approx(
+        sum(d * (e + FIXED) for d, e in zip(delta, energy, strict=True)), rel=1e-7
+    )
+    assert timeline(secure)["COAL"] is None
+    table = secure.tables["security"]
+    assert sorted(set(table["year"])) == YEARS
+    outage = table[(table["contingency"] == "P")].set_index("year")["served_share"]
+    assert (outage >= 0.5 - 1e-9).all()
