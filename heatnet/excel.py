@@ -49,6 +49,7 @@ from heatnet import schema
 from heatnet.errors import InputError, Problem
 from heatnet.io import (
     CSV_ENCODING,
+    parse_yaml,
     read_network,
     read_text,
     resolve_network_path,
@@ -272,11 +273,13 @@ def _yaml_block_columns(block: str) -> dict[str, schema.Column]:
 
 
 def key_column(key: str) -> schema.Column | None:
-    """The schema column of a dotted network.yaml key, if any."""
+    """The schema column of a dotted network.yaml key, if any; a key inside a block's key
+    (``pathway.demand_scale.2030``, ``constraints.min_heat_share.chp``) has that key's."""
     head, _, rest = key.partition(".")
     if not rest:
         return {c.name: c for c in schema.NETWORK_YAML}.get(head)
-    return _yaml_block_columns(head).get(rest)
+    columns = _yaml_block_columns(head)
+    return columns.get(rest) or columns.get(rest.split(".", 1)[0])
 
 
 # --------------------------------------------------------------------------------------------
@@ -470,7 +473,8 @@ def network_to_workbook(
     net, problems = read_network(folder)
     if net is None:
         raise InputError(problems, context=f"network {folder} cannot be converted")
-    doc = yaml.safe_load(read_text(folder / "network.yaml", "network.yaml", []) or "") or {}
+    # the loader's own YAML reading: 1.5e6 is a number (PyYAML alone reads it as text)
+    doc = parse_yaml(read_text(folder / "network.yaml", "network.yaml", []) or "", "", []) or {}
     profiles_name = _profiles_file_name(doc.get("profiles"))
     wb = Workbook()
     ws = wb.active

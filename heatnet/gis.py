@@ -46,9 +46,10 @@ from heatnet.geo import (
     wkb_geometry,
 )
 from heatnet.io import (
+    network_document,
+    parse_yaml,
     read_network,
     resolve_network_path,
-    security_document,
     shareable_mode,
     write_csv_atomic,
     write_text_atomic,
@@ -193,16 +194,12 @@ def network_yaml_document(net: Network) -> dict[str, Any]:
     :func:`heatnet.io.write_network` would write."""
     doc: dict[str, Any] | None = None
     if net.folder is not None and (Path(net.folder) / "network.yaml").is_file():
-        loaded = yaml.safe_load((Path(net.folder) / "network.yaml").read_text(encoding="utf-8"))
+        # the loader's own YAML reading: 1.5e6 is a number (PyYAML alone reads it as text)
+        text = (Path(net.folder) / "network.yaml").read_text(encoding="utf-8")
+        loaded = parse_yaml(text, "network.yaml", [])
         doc = dict(loaded) if isinstance(loaded, dict) else None
     if doc is None:
-        doc = {
-            "name": net.name,
-            "description": net.description,
-            "economics": dict(vars(net.economics)),
-        }
-        if net.security is not None:
-            doc["security"] = security_document(net.security)
+        doc = network_document(net)
     doc.pop("profiles", None)
     return json.loads(json.dumps(doc, ensure_ascii=False, default=str))
 

@@ -9,6 +9,7 @@ problem found. Nothing here writes unless asked to (:func:`write_network`).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import difflib
 import io
 import json
@@ -28,7 +29,7 @@ import yaml
 
 from heatnet import schema
 from heatnet.errors import InputError, Problem, closest, did_you_mean
-from heatnet.network import Constraints, Economics, Network, Security
+from heatnet.network import Constraints, Economics, Network, Pathway, Security, YearPoints
 from heatnet.schema import MAX_MAGNITUDE, TOO_LARGE_HINT
 
 TRUE_WORDS = {"true", "1", "yes", "y", "t"}
@@ -886,6 +887,201 @@ def parse_constraints(
     return out
 
 
+PATHWAY_KEYS: dict[str, schema.Column] = {c.name: c for c in schema.PATHWAY}
+"""The keys of the ``pathway:`` mapping (network.yaml and scenario files)."""
+
+PathwayReport = SecurityReport
+"""Records one problem of a pathway block: (key path under ``pathway``, message, expected,
+found, hint). A path is ``(key,)``, ``("years", item)`` with a 0-based index as text, or
+``(key, year)`` for one year of a per-year mapping, the year as written."""
+
+_WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,9}$")
+
+
+def whole_year(value: Any, *, text: bool = False) -> int | None:
+    """A year written in YAML: an integer, a float without a fraction, or (``text``) integer
+    text (the keys of a mapping that went through JSON, as in the Excel and GIS round trips,
+    or a scenario file's), of at most 9 digits; None for anything else."""
+    year: int | None = None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        year = value
+    elif isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        year = int(value)
+    elif text and isinstance(value, str) and _WHOLE_NUMBER.match(value.strip()):
+        year = int(value.strip())
+    return year if year is not None and abs(year) < 10**9 else None
+
+
+def _year_list(value: Any, report: PathwayReport, text_numbers: bool) -> Any:
+    """``pathway.years`` as a tuple of the whole years given, or ``_BAD`` with the problems
+    reported (an item that is not a year is left out; out of order or repeated years are
+    reported and kept, so that the other keys are still checked against them)."""
+    col = PATHWAY_KEYS["years"]
+    if value is None:
+        report(("years",), "missing value", col.expected(), "nothing", None)
+        return _BAD
+    if not isinstance(value, list):
+        found = f"{type(value).__name__} {_short_repr(value)}"
+        year = whole_year(value, text=True)
+        hint = f"A list of one year is written [{year}]" if year is not None else None
+        report(("years",), "not a list of years", col.expected(), found, hint)
+        return _BAD
+    if not value:
+        report(("years",), "no years", col.expected(), "an empty list", None)
+        return _BAD
+    years: list[int] = []
+    for i, item in enumerate(value):
+        year = whole_year(item, text=text_numbers)
+        if year is None:
+            found = "nothing" if item is None or item == "" else _short_repr(item)
+            report(
+                ("years", str(i)),
+                "not a whole year",
+                col.expected(),
+                f"{found} (item {i + 1})",
+                None,
+            )
+            continue
+        if years and year <= years[-1]:
+            expected = "years strictly increasing, each once"
+            if year in years:
+                found = f"{year} again (item {i + 1}; first as item {years.index(year) + 1})"
+                report(("years", str(i)), "year named twice", expected, found, None)
+            else:
+                found = f"{year} after {years[-1]} (item {i + 1})"
+                report(("years", str(i)), "years out of order", expected, found, None)
+        years.append(year)
+    return tuple(years) if years else _BAD
+
+
+def _per_year(key: str, value: Any, report: PathwayReport, text_numbers: bool) -> Any:
+    """A per-year key of ``pathway:``: a float (a plain number: the same every year),
+    ``((year, value), ...)`` in year order (a mapping), the key's default for null, or
+    ``_BAD`` with the problems reported (a bad year or value is left out, the others kept)."""
+    col = PATHWAY_KEYS[key]
+    per_value = dataclasses.replace(col, valid="")
+    if value is None:
+        return () if key == "demand_scale" else None
+    if isinstance(value, dict):
+        points: dict[int, float] = {}
+        first: dict[int, Any] = {}
+        for raw_year, raw_value in value.items():
+            where = (key, str(raw_year))
+            year = whole_year(raw_year, text=True)
+            if year is None:
+                expected = "a whole year of pathway.years as the key"
+                report(where, "not a year", expected, _short_repr(raw_year), None)
+                continue
+            if year in first:
+                found = f"{raw_year!r} again (first as {first[year]!r})"
+                report(where, "year named twice", "each year once", found, None)
+                continue
+            first[year] = raw_year
+            if raw_value is None:
+                report(where, "missing value", per_value.expected(), "nothing", None)
+                continue
+            v = _security_number(per_value, raw_value, report, text_numbers, where)
+            if v is not None:
+                points[year] = v
+        if not points:  # an empty mapping (or only bad entries): as if not given
+            return () if key == "demand_scale" else None
+        return tuple(sorted(points.items()))
+    if isinstance(value, list):
+        found = f"list {_short_repr(value)}"
+        report((key,), "not a number or a mapping of year to value", col.expected(), found, None)
+        return _BAD
+    v = _security_number(per_value, value, report, text_numbers)
+    return _BAD if v is None else v
+
+
+def parse_pathway(
+    block: Mapping[Any, Any], report: PathwayReport, *, text_numbers: bool = False
+) -> dict[str, Any]:
+    """The valid values of a ``pathway:`` mapping by key, every bad key or value reported.
+
+    ``years`` becomes a tuple of ints; a per-year key (:data:`heatnet.schema.PATHWAY_PER_YEAR`)
+    a float for a plain number or ``((year, value), ...)`` in year order for a mapping, null
+    its default (``()`` for demand_scale, None for the others: the economics value);
+    ``co2_peak_year`` an int (None for null). Whether the years of the mappings and the peak
+    year are among ``years`` is checked on the network by
+    :func:`heatnet.validate.check_pathway` (a scenario may give some keys and leave ``years``
+    to the network); :func:`make_pathway` turns the values into a
+    :class:`~heatnet.network.Pathway`.
+    """
+    out: dict[str, Any] = {}
+    for raw_key, value in block.items():
+        key = str(raw_key)
+        col = PATHWAY_KEYS.get(key)
+        if col is None:
+            expected = "one of " + ", ".join(PATHWAY_KEYS)
+            report((key,), "unknown key", expected, repr(raw_key), did_you_mean(key, PATHWAY_KEYS))
+            continue
+        if key == "years":
+            v = _year_list(value, report, text_numbers)
+        elif key == "co2_peak_year":
+            v = None if value is None else whole_year(value, text=text_numbers)
+            if v is None and value is not None:
+                report((key,), "not a whole year", col.expected(), _short_repr(value), None)
+                v = _BAD
+        else:
+            v = _per_year(key, value, report, text_numbers)
+        if v is not _BAD:
+            out[key] = v
+    return out
+
+
+def make_pathway(values: Mapping[str, Any], base: Pathway | None = None) -> Pathway:
+    """A :class:`~heatnet.network.Pathway` from the values of :func:`parse_pathway`, each key
+    not given taken from ``base`` (a scenario's keys over the network's block), else its
+    default.
+
+    A plain number is stored as one point at the first year, ``((years[0], value),)``: the
+    same value in every year. A key taken from ``base`` that is such a single point at the
+    base's first year follows a new first year (a scenario that changes ``years`` keeps "the
+    same every year"); other points keep their years and must be among the new years.
+    """
+    base_years: tuple[int, ...] = base.years if base is not None else ()
+    years: tuple[int, ...] = tuple(values.get("years", base_years))
+
+    def points(key: str) -> YearPoints | None:
+        if key in values:
+            v = values[key]
+            if isinstance(v, float):
+                return ((years[0], v),) if years else ()
+            return v  # type: ignore[no-any-return]
+        old: YearPoints | None = getattr(base, key) if base is not None else None
+        if not old:
+            return () if key == "demand_scale" else None
+        if base_years and years and len(old) == 1 and old[0][0] == base_years[0]:
+            return ((years[0], old[0][1]),)  # the same every year, from the new first year
+        return old
+
+    peak = values.get("co2_peak_year", base.co2_peak_year if base is not None else None)
+    return Pathway(
+        years=years,
+        demand_scale=points("demand_scale") or (),
+        carbon_price_cny_per_t=points("carbon_price_cny_per_t"),
+        co2_cap_t=points("co2_cap_t"),
+        co2_peak_year=peak,
+    )
+
+
+def pathway_document(pathway: Pathway) -> dict[str, Any]:
+    """A pathway block as network.yaml writes it: ``years``, each per-year key that is set as
+    a mapping of year to value, and ``co2_peak_year`` if set (read back, the same
+    :class:`~heatnet.network.Pathway`)."""
+    doc: dict[str, Any] = {"years": [int(y) for y in pathway.years]}
+    for key in schema.PATHWAY_PER_YEAR:
+        points = getattr(pathway, key)
+        if points:
+            doc[key] = {int(y): float(v) for y, v in points}
+    if pathway.co2_peak_year is not None:
+        doc["co2_peak_year"] = int(pathway.co2_peak_year)
+    return doc
+
+
 def block_lines(text: str, path: Sequence[str]) -> dict[str, int]:
     """The line (1-based) of the mapping found at ``path`` in a YAML text and of everything
     in it, keyed by its name and dotted path: ``{"security": line, "security.KEY": line,
@@ -940,10 +1136,11 @@ def read_network_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, An
 
     The ``security:`` block goes into the returned settings as ``security`` (a
     :class:`~heatnet.network.Security` or None), with ``security_lines`` (see
-    :func:`security_lines`) for the messages of :func:`heatnet.validate.check_security`;
+    :func:`block_lines`) for the messages of :func:`heatnet.validate.check_security`;
     the ``constraints:`` block as ``constraints`` (a :class:`~heatnet.network.Constraints` or
-    None) with ``constraints_lines`` (see :func:`constraints_lines`) for those of
-    :func:`heatnet.validate.check_constraints`.
+    None) with ``constraints_lines`` for those of :func:`heatnet.validate.check_constraints`;
+    the ``pathway:`` block as ``pathway`` (a :class:`~heatnet.network.Pathway` or None) with
+    ``pathway_lines`` for those of :func:`heatnet.validate.check_pathway`.
     """
     label = path.name
     config: dict[str, Any] = {c.name: c.default for c in schema.NETWORK_YAML}
@@ -974,20 +1171,18 @@ def read_network_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, An
         )
         return config, Economics()
     known = {c.name: c for c in schema.NETWORK_YAML}
-    blocks = ["economics", "security", "constraints"]
+    readers = {
+        "security": _read_security,
+        "constraints": _read_constraints,
+        "pathway": _read_pathway,
+    }
+    blocks = ["economics", *readers]
     econ_cols = {c.name: c for c in schema.ECONOMICS}
     econ: dict[str, Any] = {}
     for key, value in doc.items():
         line = _yaml_line(text, [str(key)])
-        if key == "security":
-            config["security"], config["security_lines"] = _read_security(
-                value, text, label, line, problems
-            )
-            continue
-        if key == "constraints":
-            config["constraints"], config["constraints_lines"] = _read_constraints(
-                value, text, label, line, problems
-            )
+        if key in readers:
+            config[key], config[f"{key}_lines"] = readers[key](value, text, label, line, problems)
             continue
         if key == "economics":
             if value is None:
@@ -1140,6 +1335,31 @@ def _read_constraints(
     # with problems the good values are kept only so that the ids are checked too (all
     # problems at once): a network with problems in its files is not returned
     return Constraints(**parse_constraints(block, report)), lines
+
+
+def _read_pathway(
+    value: Any, text: str, label: str, line: int | None, problems: list[Problem]
+) -> tuple[Pathway | None, dict[str, int]]:
+    """The ``pathway:`` block of a network.yaml (None: no block, or not a mapping)."""
+    block, lines, report = _yaml_block("pathway", "years", value, text, label, line, problems)
+    if block is None:
+        return None, lines
+    values = parse_pathway(block, report)
+    if "years" not in block:
+        problems.append(
+            Problem(
+                label,
+                "missing key",
+                line=line,
+                column="pathway.years",
+                expected="a line 'years: [...]' in the pathway block (the heating seasons, "
+                "such as [2025, 2026, 2027])",
+                found="no such key",
+            )
+        )
+    # with problems the good values are kept only so that the years are checked too (all
+    # problems at once): a network with problems in its files is not returned
+    return make_pathway(values), lines
 
 
 # --------------------------------------------------------------------------------------------
@@ -1367,11 +1587,13 @@ def read_network(
         profiles_path=prof_path,
         security=config.get("security"),
         constraints=config.get("constraints"),
+        pathway=config.get("pathway"),
         line_numbers={
             **lines,
             "network.yaml": {
                 **config.get("security_lines", {}),
                 **config.get("constraints_lines", {}),
+                **config.get("pathway_lines", {}),
             },
         },
     )
@@ -1540,6 +1762,23 @@ def security_document(sec: Security) -> dict[str, Any]:
     return doc
 
 
+def network_document(net: Network) -> dict[str, Any]:
+    """``network.yaml`` of ``net`` as a mapping, without ``profiles``: name, description,
+    economics and each block the network has (security, constraints, pathway)."""
+    doc: dict[str, Any] = {
+        "name": net.name,
+        "description": net.description,
+        "economics": dict(vars(net.economics)),
+    }
+    if net.security is not None:
+        doc["security"] = security_document(net.security)
+    if net.constraints is not None:
+        doc["constraints"] = constraints_document(net.constraints)
+    if net.pathway is not None:
+        doc["pathway"] = pathway_document(net.pathway)
+    return doc
+
+
 def write_network(
     net: Network, folder: str | os.PathLike[str], *, profiles_name: str = "profiles.csv"
 ) -> Path:
@@ -1564,17 +1803,13 @@ def write_network(
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
     try:
         os.chmod(tmp, shareable_mode(folder=True))
-        econ = {k: v for k, v in vars(net.economics).items()}
-        doc: dict[str, Any] = {
-            "name": net.name,
-            "description": net.description,
+        body = network_document(net)
+        doc = {
+            "name": body.pop("name"),
+            "description": body.pop("description"),
             "profiles": profiles_name,
-            "economics": econ,
+            **body,
         }
-        if net.security is not None:
-            doc["security"] = security_document(net.security)
-        if net.constraints is not None:
-            doc["constraints"] = constraints_document(net.constraints)
         (tmp / "network.yaml").write_text(
             yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8"
         )

@@ -19,6 +19,8 @@ A scenario file is YAML::
         security: {served_share: 0.7}
       tight_budget:
         constraints: {capex_budget_cny: 5.0e+9}
+      fast_carbon:
+        pathway: {carbon_price_cny_per_t: {2025: 96, 2030: 300}}
 
 :func:`load_scenarios` reads and checks such a file against a base network and raises one
 :class:`~heatnet.errors.InputError` listing every problem (unknown keys with a did-you-mean
@@ -27,16 +29,19 @@ line, the scenario and the key path. :func:`apply_scenario` turns a base network
 into a new :class:`~heatnet.network.Network`; the base is never changed.
 
 Order in which a scenario is applied: ``profiles`` (swap the time series), then ``economics``,
-``security`` and ``constraints``, then the per-id overrides of ``sources``, ``pipes`` and
-``demands``, then ``demand_scale`` (which multiplies every ``design_load_mw``, overridden ones
-included).
+``security``, ``constraints`` and ``pathway``, then the per-id overrides of ``sources``,
+``pipes`` and ``demands``, then ``demand_scale`` (which multiplies every ``design_load_mw``,
+overridden ones included).
 
 ``security:`` merges its keys into the network's security block (spec v1.1 §3); ``security:
 null`` (or ``none``) removes the block, and a scenario may add one to a network without it
 (``served_share`` is then required). ``constraints:`` (spec v1.1 §5) works the same way, key by
 key: a key given in the scenario replaces the network's value of that key (a list of groups or
 the ``min_heat_share`` mapping as a whole), ``constraints: null`` removes the block, and on a
-network without one the scenario's keys make a new block.
+network without one the scenario's keys make a new block. ``pathway:`` (spec v1.1 §4) too: a key
+given replaces the network's (a per-year mapping as a whole), ``pathway: null`` removes the
+block, and a block added to a network without one needs ``years``. The columns
+``earliest_year`` and ``retire_by`` are overridden per id, as every column.
 """
 
 from __future__ import annotations
@@ -57,8 +62,11 @@ from heatnet import schema
 from heatnet.errors import InputError, Problem, did_you_mean
 from heatnet.io import (
     CONSTRAINT_KEYS,
+    PATHWAY_KEYS,
     SECURITY_KEYS,
+    make_pathway,
     parse_constraints,
+    parse_pathway,
     parse_security,
     read_profiles,
     read_text,
@@ -77,6 +85,7 @@ SCENARIO_KEYS = (
     "profiles",
     "security",
     "constraints",
+    "pathway",
 )
 TABLE_KEYS: dict[str, schema.TableSchema] = {
     "sources": schema.SOURCES,
@@ -114,11 +123,17 @@ class Scenario:
             ``Security``; empty = unchanged), or None to remove the block.
         constraints: keys of the network's constraints block to replace (names as in
             ``Constraints``; empty = unchanged), or None to remove the block.
+        pathway: keys of the network's pathway block to replace, as
+            :func:`heatnet.io.parse_pathway` gives them (a per-year key: a float for a plain
+            number, else (year, value) points; empty = unchanged), or None to remove the
+            block.
         file: scenario file it came from (for messages), if any.
         security_lines: lines of the security keys and contingency ids in ``file``
             (``{"security.contingencies.0": line, ...}``), for messages.
         constraints_lines: lines of the constraints keys, groups and ids in ``file``
             (``{"constraints.retire_together.0.1": line, ...}``), for messages.
+        pathway_lines: lines of the pathway keys and years in ``file``
+            (``{"pathway.demand_scale.2030": line, "pathway.years.2": line, ...}``).
     """
 
     name: str
@@ -131,9 +146,11 @@ class Scenario:
     profiles: Path | None = None
     security: Mapping[str, Any] | None = field(default_factory=dict)
     constraints: Mapping[str, Any] | None = field(default_factory=dict)
+    pathway: Mapping[str, Any] | None = field(default_factory=dict)
     file: str | None = None
     security_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
     constraints_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+    pathway_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
 
     def overrides(self, table: str) -> Mapping[str, Mapping[str, Value]]:
         """Per-id overrides of ``sources``, ``pipes`` or ``demands``."""
@@ -469,6 +486,24 @@ def _parse_constraints(
     return _parse_block(rep, name, "constraints", value, parse_constraints, "capex_budget_cny")
 
 
+def _parse_pathway(
+    rep: _Reporter, name: str, value: object, net: Network | None
+) -> tuple[dict[str, Any] | None, dict[str, int]]:
+    """A scenario's ``pathway:`` (None: remove the block) and the lines of its keys and
+    years; a block added to a network without one needs its years."""
+    parsed, lines = _parse_block(rep, name, "pathway", value, parse_pathway, "years")
+    if isinstance(value, dict) and net is not None and net.pathway is None and "years" not in value:
+        rep.add(
+            name,
+            ("pathway", "years"),
+            "missing key",
+            expected="years: [...] (the network has no pathway block to take it from)",
+            found="no such key",
+            at=("pathway",),
+        )
+    return parsed, lines
+
+
 def _parse_scenario(
     rep: _Reporter, name: str, body: object, base_dir: Path | None, net: Network | None
 ) -> Scenario | None:
@@ -525,6 +560,8 @@ def _parse_scenario(
             kwargs["constraints"], kwargs["constraints_lines"] = _parse_constraints(
                 rep, name, value
             )
+        elif key == "pathway":
+            kwargs["pathway"], kwargs["pathway_lines"] = _parse_pathway(rep, name, value, net)
         elif key in TABLE_KEYS:
             kwargs[key] = _parse_table(rep, name, key, value, net)
         elif key == "demand_scale":
@@ -791,23 +828,10 @@ def scenario_network(
         changes["constraints"] = dataclasses.replace(
             net.constraints or Constraints(), **sc.constraints
         )
-
-        # the scenario's keys are its own: their problems point into the scenario file
-        def own(line_key: str) -> bool:
-            return line_key == "constraints" or line_key.split(".")[1] in sc.constraints
-
-        base_lines = net.line_numbers.get("network.yaml", {})
-        constraints_where = {
-            "constraints_lines": {
-                **{
-                    k: v
-                    for k, v in base_lines.items()
-                    if k.startswith("constraints.") and not own(k)
-                },
-                **{k: v for k, v in sc.constraints_lines.items() if own(k)},
-            },
-            "constraints_files": {k: sc.file or "<scenario>" for k in sc.constraints},
-        }
+        constraints_where = _block_where(net, sc, "constraints", sc.constraints_lines)
+    pathway_where = _pathway_change(net, sc, changes, problems)
+    if pathway_where is None:
+        return None, _tag(sc, problems)
     tables = {k: getattr(net, k).copy() for k in TABLE_KEYS}
     for key, df in tables.items():
         _set_cells(df, sc.overrides(key))
@@ -822,12 +846,67 @@ def scenario_network(
         profiles_label=prof_label,
         **security_where,
         **constraints_where,
+        **pathway_where,
     )
     problems += [p for p in found if not _expected_by_override(sc, p)]
     problems = _tag(sc, problems)
     if any(p.severity == "error" for p in problems):
         return None, problems
     return new, problems
+
+
+def _block_where(
+    net: Network, sc: Scenario, block: str, scenario_lines: Mapping[str, int]
+) -> dict[str, Any]:
+    """Where the keys of a merged ``constraints:`` or ``pathway:`` block (``block``) are
+    written, as :func:`heatnet.validate.check_network` takes it (``<block>_lines``,
+    ``<block>_files``): the scenario's keys are its own, so their problems point into the
+    scenario file; the others keep the lines of the network's network.yaml."""
+    keys = getattr(sc, block)
+
+    def own(line_key: str) -> bool:
+        return line_key == block or line_key.split(".")[1] in keys
+
+    base_lines = net.line_numbers.get("network.yaml", {})
+    return {
+        f"{block}_lines": {
+            **{k: v for k, v in base_lines.items() if k.startswith(f"{block}.") and not own(k)},
+            **{k: v for k, v in scenario_lines.items() if own(k)},
+        },
+        f"{block}_files": {k: sc.file or "<scenario>" for k in keys},
+    }
+
+
+def _pathway_change(
+    net: Network, sc: Scenario, changes: dict[str, Any], problems: list[Problem]
+) -> dict[str, Any] | None:
+    """Apply the scenario's ``pathway:`` to ``changes`` (its keys over the network's block,
+    see :func:`heatnet.io.make_pathway`; None: remove the block) and return where its keys
+    are written (see :func:`_block_where`); None with the problem recorded when the scenario
+    adds a block without ``years``."""
+    if sc.pathway is None:
+        changes["pathway"] = None
+        return {}
+    if not sc.pathway:
+        return {}
+    unknown = [k for k in sc.pathway if k not in PATHWAY_KEYS]
+    if unknown:
+        raise ValueError(f"unknown pathway keys {unknown} in scenario {sc.name!r}")
+    if net.pathway is None and "years" not in sc.pathway:
+        problems.append(
+            Problem(
+                sc.file or "<scenario>",
+                "missing key",
+                line=sc.pathway_lines.get("pathway"),
+                id=sc.name,
+                column="pathway.years",
+                expected="years: [...] (the network has no pathway block to take it from)",
+                found="no such key",
+            )
+        )
+        return None
+    changes["pathway"] = make_pathway(sc.pathway, net.pathway)
+    return _block_where(net, sc, "pathway", sc.pathway_lines)
 
 
 def _expected_by_override(sc: Scenario, p: Problem) -> bool:

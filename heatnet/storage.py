@@ -46,6 +46,10 @@ from heatnet.io import (
 )
 from heatnet.network import Network
 from heatnet.schema import check_run_name
+from heatnet.years import EARLIEST_YEAR, RETIRE_BY
+
+PATHWAY_COLUMNS = (EARLIEST_YEAR, RETIRE_BY)
+"""Optional pathway columns left out of the input hash when blank everywhere."""
 
 if TYPE_CHECKING:
     from heatnet.options import SolveOptions
@@ -171,17 +175,19 @@ class RunSummary(TypedDict, total=False):
 
 
 def input_hash(net: Network) -> str:
-    """SHA-256 of everything that defines the optimisation (economics, the security and
-    constraints blocks, tables, profiles). A network without a security or constraints block
-    hashes as before the block existed, so resumed studies of such networks still match."""
+    """SHA-256 of everything that defines the optimisation (economics, the security,
+    constraints and pathway blocks, tables, profiles). A network without one of the optional
+    blocks, or with an optional pathway column left blank everywhere, hashes as before the
+    block or column existed, so resumed studies of such networks still match."""
     h = hashlib.sha256()
     h.update(json.dumps(dataclasses.asdict(net.economics), sort_keys=True).encode())
-    if net.security is not None:
-        h.update(json.dumps({"security": dataclasses.asdict(net.security)}).encode())
-    if net.constraints is not None:
-        h.update(json.dumps({"constraints": dataclasses.asdict(net.constraints)}).encode())
+    for key in ("security", "constraints", "pathway"):
+        block = getattr(net, key)
+        if block is not None:
+            h.update(json.dumps({key: dataclasses.asdict(block)}).encode())
     for df in (net.nodes, net.sources, net.pipes, net.demands, net.profiles):
-        h.update(df.to_csv(lineterminator="\n").encode())
+        blank = [c for c in PATHWAY_COLUMNS if c in df.columns and df[c].isna().all()]
+        h.update(df.drop(columns=blank).to_csv(lineterminator="\n").encode())
     return h.hexdigest()
 
 

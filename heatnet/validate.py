@@ -21,7 +21,9 @@ from heatnet.schema import (
     ACTIVE_SOURCE_STATUSES,
     BUILD_STATUSES,
     MAX_MAGNITUDE,
+    PATHWAY_PER_YEAR,
     PIPES,
+    SOURCES,
     TOO_LARGE_HINT,
 )
 
@@ -649,6 +651,200 @@ def _share_problems(net: Network, where: str, line_of: Callable[..., int | None]
     return out
 
 
+def check_pathway(
+    net: Network,
+    *,
+    file: str = "network.yaml",
+    lines: Mapping[str, int] | None = None,
+    files: Mapping[str, str] | None = None,
+) -> list[Problem]:
+    """The ``pathway:`` block and the pathway columns against the network (spec v1.1 §4).
+
+    Every year a per-year mapping names, and ``co2_peak_year``, must be one of ``years``
+    (the loader has checked that the years are whole and in order). The columns
+    ``earliest_year`` and ``retire_by`` are checked by :func:`check_pathway_columns`.
+
+    Args:
+        net: the network.
+        file: the file the block is in.
+        lines: ``{"pathway.KEY.YEAR": line, ...}`` as :func:`heatnet.io.block_lines` gives
+            them; default: the network's own (``net.line_numbers["network.yaml"]``).
+        files: the file of each key given somewhere else than ``file`` (a scenario's keys).
+    """
+    out = check_pathway_columns(net)
+    path = net.pathway
+    if path is None or not path.years:
+        return out
+    lines = net.line_numbers.get("network.yaml", {}) if lines is None else lines
+    files = files or {}
+    years = set(path.years)
+    listed = ", ".join(str(y) for y in sorted(years))
+
+    def problem(key: str, year: int, message: str, *, line_key: str) -> Problem:
+        hint = None
+        if "years" in files and key not in files:  # a scenario's years, the network's key
+            hint = f"pathway.years is given in {files['years']}: give {key} there too"
+        return Problem(
+            files.get(key, file),
+            message,
+            line=lines.get(line_key) or lines.get(f"pathway.{key}") or lines.get("pathway"),
+            column=f"pathway.{key}",
+            expected=f"one of the years of pathway.years ({listed})",
+            found=str(year),
+            hint=hint,
+        )
+
+    for key in PATHWAY_PER_YEAR:
+        for year, _ in getattr(path, key) or ():
+            if year not in years:
+                out.append(problem(key, year, "unknown year", line_key=f"pathway.{key}.{year}"))
+    peak = path.co2_peak_year
+    if peak is not None and peak not in years:
+        message = "peak year outside the years"
+        out.append(problem("co2_peak_year", peak, message, line_key="pathway.co2_peak_year"))
+    return out
+
+
+PATHWAY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("sources.csv", "earliest_year"),
+    ("sources.csv", "retire_by"),
+    ("pipes.csv", "earliest_year"),
+)
+"""The pathway columns of the network's tables (file, column)."""
+
+
+def check_pathway_columns(net: Network) -> list[Problem]:
+    """``earliest_year`` (sources, pipes) and ``retire_by`` (sources) (spec v1.1 §4).
+
+    Errors: a year that is not a whole number, ``earliest_year`` on a retirable source,
+    ``retire_by`` on anything but a retirable source (a ``retire_by`` note column in
+    pipes.csv too), and with a pathway a ``retire_by`` outside its years. Warnings: with a
+    pathway an ``earliest_year`` after its last year (never available); without one, a
+    single warning that the columns are ignored.
+    """
+    frames = {"sources.csv": net.sources, "pipes.csv": net.pipes}
+    out = _pipe_retire_by(net)
+    given: dict[str, list[str]] = {}
+    for file, column in PATHWAY_COLUMNS:
+        df = frames[file]
+        if column not in df.columns:
+            continue
+        values = pd.to_numeric(df[column], errors="coerce")
+        for ident, value in values.items():
+            if np.isnan(value):
+                continue
+            given.setdefault(file, [])
+            if column not in given[file]:
+                given[file].append(column)
+            status = str(df.at[ident, "status"]) if "status" in df.columns else ""
+            problem = _year_cell_problem(net, file, column, str(ident), float(value), status)
+            if problem is not None:
+                out.append(problem)
+    if net.pathway is None and given:
+        where = "; ".join(f"{f}: {', '.join(c)}" for f, c in given.items())
+        out.append(
+            Problem(
+                next(iter(given)),
+                "pathway columns are ignored in a one-season solve",
+                column=", ".join(dict.fromkeys(c for cols in given.values() for c in cols)),
+                expected="a pathway: block in network.yaml (or the scenario) to plan over "
+                "several seasons",
+                found=f"values in {where}, and no pathway block",
+                severity="warning",
+            )
+        )
+    return out
+
+
+def _year_cell_problem(
+    net: Network, file: str, column: str, ident: str, value: float, status: str
+) -> Problem | None:
+    """The problem of one ``earliest_year`` or ``retire_by`` cell (None if it is fine)."""
+    path = net.pathway
+    col = SOURCES.column(column) if file == "sources.csv" else PIPES.column(column)
+
+    def problem(
+        message: str,
+        expected: str,
+        found: str,
+        hint: str | None = None,
+        severity: Severity = "error",
+    ) -> Problem:
+        return Problem(
+            file,
+            message,
+            line=net.line_of(file, ident),
+            id=ident,
+            column=column,
+            expected=expected,
+            found=found,
+            hint=hint,
+            severity=severity,
+        )
+
+    if not float(value).is_integer():
+        return problem("not a whole year", col.expected(), f"{value:g}")
+    year = int(value)
+    if column == "earliest_year" and status == "retirable":
+        return problem(
+            "earliest_year on a retirable source",
+            "no earliest_year on a retirable source (it is in service from the first year; "
+            "the optimiser decides when it retires)",
+            f"{year} on a source with status retirable",
+            hint="A plant that is not there yet is existing or a candidate with earliest_year",
+        )
+    if column == "retire_by" and status not in ("retirable", ""):
+        return problem(
+            "retire_by on a source that is not retirable",
+            "retire_by only on a source with status retirable",
+            f"{year} on a source with status {status}",
+            hint="Make it retirable: the optimiser then retires it by that season at the "
+            "latest (a scenario that changes the status must also clear retire_by)",
+        )
+    if path is None or not path.years:
+        return None
+    first, last = min(path.years), max(path.years)
+    if column == "retire_by" and not first <= year <= last:
+        return problem(
+            "deadline outside the horizon",
+            f"a year from {first} to {last} (pathway.years)",
+            str(year),
+        )
+    if column == "earliest_year" and year > last:
+        return problem(
+            "never available in the horizon: earliest_year after the last year",
+            f"a year up to {last} (pathway.years), or empty",
+            str(year),
+            severity="warning",
+        )
+    return None
+
+
+def _pipe_retire_by(net: Network) -> list[Problem]:
+    """A ``retire_by`` column in pipes.csv is not a note: pipes never retire (spec v1.1 §4)."""
+    pipes = net.pipes
+    if "retire_by" not in pipes.columns:
+        return []
+    out = []
+    for ident, value in pipes["retire_by"].items():
+        text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else value
+        if str(text).strip():
+            out.append(
+                Problem(
+                    "pipes.csv",
+                    "retire_by on a pipe",
+                    line=net.line_of("pipes.csv", str(ident)),
+                    id=str(ident),
+                    column="retire_by",
+                    expected="retire_by only on a source with status retirable (pipes never "
+                    "retire)",
+                    found=repr(str(text).strip()),
+                    hint="Remove the column, or name it note_retire_by if it is only a note",
+                )
+            )
+    return out
+
+
 def _blank_refs(net: Network) -> bool:
     """True if a cell the graph and capacity checks read is empty (missing or invalid, already
     reported by the loader): those checks would crash or report follow-on errors."""
@@ -681,12 +877,16 @@ def check_network(
     security_lines: Mapping[str, int] | None = None,
     constraints_lines: Mapping[str, int] | None = None,
     constraints_files: Mapping[str, str] | None = None,
+    pathway_lines: Mapping[str, int] | None = None,
+    pathway_files: Mapping[str, str] | None = None,
 ) -> list[Problem]:
     """All checks on a network; ``cross_checks=False`` runs only those needing one table.
 
     ``security_file`` and ``security_lines`` say where the security block's contingency list
     is written (see :func:`check_security`); ``constraints_lines`` and ``constraints_files``
-    where the keys of the constraints block are (see :func:`check_constraints`).
+    where the keys of the constraints block are (see :func:`check_constraints`), and
+    ``pathway_lines`` and ``pathway_files`` those of the pathway block (see
+    :func:`check_pathway`).
     """
     out = check_pipes(net) + check_season(net, profiles_label)
     if not cross_checks:
@@ -697,6 +897,7 @@ def check_network(
     out += check_routes(net)
     out += check_security(net, file=security_file, lines=security_lines)
     out += check_constraints(net, lines=constraints_lines, files=constraints_files)
+    out += check_pathway(net, lines=pathway_lines, files=pathway_files)
     if any(p.severity == "error" for p in refs) or _blank_refs(net):
         return out
     out += check_graph(net, "error" if strict_graph else "warning")

@@ -103,6 +103,8 @@ def rich_network(folder: Path) -> Path:
 
 
 YAML_TEXT = "name: rich\nprofiles: profiles.csv\neconomics:\n  carbon_price_cny_per_t: 50\n"
+PATHWAY_TEXT = YAML_TEXT + "pathway:\n  years: [2025, 2026, 2027]\n"
+"""The valid network with a pathway block (lines 5 and 6)."""
 
 
 @pytest.fixture(scope="module")
@@ -149,6 +151,22 @@ def cell(file: str, line: int, column: str, value: str) -> Corrupt:
         path = folder / file
         rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
         rows[line - 1][rows[0].index(column)] = value
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        path.write_text(out.getvalue(), encoding="utf-8")
+
+    return f
+
+
+def add_column(file: str, column: str, values: dict[int, str]) -> Corrupt:
+    """Add a column, empty but in the lines of ``values`` (as a spreadsheet counts them)."""
+
+    def f(folder: Path) -> None:
+        path = folder / file
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+        rows[0].append(column)
+        for line, row in enumerate(rows[1:], start=2):
+            row.append(values.get(line, ""))
         out = io.StringIO()
         csv.writer(out, lineterminator="\n").writerows(rows)
         path.write_text(out.getvalue(), encoding="utf-8")
@@ -531,6 +549,113 @@ NETWORK_CASES: list[Case] = [
         "constraints.min_heat_share",
         "heat shares add up to more than 1",
         "found 1.1 (chp 0.7 + heat_pump 0.4)",
+    ),
+    # ---- network.yaml: the pathway block (spec v1.1 §4); it starts on line 5
+    case(
+        "yaml-pathway-years-out-of-order",
+        text("network.yaml", YAML_TEXT + "pathway:\n  years: [2025, 2027, 2026]\n"),
+        "network.yaml",
+        6,
+        "pathway.years",
+        "years out of order",
+        "expected years strictly increasing, each once",
+        "found 2026 after 2027 (item 3)",
+    ),
+    case(
+        "yaml-pathway-year-not-whole",
+        text("network.yaml", YAML_TEXT + "pathway:\n  years: [2025, 2026.5]\n"),
+        "network.yaml",
+        6,
+        "pathway.years",
+        "not a whole year",
+        "found 2026.5 (item 2)",
+    ),
+    case(
+        "yaml-pathway-unknown-year",
+        text("network.yaml", PATHWAY_TEXT + "  demand_scale: {2025: 1.0, 2031: 1.2}\n"),
+        "network.yaml",
+        7,
+        "pathway.demand_scale",
+        "unknown year",
+        "expected one of the years of pathway.years (2025, 2026, 2027)",
+        "found 2031",
+    ),
+    case(
+        "yaml-pathway-peak-year-outside",
+        text("network.yaml", PATHWAY_TEXT + "  co2_peak_year: 2030\n"),
+        "network.yaml",
+        7,
+        "pathway.co2_peak_year",
+        "peak year outside the years",
+        "found 2030",
+    ),
+    case(
+        "yaml-pathway-unknown-key",
+        text("network.yaml", PATHWAY_TEXT + "  carbon_price: 100\n"),
+        "network.yaml",
+        7,
+        "pathway.carbon_price",
+        "unknown key",
+        "Did you mean 'carbon_price_cny_per_t'?",
+    ),
+    case(
+        "yaml-pathway-missing-years",
+        text("network.yaml", YAML_TEXT + "pathway:\n  demand_scale: 1.1\n"),
+        "network.yaml",
+        5,
+        "pathway.years",
+        "missing key",
+    ),
+    case(
+        "sources-earliest-year-on-retirable",
+        both(
+            text("network.yaml", PATHWAY_TEXT),
+            cell("sources.csv", 2, "status", "retirable"),
+            add_column("sources.csv", "earliest_year", {2: "2026"}),
+        ),
+        "sources.csv",
+        2,
+        "earliest_year",
+        "earliest_year on a retirable source",
+        "found 2026 on a source with status retirable",
+    ),
+    case(
+        "sources-retire-by-on-existing",
+        both(
+            text("network.yaml", PATHWAY_TEXT),
+            add_column("sources.csv", "retire_by", {2: "2026"}),
+        ),
+        "sources.csv",
+        2,
+        "retire_by",
+        "retire_by on a source that is not retirable",
+        "found 2026 on a source with status existing",
+    ),
+    case(
+        "sources-retire-by-outside-horizon",
+        both(
+            text("network.yaml", PATHWAY_TEXT),
+            cell("sources.csv", 2, "status", "retirable"),
+            add_column("sources.csv", "retire_by", {2: "2031"}),
+        ),
+        "sources.csv",
+        2,
+        "retire_by",
+        "deadline outside the horizon",
+        "expected a year from 2025 to 2027 (pathway.years)",
+        "found 2031",
+    ),
+    case(
+        "pipes-earliest-year-not-whole",
+        both(
+            text("network.yaml", PATHWAY_TEXT),
+            add_column("pipes.csv", "earliest_year", {3: "2026.5"}),
+        ),
+        "pipes.csv",
+        3,
+        "earliest_year",
+        "not a whole year",
+        "found 2026.5",
     ),
     case(
         "yaml-python-tag",
@@ -1216,6 +1341,37 @@ SCENARIO_CASES: list[Case] = [
         3,
         "constraints",
         "must be a mapping",
+    ),
+    case(
+        "scenario-pathway-unknown-key",
+        text("s.yaml", "scenarios:\n  path:\n    pathway: {years: [2025], co2_peak: 2025}\n"),
+        "s.yaml",
+        3,
+        "pathway.co2_peak",
+        "unknown key",
+        "Did you mean 'co2_peak_year'?",
+    ),
+    case(
+        "scenario-pathway-unknown-year",
+        text(
+            "s.yaml",
+            "scenarios:\n  path:\n    pathway:\n      years: [2025, 2026]\n"
+            "      carbon_price_cny_per_t: {2025: 96, 2030: 200}\n",
+        ),
+        "s.yaml",
+        5,
+        "pathway.carbon_price_cny_per_t",
+        "unknown year",
+        "found 2030",
+    ),
+    case(
+        "scenario-retire-by-on-existing",
+        text("s.yaml", "scenarios:\n  path:\n    sources: {S1: {retire_by: 2026}}\n"),
+        "sources.csv",
+        2,
+        "retire_by",
+        "retire_by on a source that is not retirable",
+        "found 2026 on a source with status existing",
     ),
     case(
         "scenario-python-tag",

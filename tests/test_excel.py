@@ -24,7 +24,7 @@ from heatnet.excel import (
     read_workbook,
     workbook_to_network,
 )
-from heatnet.io import read_network, read_text
+from heatnet.io import load_network, read_network, read_text
 from heatnet.storage import input_hash
 from tests.helpers import two_node
 
@@ -274,6 +274,91 @@ def test_network_sheet_problems_name_the_key_row(tmp_path: Path) -> None:
     for p in problems:
         assert isinstance(p, SheetProblem)
         assert p.sheet == "network"
+
+
+PATHWAY_YAML = (
+    "name: path\nprofiles: profiles.csv\n"
+    "pathway:\n"
+    "  years: [2025, 2026, 2027]\n"
+    "  demand_scale: {2025: 1.0, 2027: 1.1}\n"
+    "  carbon_price_cny_per_t: 120\n"
+    "  co2_cap_t: {2026: 1.5e6, 2027: 1.4e6}\n"  # 1.5e6: a number to heatnet, text to PyYAML
+    "  co2_peak_year: 2026\n"
+)
+
+
+def _pathway_net(folder: Path) -> Path:
+    """two_node with a pathway block written by hand and the pathway columns."""
+    coal = {"node": "A", "technology": "coal_boiler", "capacity_mw": 50, "status": "retirable"}
+    two_node(
+        folder,
+        sources=[
+            {
+                "id": "S1",
+                "node": "A",
+                "technology": "chp",
+                "capacity_mw": 100,
+                "status": "existing",
+            },
+            {"id": "C1", **coal, "retire_by": 2027},
+            {"id": "N", **coal, "status": "candidate", "earliest_year": 2026},
+        ],
+        pipes=[
+            {
+                "id": "P1",
+                "from_node": "A",
+                "to_node": "B",
+                "length_km": 10,
+                "capacity_mw": 80,
+                "status": "candidate",
+                "earliest_year": 2027,
+            }
+        ],
+    )
+    (folder / "network.yaml").write_text(PATHWAY_YAML, "utf-8")
+    return folder
+
+
+def test_pathway_round_trip(tmp_path: Path) -> None:
+    folder = _pathway_net(tmp_path / "net")
+    book, _ = network_to_workbook(folder, tmp_path / "net.xlsx")
+    wb = openpyxl.load_workbook(book)
+    rows = {r[0]: r[1:] for r in wb["network"].iter_rows(min_row=2, values_only=True)}
+    assert rows["pathway.years"][0] == "[2025, 2026, 2027]"
+    assert rows["pathway.demand_scale.2027"][:2] == (1.1, "-")
+    assert rows["pathway.co2_cap_t.2026"][:2] == (1.5e6, "tCO2/season")  # a number cell
+    assert rows["pathway.carbon_price_cny_per_t"][0] == 120
+    assert rows["pathway.co2_peak_year"][0] == 2026
+    assert rows["pathway.co2_cap_t.2026"][2].startswith("cap on each season's emissions")
+    header = [c.value for c in wb["sources"][1]]
+    retire_by = header.index("retire_by") + 1
+    assert wb["sources"].cell(3, retire_by).value == 2027
+    assert "Unit: year" in wb["sources"].cell(1, retire_by).comment.text
+    back, _ = workbook_to_network(book, tmp_path / "back")
+    a, b = load_network(folder), load_network(back)
+    assert a.pathway is not None
+    assert b.pathway == a.pathway
+    for table in ("nodes", "sources", "pipes", "demands", "profiles"):
+        assert getattr(a, table).equals(getattr(b, table)), table
+    assert input_hash(a) == input_hash(b)
+
+
+def test_pathway_problems_name_the_key_row(tmp_path: Path) -> None:
+    book, _ = network_to_workbook(_pathway_net(tmp_path / "net"), tmp_path / "net.xlsx")
+    wb = openpyxl.load_workbook(book)
+    ws = wb["network"]
+    keys = [c.value for c in ws["A"]]
+    r = keys.index("pathway.co2_peak_year") + 1
+    ws.cell(r, 2, 2031)
+    r2 = keys.index("pathway.demand_scale.2027") + 1
+    ws.cell(r2, 1, "pathway.demand_scale.2028")
+    wb.save(book)
+    _, problems = read_workbook(book)
+    errors = {(p.column, p.row, p.message) for p in problems if p.severity == "error"}
+    assert errors == {
+        ("pathway.co2_peak_year", r, "peak year outside the years"),
+        ("pathway.demand_scale", r2, "unknown year"),
+    }
 
 
 def test_missing_sheet_and_formula_and_not_a_workbook(tmp_path: Path) -> None:

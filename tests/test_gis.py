@@ -4,6 +4,7 @@ re-read with json and checked feature by feature."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import sys
@@ -42,6 +43,7 @@ def assert_same_network(a: heatnet.Network, b: heatnet.Network) -> None:
     assert a.economics == b.economics
     assert a.security == b.security
     assert a.constraints == b.constraints
+    assert a.pathway == b.pathway
     assert input_hash(a) == input_hash(b)
 
 
@@ -143,10 +145,50 @@ def test_jinan_round_trip_feature_by_feature(tmp_path: Path) -> None:
     assert (folder / "profiles.csv").is_file()
 
 
+PATHWAY_YAML = (
+    "name: path\nprofiles: profiles.csv\n"
+    "pathway:\n"
+    "  years: [2025, 2026, 2027]\n"
+    "  demand_scale: {2025: 1.0, 2027: 1.1}\n"
+    "  carbon_price_cny_per_t: 120\n"
+    "  co2_cap_t: {2026: 1.5e6, 2027: 1.4e6}\n"  # 1.5e6: a number to heatnet, text to PyYAML
+    "  co2_peak_year: 2026\n"
+    "constraints:\n"
+    "  retire_together: [[C1, C2]]\n"
+)
+
+
+def _pathway_net(folder: Path) -> Path:
+    """two_node with a pathway block written by hand, the pathway columns and constraints."""
+
+    def source(ident: str, status: str, **more: object) -> dict[str, object]:
+        tech = "coal_boiler" if status == "retirable" else "chp"
+        row = {"id": ident, "node": "A", "technology": tech, "capacity_mw": 50, "status": status}
+        return row | more
+
+    def pipe(ident: str, status: str, **more: object) -> dict[str, object]:
+        row = {"id": ident, "from_node": "A", "to_node": "B", "length_km": 10, "status": status}
+        return row | {"capacity_mw": 80} | more
+
+    two_node(
+        folder,
+        sources=[
+            source("S1", "existing"),
+            source("C1", "retirable", retire_by=2027),
+            source("C2", "retirable"),
+            source("N", "candidate", earliest_year=2026, capex_cny=1e7),
+        ],
+        pipes=[pipe("P1", "existing"), pipe("P2", "candidate", earliest_year=2027)],
+    )
+    (folder / "network.yaml").write_text(PATHWAY_YAML, "utf-8")
+    return folder
+
+
 def _helper_networks(tmp_path: Path) -> dict[str, Path]:
     route = "LINESTRING (116.3 36.6, 116.5 36.75, 116.7 36.72)"
     return {
         "two_node (no coordinates)": two_node(tmp_path / "two"),
+        "pathway (block and columns)": _pathway_net(tmp_path / "pathway"),
         "tiny (coordinates, Chinese names, notes)": tiny_net(tmp_path / "tiny"),
         "routed, secure, with notes": write_network(
             tmp_path / "routed",
@@ -219,6 +261,33 @@ def test_helper_networks_round_trip(tmp_path: Path) -> None:
             assert_same_network(net, load_network(folder))
         except AssertionError as exc:  # pragma: no cover - message only
             raise AssertionError(f"{label}: {exc}") from exc
+
+
+def test_pathway_travels_in_the_collection(tmp_path: Path) -> None:
+    net = load_network(_pathway_net(tmp_path / "p"))
+    assert net.pathway is not None
+    assert net.pathway.co2_cap_t == ((2026, 1.5e6), (2027, 1.4e6))
+    block = gis.network_collection(net)["heatnet"]["network_yaml"]["pathway"]
+    assert block["co2_cap_t"] == {"2026": 1.5e6, "2027": 1.4e6}  # numbers, keys as JSON text
+    assert block["years"] == [2025, 2026, 2027]
+    # a network built in memory: every block as write_network writes it
+    memory = dataclasses.replace(net, folder=None)
+    doc = gis.network_yaml_document(memory)
+    assert doc["pathway"] == {
+        "years": [2025, 2026, 2027],
+        "demand_scale": {"2025": 1.0, "2027": 1.1},
+        "carbon_price_cny_per_t": {"2025": 120.0},
+        "co2_cap_t": {"2026": 1.5e6, "2027": 1.4e6},
+        "co2_peak_year": 2026,
+    }
+    assert doc["constraints"]["retire_together"] == [["C1", "C2"]]
+    folder, _ = gis.collection_to_folder(gis.network_collection(memory), tmp_path / "back")
+    back = load_network(folder)
+    assert back.pathway == net.pathway
+    assert back.constraints == net.constraints
+    assert back.sources.loc["C1", "retire_by"] == 2027
+    assert back.pipes.loc["P2", "earliest_year"] == 2027
+    assert back.sources["earliest_year"].dtype == float
 
 
 def test_round_trip_solves_to_the_same_optimum(tmp_path: Path) -> None:

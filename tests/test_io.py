@@ -6,10 +6,11 @@ import math
 from pathlib import Path
 
 import pytest
+import yaml
 
 from heatnet import schema
 from heatnet.errors import InputError, Problem
-from heatnet.io import load_network, read_network
+from heatnet.io import load_network, network_document, read_network, write_network
 from heatnet.network import Economics
 from tests.helpers import two_node, write_csv
 
@@ -619,3 +620,60 @@ def test_duplicated_yaml_keys_are_errors(tmp_path: Path) -> None:
     assert net is None
     dup = [p for p in problems if p.message == "duplicated key"]
     assert [(p.file, p.line, p.column) for p in dup] == [("network.yaml", 5, "discount_rate")]
+
+
+def test_every_block_is_read_with_its_lines_and_written_back_in_order(tmp_path: Path) -> None:
+    folder = two_node(tmp_path / "n")
+    (folder / "network.yaml").write_text(
+        "name: t\n"  # 1
+        "profiles: profiles.csv\n"  # 2
+        "security:\n"  # 3
+        "  served_share: 0.5\n"  # 4
+        "constraints:\n"  # 5
+        "  capex_budget_cny: 1.0e+9\n"  # 6
+        "pathway:\n"  # 7
+        "  years: [2025, 2026]\n"  # 8
+        "  demand_scale:\n"  # 9
+        "    2026: 1.1\n",  # 10
+        encoding="utf-8",
+    )
+    net = loads(folder)
+    assert net.security is not None
+    assert net.constraints is not None
+    assert net.pathway is not None
+    lines = net.line_numbers["network.yaml"]
+    assert (lines["security"], lines["constraints"], lines["pathway"]) == (3, 5, 7)
+    assert (lines["pathway.years"], lines["pathway.years.1"]) == (8, 8)
+    assert (lines["pathway.demand_scale"], lines["pathway.demand_scale.2026"]) == (9, 10)
+    write_network(net, tmp_path / "copy")
+    doc = yaml.safe_load((tmp_path / "copy" / "network.yaml").read_text("utf-8"))
+    assert list(doc) == [
+        "name",
+        "description",
+        "profiles",
+        "economics",
+        "security",
+        "constraints",
+        "pathway",
+    ]
+    assert doc["pathway"] == {"years": [2025, 2026], "demand_scale": {2026: 1.1}}
+    assert network_document(net) == {k: v for k, v in doc.items() if k != "profiles"}
+    again = loads(tmp_path / "copy")
+    assert (again.security, again.constraints, again.pathway) == (
+        net.security,
+        net.constraints,
+        net.pathway,
+    )
+
+
+def test_the_pathway_columns_are_float_columns_always_present(tmp_path: Path) -> None:
+    folder = two_node(tmp_path / "n")
+    net = loads(folder)  # the files have none of them
+    for df, column in (
+        (net.sources, "earliest_year"),
+        (net.sources, "retire_by"),
+        (net.pipes, "earliest_year"),
+    ):
+        assert df[column].dtype == float, column
+        assert df[column].isna().all(), column
+    assert "retire_by" not in net.pipes.columns

@@ -12,7 +12,14 @@ from click.testing import CliRunner
 import heatnet
 from heatnet.cli import cli
 from heatnet.errors import InputError
-from heatnet.scenarios import apply_scenario, load_scenarios, read_scenarios, scenario_network
+from heatnet.network import Pathway
+from heatnet.scenarios import (
+    SCENARIO_KEYS,
+    apply_scenario,
+    load_scenarios,
+    read_scenarios,
+    scenario_network,
+)
 from tests.helpers import write_csv
 from tests.scenario_nets import retire_net
 
@@ -245,3 +252,42 @@ def test_cli_sweep_rejects_a_bad_scenario_file_before_solving(tmp_path: Path) ->
     assert "bad.yaml:7, id 'carbon', field 'economics.co2_cap'" in result.output
     assert "Did you mean 'co2_cap_t'?" in result.output
     assert not (tmp_path / "results").exists()
+
+
+def test_every_scenario_key_is_documented() -> None:
+    docs = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    for key in SCENARIO_KEYS:
+        assert f"| `{key}`" in docs or f", `{key}`" in docs, key
+
+
+def test_a_pathway_scenario_with_deadlines(net: heatnet.Network, tmp_path: Path) -> None:
+    """The pathway block and the pathway columns in one scenario, beside other keys: the
+    scenario's block on a network without one, a deadline on the retirable coal plant and an
+    availability year on the candidate pipe."""
+    text = (
+        "scenarios:\n"
+        "  base: {}\n"
+        "  path:\n"
+        "    economics: {discount_rate: 0.05}\n"
+        "    pathway:\n"
+        "      years: [2025, 2026, 2027]\n"
+        "      carbon_price_cny_per_t: {2025: 0, 2027: 100}\n"
+        "      co2_peak_year: 2026\n"
+        "    sources: {COAL: {retire_by: 2027}}\n"
+        "    pipes: {PW: {earliest_year: 2026}}\n"
+    )
+    (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
+    sset = load_scenarios(tmp_path / "s.yaml", net)
+    assert apply_scenario(net, sset["base"]).pathway is None
+    new = apply_scenario(net, sset["path"])
+    assert new.pathway == Pathway(
+        years=(2025, 2026, 2027),
+        carbon_price_cny_per_t=((2025, 0.0), (2027, 100.0)),
+        co2_peak_year=2026,
+    )
+    assert new.pathway.carbon_price_in(2026, new.economics) == 50
+    assert new.economics.discount_rate == 0.05
+    assert new.sources.loc["COAL", "retire_by"] == 2027
+    assert new.pipes.loc["PW", "earliest_year"] == 2026
+    assert net.pathway is None
+    assert net.sources["retire_by"].isna().all()

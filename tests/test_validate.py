@@ -9,7 +9,8 @@ import pytest
 
 from heatnet.errors import InputError, Problem
 from heatnet.io import load_network, read_network
-from heatnet.validate import flow_graph
+from heatnet.network import Pathway
+from heatnet.validate import check_network, check_pathway, flow_graph
 from tests.helpers import two_node, write_csv
 
 
@@ -727,3 +728,23 @@ def test_costs_where_they_apply_give_no_warning(tmp_path: Path) -> None:
     net, problems = read_network(two_node(tmp_path, sources=sources, pipes=pipes))
     assert net is not None
     assert problems == []
+
+
+def test_pathway_checks_on_a_network_built_in_memory(tmp_path: Path) -> None:
+    """A network built in memory may lack the pathway columns, or hold them as text: the
+    checks read what is there and never crash."""
+    net = load_network(two_node(tmp_path))
+    bare = net.replace(
+        sources=net.sources.drop(columns=["earliest_year", "retire_by"]),
+        pipes=net.pipes.drop(columns=["earliest_year"]),
+        pathway=Pathway(years=(2025, 2026), co2_peak_year=2026),
+    )
+    assert check_pathway(bare) == []
+    assert [p for p in check_network(bare) if p.severity == "error"] == []
+    texts = net.sources.assign(earliest_year=["2030"], retire_by=[""]).astype(
+        {"earliest_year": object, "retire_by": object}
+    )
+    (p,) = check_pathway(net.replace(sources=texts, pathway=Pathway(years=(2025, 2026))))
+    assert (p.file, p.id, p.column, p.severity) == ("sources.csv", "S1", "earliest_year", "warning")
+    # a block whose years could not be read (reported by the loader): no follow-on problems
+    assert check_pathway(net.replace(pathway=Pathway(years=(), co2_peak_year=2030))) == []
