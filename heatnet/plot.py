@@ -12,6 +12,11 @@ One function per figure kind, each returning a :class:`plotly.graph_objects.Figu
   each district's demand-weighted mean.
 * :func:`security_figure` — security of supply: served share by outage × district at the
   design hour, binding cells framed, and the kept or built elements each binding case needs.
+* :func:`timeline_figure` — a pathway run: the state of each element that changes (or could)
+  in each year, with the deadlines and earliest years marked.
+* :func:`co2_path_figure` — a pathway run: CO2 per year against the cap path, the peak year.
+* :func:`costs_by_year_figure` — a pathway run: the cost of each season by kind, discounted
+  total, NPV.
 * :func:`matrix_figure`   — retirement plans: scenario × retirable source.
 * :func:`builds_figure`   — build plans: scenario × candidate source or pipe.
 * :func:`costs_figure`    — annual cost by kind and CO2, by scenario.
@@ -20,9 +25,11 @@ One function per figure kind, each returning a :class:`plotly.graph_objects.Figu
 The run figures take anything with ``tables``, ``summary``, ``network`` and ``name`` — a
 :class:`heatnet.run.StoredRun` read back with :func:`heatnet.read_run`, or the
 :class:`heatnet.run.Run` that :func:`heatnet.solve` returns. The comparison figures take several
-such runs with a label each. Nothing here imports the model or the solver. The figures only
-draw: the analysis behind the Sankey (where each source's heat goes) and the readers of a run's
-tables are in :mod:`heatnet.trace`; :func:`run_figure` traces the heat for a Sankey.
+such runs with a label each. The season figures of a pathway run draw one year
+(:func:`season_run`, the last by default). Nothing here imports the model or the solver. The
+figures only draw: the analysis behind the Sankey (where each source's heat goes) and the
+readers of a run's tables are in :mod:`heatnet.trace`; :func:`run_figure` traces the heat for a
+Sankey.
 
 Every name shown (node, source, pipe, corridor, scenario) is HTML-escaped: plotly renders a
 little HTML in labels and hover text, and a name is data, not markup.
@@ -50,8 +57,10 @@ from heatnet.errors import InputError, Problem
 from heatnet.geo import WktError, parse_wkt_linestring
 from heatnet.gis import read_background
 from heatnet.schema import DECISIONS
+from heatnet.storage import pathway_years, year_tables
 from heatnet.trace import (
     LOCAL_CORRIDOR,
+    SECURITY_AT_MINIMUM,
     RunResults,
     display_names,
     period_table,
@@ -65,8 +74,11 @@ from heatnet.trace import (
 )
 
 RUN_KINDS: tuple[str, ...] = ("sankey", "map", "dispatch", "duration", "prices", "security")
+"""Figures of one season of a run (of a pathway run: one year, the last by default)."""
+PATHWAY_KINDS: tuple[str, ...] = ("timeline", "co2_path", "costs_by_year")
+"""Figures of a pathway run's years (spec v1.1 §4)."""
 COMPARISON_KINDS: tuple[str, ...] = ("matrix", "builds", "costs", "pareto")
-FIGURE_KINDS: tuple[str, ...] = RUN_KINDS + COMPARISON_KINDS
+FIGURE_KINDS: tuple[str, ...] = RUN_KINDS + PATHWAY_KINDS + COMPARISON_KINDS
 
 GroupBy = Literal["source", "technology"]
 
@@ -2216,6 +2228,21 @@ def builds_figure(runs: Runs, *, label_chars: int = 18) -> go.Figure:
     )
 
 
+def cost_keys(breakdowns: Sequence[Mapping[str, float]]) -> list[str]:
+    """The cost kinds to stack: those of :data:`COST_LABELS` (in its order), then any other,
+    that are at least 0.5 CNY in some breakdown (``total_cny`` left out)."""
+    keys = [k for k in COST_LABELS if any(abs(b.get(k, 0.0)) > 0.5 for b in breakdowns)]
+    keys += sorted(
+        {
+            k
+            for b in breakdowns
+            for k in b
+            if k not in COST_LABELS and k != "total_cny" and abs(b[k]) > 0.5
+        }
+    )
+    return keys
+
+
 def costs_figure(runs: Runs) -> go.Figure:
     """Annual cost by kind [M CNY] and season CO2 [kt], by scenario.
 
@@ -2232,16 +2259,7 @@ def costs_figure(runs: Runs) -> go.Figure:
         subplot_titles=("annual cost by kind [M CNY]", "CO2 of the season [kt]"),
     )
     breakdowns = [run.summary.get("cost_breakdown_cny") or {} for _, run in items]
-    keys = [k for k in COST_LABELS if any(abs(b.get(k, 0.0)) > 0.5 for b in breakdowns)]
-    keys += sorted(
-        {
-            k
-            for b in breakdowns
-            for k in b
-            if k not in COST_LABELS and k != "total_cny" and abs(b[k]) > 0.5
-        }
-    )
-    for k in keys:
+    for k in cost_keys(breakdowns):
         label = COST_LABELS.get(k, k.removesuffix("_cny").replace("_", " "))
         fig.add_trace(
             go.Bar(
@@ -2649,6 +2667,833 @@ def _security_layout(
     )
 
 
+# --- pathway (spec v1.1 §4) -------------------------------------------------------------------
+
+PATHWAY_COLUMNS: tuple[str, ...] = (
+    "year",
+    "discount_factor",
+    "demand_scale",
+    "carbon_price_cny_per_t",
+    "co2_cap_t",
+    "objective_cny",
+    "discounted_cny",
+    "co2_t",
+    "unserved_mwh",
+    "heat_demand_mwh",
+)
+"""Numeric columns of :func:`pathway_table` (``co2_cap_t`` NaN: no cap that year)."""
+TIMELINE_STATES: dict[str, tuple[str, str, str]] = {
+    # state: (colour, legend label, cell text); colours of heatnet.schema.DECISIONS
+    "kept": (DECISION_STYLE["kept"][0], "in service (retirable, kept)", "kept"),
+    "retired": (DECISION_STYLE["retired"][0], "retired", "retired"),
+    "built": (DECISION_STYLE["built"][0], "built (in service)", "built"),
+    "not_built": (DECISION_STYLE["not_built"][0], "not built (could be)", "not built"),
+    "unavailable": (DECISION_STYLE["unavailable"][0], "not yet available", "not yet"),
+    "existing": (DECISION_STYLE["existing"][0], "in service (no decision)", "in service"),
+}
+"""The state of an element in a year of the timeline: colour, legend label, cell text."""
+STATE_OF_DECISION: dict[str, str] = {
+    "forced_kept": "existing",
+    "forced_built": "existing",
+    "forced_retired": "retired",
+}
+"""The timeline state of a year's decision where it is not a state of its own."""
+TIMELINE_KIND_ORDER: tuple[str, ...] = ("retire", "build", "available")
+"""Row groups of the timeline: retirement decisions, build decisions, then elements that come
+into service in a year without a decision (``earliest_year`` of an existing element)."""
+DEADLINE_COLOUR = "#c0392b"
+EARLIEST_COLOUR = "#1f3b73"
+CO2_BAR_COLOUR = "#4d4d4d"
+CAP_COLOUR = "#d62728"
+DISCOUNTED_COLOUR = "#1f3b73"
+TIMELINE_STATIC_SHOWN = 12
+"""Names listed in the hover of the timeline's row of elements that never change."""
+
+
+def pathway_block(run: RunResults) -> dict[str, Any]:
+    """The run's ``summary["pathway"]`` block; InputError, saying why, when the run is not a
+    pathway run or (an infeasible solve) has no years to draw."""
+    block = run.summary.get("pathway")
+    if not block:
+        raise InputError(
+            [
+                Problem(
+                    "summary.json",
+                    "this run is not a pathway run",
+                    expected="a run of a network with a pathway: block in network.yaml "
+                    "(several heating seasons, docs/format.md)",
+                    found=f"no pathway block in run {run_label(run)!r}",
+                )
+            ]
+        )
+    if not block.get("per_year"):
+        raise InputError(
+            [
+                Problem(
+                    "summary.json",
+                    "the pathway figures need the years of a plan",
+                    expected="a pathway run with a plan (summary.json pathway.per_year)",
+                    found=f"run {run_label(run)!r} ({run.summary.get('status')}) has none",
+                )
+            ]
+        )
+    return dict(block)
+
+
+def _number(value: object) -> float:
+    """``value`` as a float, NaN for a missing one."""
+    return math.nan if fmt.is_missing(value) else float(value)  # type: ignore[arg-type]
+
+
+def pathway_table(run: RunResults) -> pd.DataFrame:
+    """One row per year of a pathway run, from ``summary["pathway"]["per_year"]``: the
+    :data:`PATHWAY_COLUMNS` (NaN where missing; ``co2_cap_t`` NaN = no cap), the ids
+    ``retired_this_year`` and ``built_this_year`` (lists) and ``cost_breakdown_cny`` (the
+    season's cost by kind, undiscounted [CNY]). InputError for a run that is not a pathway
+    run (:func:`pathway_block`)."""
+    rows = []
+    for entry in pathway_block(run)["per_year"]:
+        row: dict[str, Any] = {c: _number(entry.get(c)) for c in PATHWAY_COLUMNS}
+        row["year"] = int(entry["year"])
+        for key in ("retired_this_year", "built_this_year"):
+            row[key] = [str(x) for x in entry.get(key) or []]
+        row["cost_breakdown_cny"] = dict(entry.get("cost_breakdown_cny") or {})
+        rows.append(row)
+    return pd.DataFrame(rows).sort_values("year", kind="stable").reset_index(drop=True)
+
+
+def _year_or_nan(value: object) -> float:
+    """A year cell as a float (NaN: none, never)."""
+    try:
+        return _number(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+@dataclass
+class Timeline:
+    """Which element is in which state in which year of a pathway run (:func:`timeline_states`).
+
+    Attributes:
+        years: the run's years, in order.
+        rows: one row per element that changes or could change: ``key`` (``element:id``),
+            ``id``, ``element`` (source/pipe), ``kind`` (retire, build, available), ``name``
+            and ``full_name`` (raw text), ``technology``, ``change_year`` (the year it is retired,
+            built or comes into service; NaN: never), ``earliest_year`` and ``retire_by``
+            (NaN: none).
+        states: the state (a key of :data:`TIMELINE_STATES`) by row (same index as ``rows``)
+            and year (columns).
+        unchanged: ids of the elements in service in every year without a decision, by
+            element (source, pipe).
+        never: ids of the elements out of service in every year, by element.
+    """
+
+    years: list[int]
+    rows: pd.DataFrame
+    states: pd.DataFrame
+    unchanged: dict[str, list[str]] = field(default_factory=dict)
+    never: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _decisions_by_year(run: RunResults, table: str) -> pd.DataFrame:
+    """The ``decision`` of each id (rows) in each year (columns) of a pathway run's table."""
+    df = run.tables.get(table)
+    if df is None or "year" not in df.columns or "decision" not in df.columns:
+        return pd.DataFrame()
+    long = pd.DataFrame(
+        {
+            "id": [str(i) for i in df.index],
+            "year": df["year"].astype(int).to_numpy(),
+            "decision": df["decision"].astype(str).to_numpy(),
+        }
+    )
+    return long.pivot_table(index="id", columns="year", values="decision", aggfunc="first")
+
+
+def _state_of(decision: object) -> str:
+    text = str(decision)
+    if text in TIMELINE_STATES:
+        return text
+    return STATE_OF_DECISION.get(text, "existing")
+
+
+def _decision_row(
+    key: tuple[str, str], kind: str, change: float, bounds: tuple[float, float], years: list[int]
+) -> dict[str, Any]:
+    """A timeline row's fields (names are added later)."""
+    element, ident = key
+    return {
+        "key": f"{element}:{ident}",
+        "id": ident,
+        "element": element,
+        "kind": kind,
+        "change_year": change,
+        "earliest_year": bounds[0],
+        "retire_by": bounds[1],
+        "states": _decision_states(kind, change, bounds[0], years),
+    }
+
+
+def _decision_states(kind: str, change: float, earliest: float, years: list[int]) -> list[str]:
+    """The state of a retirement or build decision in each year."""
+    out = []
+    for y in years:
+        done = not math.isnan(change) and y >= change
+        if kind == "retire":
+            out.append("retired" if done else "kept")
+        elif done:
+            out.append("built")
+        else:
+            out.append("unavailable" if not math.isnan(earliest) and y < earliest else "not_built")
+    return out
+
+
+def timeline_states(run: RunResults) -> Timeline:
+    """The state of every element in every year of a pathway run.
+
+    The retirement and build decisions come from the ``timeline`` table (id, kind
+    retire/build, year: empty = never, element, earliest_year, retire_by): a retirable source
+    is kept before its year and retired from it on; a candidate is not yet available before
+    its ``earliest_year``, not built until its year and built from it on. Elements without a
+    decision whose state still changes between years (an existing source with an
+    ``earliest_year``: not yet available, then in service) are read from the year's
+    ``decision`` in the ``sources`` and ``pipes`` tables. The rest never change: in service
+    every year (``unchanged``) or never (``never``). Rows are ordered retirements, builds,
+    then the others, each by year (never last) and name. InputError for a run that is not a
+    pathway run.
+    """
+    pathway_block(run)
+    years = [int(y) for y in pathway_table(run)["year"]]
+    decided: dict[tuple[str, str], dict[str, Any]] = {}
+    timeline = run.tables.get("timeline")
+    if timeline is not None:
+        for r in timeline.to_dict("records"):
+            element = str(r.get("element") or ("source" if r.get("kind") == "retire" else ""))
+            key = (element, str(r["id"]))
+            bounds = (_year_or_nan(r.get("earliest_year")), _year_or_nan(r.get("retire_by")))
+            change = _year_or_nan(r.get("year"))
+            decided[key] = _decision_row(key, str(r["kind"]), change, bounds, years)
+            decided[key]["fallback_name"] = str(r.get("name") or "")
+            decided[key]["technology"] = str(r.get("technology") or "")
+    unchanged: dict[str, list[str]] = {"source": [], "pipe": []}
+    never: dict[str, list[str]] = {"source": [], "pipe": []}
+    for element, table in (("source", "sources"), ("pipe", "pipes")):
+        by_year = _decisions_by_year(run, table)
+        net = getattr(run.network, table, None)
+        earliest_col = net["earliest_year"] if net is not None and "earliest_year" in net else None
+        for ident in by_year.index:
+            if (element, ident) in decided:
+                continue
+            states = [_state_of(by_year.at[ident, y]) for y in years if y in by_year.columns]
+            if len(set(states)) == 1:
+                live = states[0] not in ("retired", "unavailable")
+                (unchanged if live else never)[element].append(ident)
+                continue
+            live_years = [y for y, s in zip(years, states, strict=False) if s == "existing"]
+            earliest = (
+                _year_or_nan(earliest_col.get(ident)) if earliest_col is not None else math.nan
+            )
+            if math.isnan(earliest) and live_years:
+                earliest = float(live_years[0])
+            row = _decision_row(
+                (element, ident), "available", earliest, (earliest, math.nan), years
+            )
+            row["states"] = states
+            decided[(element, ident)] = row
+    rows = pd.DataFrame(list(decided.values()))
+    if rows.empty:
+        rows = pd.DataFrame(columns=["key", "id", "element", "kind", "change_year", "states"])
+    return _named_timeline(run, years, rows, unchanged, never)
+
+
+def _named_timeline(
+    run: RunResults,
+    years: list[int],
+    rows: pd.DataFrame,
+    unchanged: dict[str, list[str]],
+    never: dict[str, list[str]],
+) -> Timeline:
+    """The timeline with names, technologies and the row order of :func:`timeline_states`."""
+    names, full = _element_names(run)
+    tech = _element_technologies(run)
+    for col in ("fallback_name", "technology", "earliest_year", "retire_by"):
+        if col not in rows.columns:
+            rows[col] = math.nan if col in ("earliest_year", "retire_by") else ""
+    rows["name"] = [
+        names.get(k) or (fb if isinstance(fb, str) and fb else str(i))
+        for k, fb, i in zip(rows["key"], rows["fallback_name"], rows["id"], strict=True)
+    ]
+    rows["full_name"] = [full.get(k) or n for k, n in zip(rows["key"], rows["name"], strict=True)]
+    rows["technology"] = [
+        t if isinstance(t, str) and t else tech.get(k, "")
+        for k, t in zip(rows["key"], rows["technology"], strict=True)
+    ]
+    rows = rows.assign(
+        _kind=[
+            TIMELINE_KIND_ORDER.index(k) if k in TIMELINE_KIND_ORDER else 9 for k in rows["kind"]
+        ],
+        _year=rows["change_year"].astype(float).fillna(math.inf),
+        _element=(rows["element"] != "source").astype(int),
+    )
+    rows = rows.sort_values(["_kind", "_year", "_element", "name"], kind="stable")
+    rows = rows.drop(columns=["_kind", "_year", "_element", "fallback_name"]).reset_index(drop=True)
+    states = pd.DataFrame(list(rows.pop("states")), columns=years, index=rows.index)
+    return Timeline(years, rows, states, unchanged, never)
+
+
+def _element_names(run: RunResults) -> tuple[dict[str, str], dict[str, str]]:
+    """Short and full display names by ``element:id`` (sources and pipes of the network)."""
+    short: dict[str, str] = {}
+    full: dict[str, str] = {}
+    for element, table in (("source", "sources"), ("pipe", "pipes")):
+        df = getattr(run.network, table, None)
+        if df is None:
+            continue
+        for i, n in display_names(df, df.index).items():
+            short[f"{element}:{i}"] = n
+        for i, n in display_names(df, df.index, short=False).items():
+            full[f"{element}:{i}"] = n
+    return short, full
+
+
+def _element_technologies(run: RunResults) -> dict[str, str]:
+    """Technology by ``source:id`` (pipes have none)."""
+    df = getattr(run.network, "sources", None)
+    if df is None or "technology" not in df.columns:
+        return {}
+    return {f"source:{i}": str(t) for i, t in df["technology"].items()}
+
+
+def _timeline_hover(r: Any, year: int, state: str) -> str:
+    """Hover text of a timeline cell (escaped)."""
+    what = f"{r.element} {esc(r.id)}"
+    if isinstance(r.technology, str) and r.technology:
+        what += f" · {esc(tech_label(r.technology))}"
+    lines = [f"<b>{esc(r.full_name)}</b>", what, f"{year}: {TIMELINE_STATES[state][1]}"]
+    change = float(r.change_year)
+    known = not math.isnan(change)
+    if r.kind == "retire":
+        lines.append(f"retired from {change:.0f}" if known else "kept in every year")
+    elif r.kind == "build":
+        lines.append(f"built in {change:.0f}" if known else "not built in any year")
+    else:
+        lines.append(f"in service from {change:.0f}" if known else "never in service")
+    earliest, deadline = float(r.earliest_year), float(r.retire_by)
+    if not math.isnan(earliest):
+        lines.append(f"earliest year: {earliest:.0f}")
+    if not math.isnan(deadline):
+        lines.append(f"retire by {deadline:.0f} (deadline)")
+    return "<br>".join(lines)
+
+
+def _timeline_static_hover(tl: Timeline, run: RunResults) -> str:
+    """Hover text of the row of elements in service every year without a decision."""
+    short, _ = _element_names(run)
+    lines = ["<b>in service in every year, no decision</b>"]
+    for element in ("source", "pipe"):
+        ids = tl.unchanged.get(element, [])
+        if not ids:
+            continue
+        shown = [esc(shorten(short.get(f"{element}:{i}", i), 30)) for i in ids]
+        more = (
+            f", … {len(ids) - TIMELINE_STATIC_SHOWN} more"
+            if len(ids) > TIMELINE_STATIC_SHOWN
+            else ""
+        )
+        lines.append(f"{len(ids)} {element}s: " + ", ".join(shown[:TIMELINE_STATIC_SHOWN]) + more)
+    return "<br>".join(lines)
+
+
+def _timeline_marks(fig: go.Figure, rows: pd.DataFrame, years: list[int]) -> None:
+    """A bar at the left edge of the cell of each ``retire_by`` (the deadline: retired from
+    that year on) and of each ``earliest_year`` after the first year (available from then);
+    each trace's ``meta`` holds its marks as ``[key, year]``."""
+    for column, name, colour, dash in (
+        ("retire_by", "retire-by deadline (retired from this year on)", DEADLINE_COLOUR, "solid"),
+        ("earliest_year", "earliest year (available from this year on)", EARLIEST_COLOUR, "dot"),
+    ):
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        marks: list[list[Any]] = []
+        for i, (key, value) in enumerate(zip(rows["key"], rows[column], strict=True)):
+            year = _year_or_nan(value)
+            if math.isnan(year) or int(year) not in years:
+                continue
+            if column == "earliest_year" and int(year) == years[0]:
+                continue  # available from the start: nothing to mark
+            j = years.index(int(year))
+            xs += [j - 0.5, j - 0.5, None]
+            ys += [i - 0.5, i + 0.5, None]
+            marks.append([esc(key), int(year)])
+        if marks:
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    name=name,
+                    line={"color": colour, "width": 4, "dash": dash},
+                    hoverinfo="skip",
+                    meta={"marks": marks},
+                )
+            )
+
+
+def timeline_figure(run: RunResults, *, label_chars: int = 22) -> go.Figure:
+    """Pathway timeline: which element is in which state in which year.
+
+    Reads the ``timeline`` table, the ``sources`` and ``pipes`` tables (their ``year`` and
+    ``decision``), ``summary["pathway"]`` (the years) and names (``short_name`` where given)
+    (:func:`timeline_states`). One row per element that changes or could change (retirable
+    sources, candidates, elements that come into service in a later year), one column per
+    year; each cell has its state's colour (:data:`TIMELINE_STATES`: the decision colours of
+    the matrices), the year of the change in bold. A red bar at the left edge of a cell marks
+    a ``retire_by`` deadline (retired from that year on), a dotted blue bar an
+    ``earliest_year`` (available from that year on). The elements in service every year
+    without a decision are one row at the bottom (hover lists them). The heatmap's ``meta``
+    holds ``keys`` (``element:id`` by row), ``years`` and ``states`` (rows × years).
+    """
+    tl = timeline_states(run)
+    years, rows = tl.years, tl.rows
+    labels = _unique_labels(dict(zip(rows["key"], rows["name"], strict=True)), label_chars)
+    row_labels = [labels[k] for k in rows["key"]]
+    states = [list(tl.states.loc[i]) for i in rows.index]
+    text, hover = [], []
+    for r, st in zip(rows.itertuples(), states, strict=True):
+        change = float(r.change_year)
+        text.append(
+            [
+                f"<b>{TIMELINE_STATES[s][2]}</b>" if y == change else TIMELINE_STATES[s][2]
+                for y, s in zip(years, st, strict=True)
+            ]
+        )
+        hover.append([_timeline_hover(r, y, s) for y, s in zip(years, st, strict=True)])
+    n_static = sum(len(v) for v in tl.unchanged.values())
+    if n_static:
+        row_labels.append(f"{n_static} other elements (no decision)")
+        states.append(["existing"] * len(years))
+        text.append([TIMELINE_STATES["existing"][2]] * len(years))
+        hover.append([_timeline_static_hover(tl, run)] * len(years))
+    order = list(TIMELINE_STATES)
+    colorscale = []
+    for k, s in enumerate(order):
+        colorscale += [
+            [k / len(order), TIMELINE_STATES[s][0]],
+            [(k + 1) / len(order), TIMELINE_STATES[s][0]],
+        ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=[[order.index(s) for s in st] for st in states],
+            x=list(range(len(years))),
+            y=list(range(len(row_labels))),
+            text=text,
+            customdata=hover,
+            texttemplate="%{text}",
+            zmin=-0.5,
+            zmax=len(order) - 0.5,
+            colorscale=colorscale,
+            showscale=False,
+            xgap=2,
+            ygap=2,
+            hovertemplate="%{customdata}<extra></extra>",
+            meta={"keys": [esc(k) for k in rows["key"]], "years": years, "states": states},
+        )
+    )
+    present = {s for st in states for s in st}
+    for s in order:
+        if s in present:
+            fig.add_trace(
+                go.Scatter(
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    name=TIMELINE_STATES[s][1],
+                    marker={"symbol": "square", "size": 12, "color": TIMELINE_STATES[s][0]},
+                    hoverinfo="skip",
+                )
+            )
+    _timeline_marks(fig, rows, years)
+    _timeline_layout(fig, run, tl, row_labels)
+    return fig
+
+
+def _timeline_layout(fig: go.Figure, run: RunResults, tl: Timeline, row_labels: list[str]) -> None:
+    """Title (what is shown, and the elements left out), axes with the years and names."""
+    counts = {e: len(tl.unchanged.get(e, [])) for e in ("source", "pipe")}
+    notes = ["bold: the year of the change"]
+    if any(counts.values()):
+        notes.append(
+            f"last row: {counts['source']} sources and {counts['pipe']} pipes in service every year"
+        )
+    out = sum(len(v) for v in tl.never.values())
+    if out:
+        notes.append(f"{out} elements out of service every year not shown")
+    n = len(tl.years)
+    fig.update_layout(
+        title={
+            "text": f"Pathway timeline: {esc(run_label(run))}<br><sup>"
+            + esc(" · ".join(notes))
+            + "</sup>"
+        },
+        height=max(320, 30 * len(row_labels) + 240),
+        plot_bgcolor="#ffffff",
+        xaxis={
+            "tickmode": "array",
+            "tickvals": list(range(n)),
+            "ticktext": [str(y) for y in tl.years],
+            "range": [-0.5, n - 0.5],
+            "side": "top",
+            "title": {"text": "heating season [year]", "standoff": 6},
+            "showgrid": False,
+            "zeroline": False,
+        },
+        yaxis={
+            "tickmode": "array",
+            "tickvals": list(range(len(row_labels))),
+            "ticktext": row_labels,
+            "range": [len(row_labels) - 0.5, -0.5],
+            "showgrid": False,
+            "zeroline": False,
+        },
+        legend={"orientation": "h", "x": 0, "y": -0.02, "yanchor": "top"},
+        margin={"l": 20, "r": 20, "t": 130, "b": 40},
+    )
+
+
+def co2_path_figure(run: RunResults) -> go.Figure:
+    """CO2 of each season of a pathway run against the cap path, with the peak year.
+
+    Reads ``summary["pathway"]`` (years, co2_peak_year, per year: co2_t, co2_cap_t,
+    carbon_price_cny_per_t) (:func:`pathway_table`). Bars: the season's CO2, labelled with
+    :func:`heatnet.fmt.co2`, the highest outlined; a bar above its cap would be red. The cap
+    is a dashed red line over the years that have one only. With ``co2_peak_year`` P, a dotted
+    line at P: from P on, a season never emits more than the one before. The unit (t, kt or
+    Mt) follows the largest value. The bars' ``meta`` holds ``years`` and ``co2_t``, the cap
+    line's ``years`` and ``co2_cap_t``; the layout's ``meta`` ``co2_peak_year`` and
+    ``highest_year``.
+    """
+    block = pathway_block(run)
+    per = pathway_table(run)
+    years = [int(y) for y in per["year"]]
+    co2 = per["co2_t"].to_numpy(dtype=float)
+    caps = per["co2_cap_t"].to_numpy(dtype=float)
+    capped = ~np.isnan(caps)
+    top = float(np.nanmax(np.concatenate([co2, caps, [0.0]])))
+    unit = fmt.co2_unit(top)
+    highest = years[int(np.nanargmax(co2))] if np.isfinite(co2).any() else None
+    over = capped & (co2 > np.where(capped, caps, np.inf) * (1 + 1e-6))
+    prices = per["carbon_price_cny_per_t"].to_numpy(dtype=float)
+    hover = [
+        f"<b>{y}</b><br>CO2 {fmt.co2(c)}<br>cap {fmt.co2(k) if not math.isnan(k) else 'none'}"
+        f"<br>carbon price {fmt.rate(p, 'CNY/t CO2')}"
+        for y, c, k, p in zip(years, co2, caps, prices, strict=True)
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=years,
+            y=co2 / unit.divisor,
+            name="CO2 of the season",
+            marker={
+                "color": [CAP_COLOUR if o else CO2_BAR_COLOUR for o in over],
+                "line": {
+                    "color": ["#000" if y == highest else "rgba(0,0,0,0)" for y in years],
+                    "width": 2.5,
+                },
+            },
+            text=[fmt.co2(c) for c in co2],
+            textposition="outside",
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            meta={"years": years, "co2_t": [float(c) for c in co2]},
+        )
+    )
+    if capped.any():
+        cap_years = [y for y, c in zip(years, capped, strict=True) if c]
+        fig.add_trace(
+            go.Scatter(
+                x=cap_years,
+                y=caps[capped] / unit.divisor,
+                mode="lines+markers",
+                name="CO2 cap",
+                line={"color": CAP_COLOUR, "width": 2.5, "dash": "dash"},
+                marker={"size": 9, "symbol": "line-ew-open", "line": {"width": 3}},
+                customdata=[
+                    f"{y}: cap {fmt.co2(c)}" for y, c in zip(cap_years, caps[capped], strict=True)
+                ],
+                hovertemplate="%{customdata}<extra></extra>",
+                meta={"years": cap_years, "co2_cap_t": [float(c) for c in caps[capped]]},
+            )
+        )
+    peak = block.get("co2_peak_year")
+    notes = [f"bars: CO2 of each season [{unit.label}]"]
+    notes.append("dashed: the cap (years with a cap)" if capped.any() else "no cap in any year")
+    if highest is not None:
+        notes.append(f"highest season {highest} (outlined)")
+    if peak is not None:
+        _peak_mark(fig, int(peak), years)
+    fig.update_layout(
+        title={
+            "text": f"CO2 per year: {esc(run_label(run))}<br><sup>{esc(' · '.join(notes))}</sup>"
+        },
+        height=520,
+        xaxis={"tickmode": "array", "tickvals": years, "title": {"text": "heating season [year]"}},
+        yaxis={
+            "title": {"text": f"CO2 of the season [{unit.label}]"},
+            "range": [0, top / unit.divisor * 1.18 or 1.0],
+        },
+        legend={"orientation": "h", "x": 0, "y": -0.15, "yanchor": "top"},
+        margin={"l": 70, "r": 20, "t": 100, "b": 60},
+        meta={"co2_peak_year": None if peak is None else int(peak), "highest_year": highest},
+    )
+    return fig
+
+
+def _peak_mark(fig: go.Figure, peak: int, years: list[int]) -> None:
+    """A dotted line just before the bar of the peak year (half-way from the year before) and
+    its note: from this year on, emissions never rise."""
+    before = max((y for y in years if y < peak), default=peak - 1)
+    edge = (before + peak) / 2
+    fig.add_shape(
+        type="line",
+        x0=edge,
+        x1=edge,
+        y0=0,
+        y1=1,
+        xref="x",
+        yref="paper",
+        line={"color": EARLIEST_COLOUR, "width": 2, "dash": "dot"},
+    )
+    fig.add_annotation(
+        x=edge,
+        y=1,
+        xref="x",
+        yref="paper",
+        xanchor="left",
+        yanchor="bottom",
+        showarrow=False,
+        text=f"→ peak year {peak}: no rise from here on",
+        font={"color": EARLIEST_COLOUR},
+    )
+
+
+def costs_by_year_figure(run: RunResults) -> go.Figure:
+    """Cost of each season of a pathway run by kind, undiscounted, and the discounted total.
+
+    Reads ``summary["pathway"]`` (npv_cny, discount_rate, per year: cost_breakdown_cny,
+    objective_cny, discounted_cny) (:func:`pathway_table`). One stacked bar per year [M CNY]
+    by kind (:data:`COST_LABELS`, the kinds of :func:`heatnet.results.cost_breakdown`; the
+    capex and retirement annuities are paid in every year the asset exists or is retired),
+    its total marked and labelled; the line is the discounted cost δ_y × cost. The title
+    gives the net present value (the objective). Each bar trace's ``meta`` holds its
+    ``key``.
+    """
+    block = pathway_block(run)
+    per = pathway_table(run)
+    years = [int(y) for y in per["year"]]
+    breakdowns = list(per["cost_breakdown_cny"])
+    fig = go.Figure()
+    for k in cost_keys(breakdowns):
+        label = COST_LABELS.get(k, k.removesuffix("_cny").replace("_", " "))
+        fig.add_trace(
+            go.Bar(
+                x=years,
+                y=[b.get(k, 0.0) / CNY_PER_MCNY for b in breakdowns],
+                name=esc(label),
+                marker_color=COST_COLOURS.get(k, OTHER_COLOUR),
+                hovertemplate="%{x}: %{fullData.name} %{y:,.1f} M CNY<extra></extra>",
+                meta={"key": k},
+            )
+        )
+    totals = per["objective_cny"].to_numpy(dtype=float)
+    fig.add_trace(
+        go.Scatter(
+            x=years,
+            y=totals / CNY_PER_MCNY,
+            mode="markers+text",
+            name="cost of the season",
+            text=[fmt.number(t / CNY_PER_MCNY) for t in totals],
+            textposition="top center",
+            marker={"symbol": "line-ew-open", "size": 22, "color": "#000", "line": {"width": 2}},
+            customdata=[fmt.money(t) for t in totals],
+            hovertemplate="%{x}: cost %{customdata}<extra></extra>",
+        )
+    )
+    discounted = per["discounted_cny"].to_numpy(dtype=float)
+    factors = per["discount_factor"].to_numpy(dtype=float)
+    fig.add_trace(
+        go.Scatter(
+            x=years,
+            y=discounted / CNY_PER_MCNY,
+            mode="lines+markers",
+            name="discounted (δ × cost)",
+            line={"color": DISCOUNTED_COLOUR, "width": 2, "dash": "dot"},
+            customdata=[
+                f"{fmt.money(d)} (δ = {fmt.plain(round(f, 4))})"
+                for d, f in zip(discounted, factors, strict=True)
+            ],
+            hovertemplate="%{x}: discounted %{customdata}<extra></extra>",
+        )
+    )
+    rate = block.get("discount_rate")
+    fig.update_layout(
+        barmode="relative",
+        title={
+            "text": f"Cost per year: {esc(run_label(run))} · NPV "
+            f"{esc(fmt.money(block.get('npv_cny')))}"
+            f"<br><sup>undiscounted cost of each season by kind [M CNY]; dotted: discounted at "
+            f"{esc(fmt.percent(rate))} a year to {years[0]}</sup>"
+        },
+        height=540,
+        xaxis={"tickmode": "array", "tickvals": years, "title": {"text": "heating season [year]"}},
+        yaxis={"title": {"text": "cost of the season [M CNY]"}},
+        legend={"traceorder": "normal"},
+        margin={"l": 70, "r": 20, "t": 100, "b": 60},
+    )
+    return fig
+
+
+def pathway_figure(kind: str, run: RunResults) -> go.Figure:
+    """The figure of ``kind`` (one of :data:`PATHWAY_KINDS`) for a pathway run; InputError for
+    a run that is not one."""
+    pathway_block(run)
+    if kind == "timeline":
+        return timeline_figure(run)
+    if kind == "co2_path":
+        return co2_path_figure(run)
+    if kind == "costs_by_year":
+        return costs_by_year_figure(run)
+    raise InputError(
+        [
+            Problem(
+                None,
+                "unknown figure kind for a pathway run",
+                column="--kind",
+                expected="one of " + ", ".join(PATHWAY_KINDS),
+                found=repr(kind),
+            )
+        ]
+    )
+
+
+# --- one season of a pathway run --------------------------------------------------------------
+
+
+@dataclass
+class SeasonRun:
+    """One year of a pathway run shaped as a one-season run, for the static figures.
+
+    Attributes:
+        name: ``<run> · <year>``.
+        summary: the run's summary with that year's objective, CO2, unserved heat, cost
+            breakdown, KPIs and decisions.
+        tables: the year's tables (:func:`heatnet.storage.year_tables`).
+        network: the run's network.
+        year: the year.
+        folder: the run folder (None for a run not written).
+    """
+
+    name: str
+    summary: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+    network: Any
+    year: int
+    folder: Any = None
+
+
+def season_run(run: RunResults, year: int | None = None) -> RunResults:
+    """The season of ``year`` (None: the last) of a pathway run, as a one-season run; a
+    one-season run as it is. InputError for a year the run does not have, or for a year
+    asked of a run that is not a pathway run."""
+    years = pathway_years(run.tables)
+    if not years:
+        if year is not None:
+            raise InputError(
+                [
+                    Problem(
+                        None,
+                        "--year applies to a pathway run",
+                        column="--year",
+                        expected="a run of a network with a pathway: block",
+                        found=f"run {run_label(run)!r} has one season",
+                    )
+                ]
+            )
+        return run
+    tables = year_tables(run.tables, year)
+    chosen = years[-1] if year is None else int(year)
+    season = dict(run.summary)
+    block = season.get("pathway") or {}
+    entry = next((e for e in block.get("per_year") or [] if int(e["year"]) == chosen), {})
+    season.update(_season_figures(tables), bound_cny=None)  # the run's bound is the NPV's
+    security = season.get("security")
+    if security and "security" in tables and security.get("year", chosen) != chosen:
+        season["security"] = _season_security(security, tables["security"], chosen)
+    for key in ("objective_cny", "co2_t", "unserved_mwh", "heat_demand_mwh", "cost_breakdown_cny"):
+        if key in entry:
+            season[key] = entry[key]
+    name = f"{run_label(run)} · {chosen}"
+    return SeasonRun(name, season, tables, run.network, chosen, getattr(run, "folder", None))
+
+
+def _season_security(block: Mapping[str, Any], table: pd.DataFrame, year: int) -> dict[str, Any]:
+    """The summary's security block for another year of a pathway run: its binding cases and
+    lowest served share in an outage read from that year's ``security`` table, by the rule of
+    :func:`heatnet.security.security_check` (a case binds where a district with demand gets
+    no more than the minimum share, below 100 %, or with heat unserved at 100 %)."""
+    t = table.assign(contingency=table["contingency"].astype(str))
+    tight = (t["design_demand_mw"] > 0) & (
+        t["served_share"] <= t["min_share"] + SECURITY_AT_MINIMUM
+    )
+    binds = tight & ((t["min_share"] < 1.0) | (t["unserved_mw"] > SECURITY_AT_MINIMUM))
+    binding = list(dict.fromkeys(t.loc[binds, "contingency"]))
+    outages = t[(t["kind"] != "intact") & (t["design_demand_mw"] > 0)]
+    lowest = float(outages["served_share"].min()) if len(outages) else None
+    return {**block, "year": year, "binding": binding, "min_served_share": lowest}
+
+
+def _season_figures(tables: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
+    """A season's heat [MWh], CO2 [t], shares [-] and decisions (ids) from its tables, as the
+    summary of a one-season run has them (``heatnet.results.kpis`` and ``decisions``)."""
+    s, p, n = tables.get("sources"), tables.get("pipes"), tables.get("nodes")
+    out: dict[str, Any] = {}
+    if s is not None and n is not None:
+        produced = float(s["heat_mwh"].sum())
+        by_tech = s.groupby("technology")["heat_mwh"].sum()
+        demand, unserved = float(n["demand_mwh"].sum()), float(n["unserved_mwh"].sum())
+        out.update(
+            heat_demand_mwh=demand,
+            heat_served_mwh=demand - unserved,
+            unserved_mwh=unserved,
+            heat_produced_mwh=produced,
+            co2_t=float(s["co2_t"].sum()),
+            **{
+                f"{key}_share": float(by_tech.get(tech, 0.0)) / produced if produced else 0.0
+                for key, tech in (
+                    ("waste_heat", "waste_heat"),
+                    ("coal", "coal_boiler"),
+                    ("chp", "chp"),
+                )
+            },
+        )
+    if p is not None and "loss_mwh" in p.columns:
+        out["losses_mwh"] = float(p["loss_mwh"].sum())
+
+    def ids(df: pd.DataFrame | None, *wanted: str) -> list[str]:
+        if df is None or "decision" not in df.columns:
+            return []
+        return [str(i) for d in wanted for i in df.index[df["decision"] == d]]
+
+    out.update(
+        retired=ids(s, "retired", "forced_retired"),
+        kept=ids(s, "kept"),
+        built_pipes=ids(p, "built"),
+        built_sources=ids(s, "built"),
+        not_built_pipes=ids(p, "not_built"),
+        not_built_sources=ids(s, "not_built"),
+    )
+    return out
+
+
 def run_figure(
     kind: str,
     run: RunResults,
@@ -2656,10 +3501,19 @@ def run_figure(
     period: str | None = None,
     by: GroupBy | None = None,
     background: str | os.PathLike[str] | None = None,
+    year: int | None = None,
 ) -> go.Figure:
-    """The figure of ``kind`` (one of :data:`RUN_KINDS`) for one run; for the Sankey, the
-    run's heat is traced first (:func:`heatnet.trace.trace_heat`). ``background`` (a GeoJSON
-    file) is drawn under a map."""
+    """The figure of ``kind`` (one of :data:`RUN_KINDS` or :data:`PATHWAY_KINDS`) for one run;
+    for the Sankey, the run's heat is traced first (:func:`heatnet.trace.trace_heat`).
+    ``background`` (a GeoJSON file) is drawn under a map. A season figure of a pathway run
+    draws the season of ``year`` (None: the last year, :func:`season_run`)."""
+    if kind in PATHWAY_KINDS:
+        if year is not None:
+            raise InputError(
+                [Problem(None, f"--year does not apply to {kind}: it shows every year")]
+            )
+        return pathway_figure(kind, run)
+    run = season_run(run, year)
     if kind == "sankey":
         paths = trace_heat(run, period=period)
         return sankey_figure(run, paths, by=by or "source", period=period)
@@ -2679,7 +3533,7 @@ def run_figure(
                 None,
                 "unknown figure kind for a run",
                 column="--kind",
-                expected="one of " + ", ".join(RUN_KINDS),
+                expected="one of " + ", ".join(RUN_KINDS + PATHWAY_KINDS),
                 found=repr(kind),
             )
         ]

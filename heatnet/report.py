@@ -164,7 +164,10 @@ def summary_rows(run: plot.RunResults) -> list[tuple[str, object]]:
         ("status", s.get("status", "")),
         ("annual cost [M CNY]", _mcny(s.get("objective_cny"))),
         ("annual cost [亿 CNY]", float(s.get("objective_cny") or 0.0) / 1e8),
-        ("best bound [M CNY]", _mcny(s.get("bound_cny"))),
+        (
+            "best bound [M CNY]",
+            human.MISSING if s.get("bound_cny") is None else _mcny(s.get("bound_cny")),
+        ),
         ("CO2 of the season [kt]", float(s.get("co2_t") or 0.0) / plot.T_PER_KT),
         ("heat demand [GWh]", _gwh(s.get("heat_demand_mwh"))),
         ("heat served [GWh]", _gwh(s.get("heat_served_mwh"))),
@@ -406,11 +409,121 @@ def prices_section(run: plot.RunResults) -> str:
     return "\n".join(parts)
 
 
+PATHWAY_HEADER = (
+    "year",
+    "cost of the season [M CNY]",
+    "discounted cost [M CNY]",
+    "discount factor",
+    "carbon price [CNY/t CO2]",
+    "CO2",
+    "CO2 cap",
+    "unserved heat",
+    "retired this year",
+    "built this year",
+)
+"""Columns of the per-year table of a pathway report (the CO2 and unserved-heat headers get
+their unit from :func:`heatnet.fmt.column`)."""
+
+
+def pathway_rows(run: plot.RunResults) -> tuple[list[str], list[list[object]]]:
+    """The per-year table of a pathway run: one row per year with the season's cost
+    (undiscounted) and discounted cost [M CNY], discount factor, carbon price, CO2 and cap
+    (one unit for both; ``none`` for a year without a cap), unserved heat, and the elements
+    retired and built that year (id and name)."""
+    per = plot.pathway_table(run)
+    names = {
+        **dict(zip(run.network.sources.index.astype(str), _display(run, "sources"), strict=True)),
+        **dict(zip(run.network.pipes.index.astype(str), _display(run, "pipes"), strict=True)),
+    }
+    co2 = list(per["co2_t"])
+    caps = [None if math.isnan(c) else c for c in per["co2_cap_t"]]
+    co2_unit, co2_cells = human.column("co2_t", co2 + [c for c in caps if c is not None])
+    cap_cells = iter(co2_cells[len(co2) :])
+    energy_unit, unserved = human.column("unserved_mwh", list(per["unserved_mwh"]))
+    header = list(PATHWAY_HEADER)
+    header[5:8] = [f"CO2 [{co2_unit}]", f"CO2 cap [{co2_unit}]", f"unserved heat [{energy_unit}]"]
+    rows: list[list[object]] = []
+    for i, r in enumerate(per.itertuples()):
+        rows.append(
+            [
+                str(r.year),
+                _mcny(r.objective_cny),
+                _mcny(r.discounted_cny),
+                human.plain(round(r.discount_factor, 4)),
+                human.number(r.carbon_price_cny_per_t),
+                co2_cells[i],
+                "none" if caps[i] is None else next(cap_cells),
+                unserved[i],
+                _names(r.retired_this_year, names),
+                _names(r.built_this_year, names),
+            ]
+        )
+    return header, rows
+
+
+def _display(run: plot.RunResults, table: str) -> list[str]:
+    """Display names of the network's sources or pipes, in table order."""
+    df = getattr(run.network, table)
+    names = plot.display_names(df, df.index)
+    return [names[str(i)] for i in df.index]
+
+
+def pathway_section(run: plot.RunResults, season: plot.RunResults) -> str:
+    """The "Pathway" section of a pathway run's report: the years, discount rate, NPV and peak
+    year; the timeline, the CO2 path and the cost per year; the per-year table
+    (:func:`pathway_rows`); and a note that the sections after it show one season
+    (``season``, the last year). ``""`` for a run that is not a pathway run."""
+    block = run.summary.get("pathway")
+    if not block:
+        return ""
+    years = [int(y) for y in block.get("years") or []]
+    span = f"{years[0]}–{years[-1]} ({len(years)} heating seasons)" if years else human.MISSING
+    peak = block.get("co2_peak_year")
+    rows = [
+        ("years", span),
+        ("net present value of the pathway (the objective)", human.money(block.get("npv_cny"))),
+        ("discount rate", human.percent(block.get("discount_rate"))),
+        ("emissions never rise from", "no peak year" if peak is None else str(peak)),
+    ]
+    parts = [
+        '<h2 id="pathway">Pathway</h2>',
+        "<p>The plan over several heating seasons, with decisions that cannot be undone: a "
+        "retired source stays retired, a built one stays built. Costs are those of each "
+        "season (undiscounted) and, discounted to the first year, add up to the NPV.</p>",
+        html_table(rows, ["figure", "value"], "kv"),
+    ]
+    if not block.get("per_year"):
+        parts.append("<p>No plan: the solve found none.</p>")
+        return "\n".join(parts)
+    header, table = pathway_rows(run)
+    parts += [
+        "<h3>Which element changes in which year</h3>",
+        figure_div(plot.timeline_figure(run), "fig-timeline"),
+        "<h3>CO2 per year</h3>",
+        figure_div(plot.co2_path_figure(run), "fig-co2-path"),
+        "<h3>Cost per year</h3>",
+        figure_div(plot.costs_by_year_figure(run), "fig-costs-by-year"),
+        html_table(table, header),
+    ]
+    year = getattr(season, "year", None)
+    if year is not None:
+        parts.append(
+            f'<p class="banner ok" id="season-note">The sections below show one heating '
+            f"season: the last year, {esc(year)}. Another year: heatnet plot RUN --kind map "
+            "--year YEAR (and sankey, dispatch, duration, prices).</p>"
+        )
+    return "\n".join(parts)
+
+
 def run_report_html(run: plot.RunResults) -> str:
     """The HTML report of one run: summary, cost breakdown, Sankey, map, dispatch, load
     duration, marginal heat price by district, security of supply (when the run has a security
-    block), and the tables of districts and sources."""
-    s = run.summary
+    block), and the tables of districts and sources. A pathway run's report starts with the
+    Pathway section (:func:`pathway_section`) and draws the rest for its last year."""
+    season = plot.season_run(run)
+    year = getattr(season, "year", None)
+    of = "" if year is None else f" of {year}"
+    s = season.summary
     name = plot.run_label(run)
     cb = s.get("cost_breakdown_cny") or {}
     cost_rows = [
@@ -421,24 +534,25 @@ def run_report_html(run: plot.RunResults) -> str:
         f"<h1>heatnet report: {esc(name)}</h1>",
         f'<p class="meta">network {esc(s.get("network", ""))} · input hash '
         f"{esc(str(s.get('input_hash', ''))[:12])}</p>",
-        status_banner(s),
-        "<h2>Summary</h2>",
-        html_table(summary_rows(run), ["figure", "value"], "kv"),
-        "<h2>Annual cost by kind [M CNY]</h2>",
+        status_banner(run.summary),
+        pathway_section(run, season),
+        f"<h2>Summary{esc(of)}</h2>",
+        html_table(summary_rows(season), ["figure", "value"], "kv"),
+        f"<h2>Annual cost by kind{esc(of)} [M CNY]</h2>",
         html_table(cost_rows, ["kind", "M CNY"]),
-        "<h2>Heat flows of the season</h2>",
-        figure_div(plot.sankey_figure(run, trace_heat(run)), "fig-sankey"),
-        "<h2>Network map</h2>",
-        figure_div(plot.map_figure(run), "fig-map"),
-        "<h2>Dispatch over the season</h2>",
-        figure_div(plot.dispatch_figure(run), "fig-dispatch"),
-        "<h2>Load-duration curve</h2>",
-        figure_div(plot.duration_figure(run), "fig-duration"),
-        prices_section(run),
-        security_section(run),
-        "<h2>Districts</h2>",
+        f"<h2>Heat flows of the season{esc(of)}</h2>",
+        figure_div(plot.sankey_figure(season, trace_heat(season)), "fig-sankey"),
+        f"<h2>Network map{esc(of)}</h2>",
+        figure_div(plot.map_figure(season), "fig-map"),
+        f"<h2>Dispatch over the season{esc(of)}</h2>",
+        figure_div(plot.dispatch_figure(season), "fig-dispatch"),
+        f"<h2>Load-duration curve{esc(of)}</h2>",
+        figure_div(plot.duration_figure(season), "fig-duration"),
+        prices_section(season),
+        security_section(season),
+        f"<h2>Districts{esc(of)}</h2>",
         html_table(
-            district_rows(run),
+            district_rows(season),
             [
                 "id",
                 "name",
@@ -448,9 +562,9 @@ def run_report_html(run: plot.RunResults) -> str:
                 "largest shortfall [MW]",
             ],
         ),
-        "<h2>Sources</h2>",
+        f"<h2>Sources{esc(of)}</h2>",
         html_table(
-            sources_rows(run),
+            sources_rows(season),
             [
                 "id",
                 "name",
@@ -704,7 +818,7 @@ def write_report(folder: str | os.PathLike[str], out: str | os.PathLike[str] | N
 def load_for_plot(paths: Sequence[Path], kind: str) -> tuple[Any, Path]:
     """What ``heatnet plot`` draws from: one run for a run figure, a study or several runs for
     a comparison; and the folder that gets the file by default."""
-    if kind in plot.RUN_KINDS:
+    if kind in plot.RUN_KINDS + plot.PATHWAY_KINDS:
         if len(paths) != 1:
             raise InputError(
                 [
@@ -747,14 +861,35 @@ def cli_figure(
     period: str | None = None,
     by: plot.GroupBy | None = None,
     background: Path | None = None,
+    year: int | None = None,
 ) -> tuple[go.Figure, Path]:
     """The figure ``heatnet plot`` draws, and the folder for its default file name;
-    ``background`` (a GeoJSON of district boundaries or roads) goes under a map only."""
+    ``background`` (a GeoJSON of district boundaries or roads) goes under a map only;
+    ``year`` picks the season of a pathway run that a season figure draws (default: the
+    last year)."""
     if background is not None and kind != "map":
         raise InputError(
             [Problem(None, f"--background applies to map, not {kind}", column="--background")]
         )
+    if year is not None and kind not in plot.RUN_KINDS:
+        raise InputError(
+            [
+                Problem(
+                    None,
+                    f"--year does not apply to {kind}",
+                    column="--year",
+                    expected="a season figure: " + ", ".join(plot.RUN_KINDS),
+                    hint="timeline, co2_path and costs_by_year show every year",
+                )
+            ]
+        )
     loaded, home = load_for_plot(paths, kind)
+    if kind in plot.PATHWAY_KINDS:
+        if period is not None or by is not None:
+            raise InputError(
+                [Problem(None, f"--period and --by do not apply to {kind}", column="--period/--by")]
+            )
+        return plot.pathway_figure(kind, loaded), home
     if kind in plot.RUN_KINDS:
         if period is not None and kind not in ("sankey", "map"):
             raise InputError(
@@ -768,7 +903,10 @@ def cli_figure(
             raise InputError(
                 [Problem(None, "--by applies to sankey, dispatch and duration", column="--by")]
             )
-        return plot.run_figure(kind, loaded, period=period, by=by, background=background), home
+        figure = plot.run_figure(
+            kind, loaded, period=period, by=by, background=background, year=year
+        )
+        return figure, home
     if period is not None or by is not None:
         raise InputError(
             [Problem(None, f"--period and --by do not apply to {kind}", column="--period/--by")]

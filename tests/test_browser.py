@@ -29,6 +29,7 @@ from tests.plot_nets import (
     solve_tiny,
     write_study,
 )
+from tests.test_pathway_plots import write_pathway_run
 
 pytestmark = pytest.mark.browser
 
@@ -181,6 +182,85 @@ def test_security_section_renders(browser: Any, tmp_path: Path) -> None:
     page.page.locator("#fig-security").screenshot(path=str(ARTIFACTS / "security_heatmap.png"))
 
 
+def test_pathway_section_renders(browser: Any, tmp_path: Path) -> None:
+    """A pathway run (the hand-made run of test_pathway_plots: COAL retired from 2027 with a
+    2028 deadline, P1 built in 2026, caps in 2027 and 2028, peak year 2026): the timeline and
+    the CO2 path are drawn, with their marks, names and hover, and the page has no errors."""
+    report = write_report(write_pathway_run(tmp_path), tmp_path / "pathway_report.html")
+    page = Page(browser, report)
+    assert page.errors == []
+    assert page.requests == [report.resolve().as_uri()]
+    assert page.eval("document.getElementById('pathway').textContent") == "Pathway"
+    # the timeline: one painted heatmap, the years across, the elements' names down
+    assert page.eval("document.querySelectorAll('#fig-timeline .heatmaplayer image').length") == 1
+    ticks = page.eval(
+        "Array.from(document.querySelectorAll('#fig-timeline .xtick text')).map(n => n.textContent)"
+    )
+    assert ticks == ["2025", "2026", "2027", "2028"]
+    rows = page.eval(
+        "Array.from(document.querySelectorAll('#fig-timeline .ytick text')).map(n => n.textContent)"
+    )
+    assert rows[0] == "燃煤热源厂 C"
+    assert rows[-1] == "5 other elements (no decision)"
+    cells = page.eval("document.querySelector('#fig-timeline .heatmaplayer').textContent")
+    assert "retired" in cells
+    assert "not yet" in cells
+    bold = page.eval(
+        "Array.from(document.querySelectorAll('#fig-timeline .heatmaplayer text tspan'))"
+        ".filter(t => t.style.fontWeight === 'bold').map(t => t.textContent)"
+    )
+    assert sorted(bold) == ["built", "in service", "retired"]  # P1, TIE, COAL: change years
+    # the deadline and earliest-year bars are drawn, and in the legend
+    bars = page.eval(
+        "Array.from(document.querySelectorAll('#fig-timeline .scatterlayer .trace .js-line'))"
+        ".filter(p => (p.getAttribute('d') || '').includes('M')).length"
+    )
+    assert bars == 4  # one bar per mark: COAL's deadline, P1's, PX's and TIE's earliest year
+    legend = page.eval(
+        "Array.from(document.querySelectorAll('#fig-timeline .legend .legendtext'))"
+        ".map(n => n.textContent)"
+    )
+    assert "retire-by deadline (retired from this year on)" in legend
+    assert "not yet available" in legend
+    hover = page.eval("""() => {
+      const gd = document.getElementById('fig-timeline');
+      Plotly.Fx.hover(gd, {xval: 3, yval: 0});  // COAL's row, the 2028 column
+      return document.querySelector('#fig-timeline .hoverlayer').textContent;
+    }""")
+    assert "2028: retired" in hover
+    assert "retire by 2028 (deadline)" in hover
+    # the CO2 path: four bars with their values, the cap over the capped years only, the peak
+    assert page.eval("document.querySelectorAll('#fig-co2-path .barlayer .point').length") == 4
+    labels = page.eval(
+        "Array.from(document.querySelectorAll('#fig-co2-path .barlayer text'))"
+        ".map(n => n.textContent)"
+    )
+    assert labels == ["5.2 kt", "5.6 kt", "3.1 kt", "2.9 kt"]
+    cap = page.eval("""() => {
+      const gd = document.getElementById('fig-co2-path');
+      const i = gd.data.findIndex(t => t.name === 'CO2 cap');
+      const path = gd.querySelectorAll('.scatterlayer .trace')[0].querySelector('.js-line');
+      return {x: gd.data[i].x, drawn: (path.getAttribute('d') || '').split('L').length};
+    }""")
+    assert cap == {"x": [2027, 2028], "drawn": 2}
+    assert page.eval("document.querySelector('#fig-co2-path .ytitle').textContent") == (
+        "CO2 of the season [kt]"
+    )
+    notes = page.eval(
+        "Array.from(document.querySelectorAll('#fig-co2-path .annotation-text'))"
+        ".map(n => n.textContent)"
+    )
+    assert "→ peak year 2026: no rise from here on" in notes
+    assert page.eval("document.querySelectorAll('#fig-costs-by-year .barlayer .point').length")
+    assert page.errors == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.page.locator("#fig-timeline").screenshot(path=str(ARTIFACTS / "pathway_timeline.png"))
+    page.page.locator("#fig-co2-path").screenshot(path=str(ARTIFACTS / "pathway_co2_path.png"))
+    page.page.locator("#fig-costs-by-year").screenshot(
+        path=str(ARTIFACTS / "pathway_costs_by_year.png")
+    )
+
+
 def test_script_name_is_shown_as_text(browser: Any, tmp_path: Path) -> None:
     report = write_report(solve_tiny(tmp_path), tmp_path / "tiny.html")
     page = Page(browser, report)
@@ -224,6 +304,8 @@ def test_static_export_every_kind(tmp_path: Path) -> None:
     priced = heatnet.read_run(solve_tiny(tmp_path / "priced", prices=True))
     special = {"security": secure, "prices": priced}
     figures = {kind: plot.run_figure(kind, special.get(kind, run)) for kind in plot.RUN_KINDS}
+    pathway = heatnet.read_run(write_pathway_run(tmp_path / "pathway"))
+    figures.update({kind: plot.pathway_figure(kind, pathway) for kind in plot.PATHWAY_KINDS})
     figures.update({kind: plot.comparison_figure(kind, runs) for kind in plot.COMPARISON_KINDS})
     items = [
         (fig, tmp_path / "out" / f"{kind}.{fmt}")
