@@ -71,27 +71,37 @@ def security_check(net: Network, design: Mapping[tuple[str, str], float]) -> Sec
     """Serve as much as the plan ``design`` can at the design hour in every case of
     ``net.security`` (None without a block).
 
-    The LP: the model of the design period alone with every decision fixed, any case free
-    to leave its whole design demand unserved, and cost zero but for 1 per MW of
-    security-case unserved heat, so each case's dispatch leaves the least heat unserved (the
-    cases share no variables, so the total's optimum is each case's). A case whose least
-    unserved heat at some district is above the rule's allowance is one the plan *fails*
-    (``violated``): a plan from a solve with every case in the model fails none.
+    The LP: the model of the design period alone with every decision fixed, and cost zero
+    but for 1 per MW of security-case unserved heat, so each case's dispatch leaves the
+    least heat unserved (the cases share no variables, so the total's optimum is each
+    case's) while every district gets the rule's share. When the plan cannot meet the rule
+    in some case, the LP is solved again with every case free to leave its whole design
+    demand unserved: a case whose least unserved heat at some district is then above the
+    rule's allowance is one the plan *fails* (``violated``). A plan from a solve with every
+    case in the model fails none.
     """
     if net.security is None:
         return None
     t_star = design_period(net)
     one = net.replace(profiles=net.profiles.iloc[[t_star]].reset_index(drop=True))
-    hm = build_model(one, fixed=design)
-    cases = hm.security
-    if cases is None:  # the block was dropped in between: nothing to check
-        return None
-    relax_security_shares(hm)
-    lp = hm.lp
-    lp.cost[:] = 0.0
-    lp.cost[lp.cols["sec_u"].block()] = 1.0
-    lp.cost_constant = 0.0
-    res = solve_model(hm, SolverSettings(heat_prices=False))
+    # first with the rule's shares as rows: a plan that meets them gets a dispatch that meets
+    # them (the least total unserved heat alone may leave one district below its share while
+    # another dispatch serves every district its share); a plan that fails some case makes
+    # that LP infeasible, and the relaxed LP then shows which cases it fails
+    for relax in (False, True):
+        hm = build_model(one, fixed=design)
+        cases = hm.security
+        if cases is None:  # the block was dropped in between: nothing to check
+            return None
+        if relax:
+            relax_security_shares(hm)
+        lp = hm.lp
+        lp.cost[:] = 0.0
+        lp.cost[lp.cols["sec_u"].block()] = 1.0
+        lp.cost_constant = 0.0
+        res = solve_model(hm, SolverSettings(heat_prices=False))
+        if res.status is not Status.INFEASIBLE:
+            break
     if res.status is not Status.OPTIMAL:
         raise SolveError(
             f"the security check of the plan did not solve ({res.status.value}): "
