@@ -109,7 +109,7 @@ def test_economics_as_networks_jinan(folder: Path) -> None:
 
 def test_security_forward_as_networks_jinan_backtest_none() -> None:
     """SOURCES.md §2: the forward study keeps networks/jinan's block; the back-test has none
-    (P12)."""
+    (PW12)."""
     assert _yaml(FORWARD / "network.yaml")["security"] == _yaml(JINAN / "network.yaml")["security"]
     assert "security" not in _yaml(BACKTEST / "network.yaml")
 
@@ -125,7 +125,7 @@ def test_pathway_block_as_documented(folder: Path) -> None:
         got = {int(y): float(v) for y, v in block[key].items()}
         assert got == pytest.approx(expected[key]), key
         assert set(got) <= set(block["years"]), f"{key}: years outside pathway.years"
-    # P1: one straight line, +815.8万 m²/yr on 39,600万 m², through 2025 = 1
+    # PW1: one straight line, +815.8万 m²/yr on 39,600万 m², through 2025 = 1
     slope = 4079 / 5 / 39600
     for year, scale in block["demand_scale"].items():
         assert scale == pytest.approx(1 + slope * (int(year) - 2025), abs=5e-5)
@@ -143,7 +143,7 @@ def test_pathway_cells_are_the_traced_ones(folder: Path) -> None:
     deadlines inside the years)."""
     years = PATHWAYS[folder]["years"]
     text = _sources_md()
-    defined = set(re.findall(r"^\| `(P\d+)` \|", text, flags=re.MULTILINE))
+    defined = set(re.findall(r"^\| `(PW\d+)` \|", text, flags=re.MULTILINE))
     found = {}
     for table, columns in (
         ("sources.csv", ("earliest_year", "retire_by")),
