@@ -174,8 +174,28 @@ def near_tie_share(summary: RunSummary) -> float:
     return max(gap, NEAR_TIE_SHARE)
 
 
+def check_one_season(stored: StoredRun) -> None:
+    """Raise :class:`InputError` for a pathway run: its decisions have a year each, so
+    flipping one means a scenario (earliest_year, retire_by), not a flip."""
+    if stored.summary.get("pathway"):
+        raise InputError(
+            [
+                Problem(
+                    str(stored.folder),
+                    "explain flips the decisions of a one-season run",
+                    column="pathway",
+                    expected="a one-season run; in a pathway each decision has a year: "
+                    "move it with a scenario (earliest_year, retire_by) and compare",
+                    found="a pathway run",
+                )
+            ]
+        )
+
+
 def flips(stored: StoredRun) -> list[Flip]:
-    """Every decision of the run that the optimiser took, in table order (sources, pipes)."""
+    """Every decision of the run that the optimiser took, in table order (sources, pipes);
+    :class:`InputError` for a pathway run (:func:`check_one_season`)."""
+    check_one_season(stored)
     out: list[Flip] = []
     for table, candidate_kind in (("sources", "build_source"), ("pipes", "build_pipe")):
         df = stored.tables.get(table)
@@ -301,6 +321,7 @@ def explain_run(
     """
     stored = folder if isinstance(folder, StoredRun) else read_run(folder)
     base = stored.summary
+    check_one_season(stored)
     if base.get("objective_cny") is None or "sources" not in stored.tables:
         raise InputError(
             [

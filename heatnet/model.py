@@ -1098,6 +1098,12 @@ def build_model(
             which stage 1 chose under them.
         extra: the user's own rules in Pyomo (:func:`add_extra`).
     """
+    if net.pathway is not None:
+        raise ValueError(
+            "build_model builds one season; a network with a pathway block is built by "
+            "heatnet.multiyear.build_pathway_model (or one season of it: "
+            "heatnet.years.year_network)"
+        )
     s = net.sources[net.sources["status"].isin(ACTIVE)]
     pipes = net.pipes[net.pipes["status"] != "unavailable"]
     source_ids = [str(i) for i in s.index]

@@ -41,7 +41,7 @@ from typing import Any
 import pandas as pd
 
 from heatnet import fmt
-from heatnet.errors import SolveError
+from heatnet.errors import InputError, Problem, SolveError
 from heatnet.io import write_csv_atomic
 from heatnet.network import Network
 from heatnet.options import SolveOptions
@@ -148,6 +148,24 @@ ParetoProgress = Callable[[int, int, str], None]
 """Called before each solve with (solves done, solves in all, what is being solved)."""
 
 
+def require_one_season(net: Network) -> None:
+    """Raise :class:`InputError` for a network with a pathway block: the front trades cost
+    against one season's CO2."""
+    if net.pathway is not None:
+        raise InputError(
+            [
+                Problem(
+                    str(net.folder) if net.folder else net.name,
+                    "the cost–CO2 front is a one-season study",
+                    column="pathway",
+                    expected="a network without a pathway: block (or `pathway: null` in a "
+                    "scenario); for a pathway, compare scenarios with co2_cap_t per year",
+                    found="a pathway of " + ", ".join(str(y) for y in net.pathway.years),
+                )
+            ]
+        )
+
+
 def pareto_front(
     net: Network,
     options: SolveOptions | None = None,
@@ -177,6 +195,7 @@ def pareto_front(
     opts = options or SolveOptions()
     if points < 0:
         raise ValueError("points must be >= 0")
+    require_one_season(net)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     base = re.sub(r"[^A-Za-z0-9_.\-\u4e00-\u9fff]", "_", net.name) or "network"
     name = study or f"{base}_pareto_{stamp}"

@@ -345,3 +345,39 @@ def test_security_holds_in_every_year_and_keeps_the_point_from_the_start(
     assert sorted(set(table["year"])) == YEARS
     outage = table[(table["contingency"] == "P")].set_index("year")["served_share"]
     assert (outage >= 0.5 - 1e-9).all()
+
+
+def test_an_unreachable_cap_names_the_season(tmp_path: Path) -> None:
+    """CHP emitting 0.5 t/MWh, unserved heat forbidden and a cap of 10 t from 2027: the
+    waste heat (30 MWh) leaves 70 MWh to burn, at least 35 t, so 2027 cannot be met; the
+    explanation's lines say which season."""
+    spec = retire_spec()
+    spec["sources"][0]["co2_t_per_mwh"] = 0.5
+    folder = write_network(
+        tmp_path / "net", **spec, pathway={"years": YEARS, "co2_cap_t": {2027: 10}}
+    )
+    run = heatnet.solve(folder, heatnet.SolveOptions(allow_unserved=False))
+    assert run.summary["status"] == "infeasible"
+    assert not run.tables
+    lines = run.summary["infeasibility"]["limits_in_conflict"]
+    assert any(line.startswith("2027: the CO2 cap") for line in lines), lines
+    assert not any(line.startswith(("2025", "2026")) and "CO2" in line for line in lines)
+
+
+def test_one_season_studies_refuse_a_pathway(tmp_path: Path) -> None:
+    """The cost–CO2 front and the decision flips are one-season tools: a clear input error,
+    not a silently static answer."""
+    from heatnet.errors import InputError
+    from heatnet.explain import explain_run
+    from heatnet.model import build_model
+    from heatnet.pareto import pareto_front
+
+    folder = write_network(tmp_path / "net", **retire_spec(), pathway={"years": YEARS})
+    net = heatnet.load_network(folder)
+    with pytest.raises(InputError, match="one-season study"):
+        pareto_front(net, points=1, results_dir=tmp_path / "p")
+    with pytest.raises(ValueError, match="one season"):
+        build_model(net)
+    stored = heatnet.solve(net).write(tmp_path / "results")
+    with pytest.raises(InputError, match="one-season run"):
+        explain_run(stored)
