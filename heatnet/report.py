@@ -741,12 +741,16 @@ def study_report_html(study: Study) -> str:
                     len(s.get("built_pipes", [])),
                 ]
             )
+        pathway = any(run.summary.get("pathway") for run in study.runs.values())
         header = [
             "scenario",
             "status",
             "optimal",
-            "annual cost [M CNY]",
-            "CO2 [kt]",
+            # a pathway run's objective is its net present cost and its CO2 all seasons'
+            "annual cost, or a pathway's net present cost [M CNY]"
+            if pathway
+            else ("annual cost [M CNY]"),
+            "CO2 (a pathway: all seasons) [kt]" if pathway else "CO2 [kt]",
             "unserved [GWh]",
             "retirable sources retired",
             "pipes built",
