@@ -19,7 +19,7 @@ from heatnet import fmt as human
 from heatnet.errors import HeatnetError, InputError, Interrupted, Problem
 
 if TYPE_CHECKING:
-    from heatnet.network import Network
+    from heatnet.network import Economics, Network, Pathway
 
 
 class _HeatnetGroup(click.Group):
@@ -108,7 +108,8 @@ def validate(network: Path | None, profiles: Path | None) -> None:
 
 
 def _blocks_text(net: Network) -> list[str]:
-    """The security and constraints blocks of a network in a line each (none if absent)."""
+    """The security, constraints and pathway blocks of a network in a line each (none if
+    absent)."""
     from heatnet.network import contingency_set
 
     lines = []
@@ -135,7 +136,43 @@ def _blocks_text(net: Network) -> list[str]:
             parts.append(f"{len(rules.at_most_one_of)} at-most-one-of group(s)")
         parts += [f"{t} ≥ {human.percent(v)} of heat" for t, v in rules.min_heat_share]
         lines.append("constraints: " + ("; ".join(parts) or "none"))
+    if net.pathway is not None:
+        lines.append(_pathway_text(net.pathway, net.economics))
     return lines
+
+
+def _pathway_text(path: Pathway, econ: Economics) -> str:
+    """The pathway block in a line: years, the ranges of the per-year values over the years
+    (as the model reads them), the years with a CO2 cap and the peak year."""
+    years = path.years
+
+    def span(values: list[float], show: Any) -> str:
+        low, high = min(values), max(values)
+        return show(low) if low == high else f"{show(low)} to {show(high)}"
+
+    scales = [path.demand_scale_in(y) for y in years]
+    prices = [path.carbon_price_in(y, econ) for y in years]
+    caps = {y: path.co2_cap_in(y, econ) for y in years}
+    capped = [y for y, c in caps.items() if c is not None]
+    parts = [
+        f"pathway: {years[0]}–{years[-1]} ({human.count(len(years))} seasons)",
+        "demand " + span(scales, lambda v: "×" + human.number(v, 2)),
+        "carbon price "
+        + span(prices, lambda v: human.rate(v, "CNY/t"))
+        + (" (economics)" if path.carbon_price_cny_per_t is None else ""),
+    ]
+    if capped:
+        values = [c for c in caps.values() if c is not None]
+        parts.append(
+            f"CO2 cap in {capped[0]}–{capped[-1]} ({span(values, human.co2)})"
+            if len(capped) > 1
+            else f"CO2 cap in {capped[0]} ({human.co2(values[0])})"
+        )
+    else:
+        parts.append("no CO2 cap")
+    peak = path.co2_peak_year
+    parts.append(f"emissions peak in {peak}" if peak is not None else "no peak year")
+    return "; ".join(parts)
 
 
 @cli.command("format-doc")
@@ -623,7 +660,8 @@ def sweep(
     nargs=2,
     metavar="A B",
     help="What changed from plan A to plan B (scenario names of the studies given, "
-    "or run folders): decisions, KPIs and the inputs that differ.",
+    "or run folders): decisions, KPIs and the inputs that differ; for two pathway runs also "
+    "what closes or is built in a different year, and CO2 and cost year by year.",
 )
 @click.option(
     "--out",
@@ -633,7 +671,11 @@ def sweep(
 )
 def compare(paths: tuple[Path, ...], diff: tuple[str, str] | None, out: Path | None) -> None:
     """Put plans side by side: one row per run or scenario with cost, CO2, waste-heat share,
-    unserved heat and the decision on every retirable source and candidate."""
+    unserved heat and the decision on every retirable source and candidate.
+
+    Pathway runs: NPV, CO2 over all years, the peak year's CO2, and the first year each
+    retirable source or candidate changes state. A pathway run and a one-season run are not
+    compared (exit code 1)."""
     from heatnet.compare import (
         compare_table,
         diff_plans,
@@ -703,9 +745,10 @@ def pareto(
     Exit code 2 if some point is not proven optimal.
     """
     from heatnet.io import load_network
-    from heatnet.pareto import pareto_front
+    from heatnet.pareto import pareto_front, require_one_season
 
     net = load_network(network)
+    require_one_season(net)
     options = _solver_options(mip_gap, time_limit, threads, no_prices)
     with _progress() as bar:
         task = bar.add_task("pareto", total=points + 3)
@@ -775,14 +818,18 @@ def pareto(
             "duration",
             "prices",
             "security",
+            "timeline",
+            "co2_path",
+            "costs_by_year",
             "matrix",
             "builds",
             "costs",
             "pareto",
         ]
     ),
-    help="Figure: sankey, map, dispatch, duration, prices, security (one run folder); matrix, "
-    "builds, costs, pareto (a study folder, or several run folders).",
+    help="Figure: sankey, map, dispatch, duration, prices, security (one run folder; of a "
+    "pathway run, one year: --year); timeline, co2_path, costs_by_year (a pathway run); "
+    "matrix, builds, costs, pareto (a study folder, or several run folders).",
 )
 @click.option(
     "--format",
@@ -808,6 +855,12 @@ def pareto(
     "duration: technology).",
 )
 @click.option(
+    "--year",
+    type=int,
+    help="Pathway run: draw this year's season (sankey, map, dispatch, duration, prices, "
+    "security; default: the last year).",
+)
+@click.option(
     "--strict-fonts",
     is_flag=True,
     help="png/svg/pdf: fail, instead of warning, when the figure has Chinese names and no "
@@ -827,6 +880,7 @@ def plot(
     out: Path | None,
     period: str | None,
     by: str | None,
+    year: int | None,
     strict_fonts: bool,
     background: Path | None,
 ) -> None:
@@ -842,6 +896,7 @@ def plot(
         period=period,
         by=by,  # type: ignore[arg-type]
         background=background,
+        year=year,
     )
     fmt = figure_format(out, fmt) if out is not None else (fmt or "html")
     if out is None:
@@ -849,7 +904,7 @@ def plot(
             ""
             if period is None
             else "-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in period)
-        )
+        ) + ("" if year is None else f"-{year}")
         out = home / f"{kind}{suffix}.{fmt}"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", MissingFontWarning)

@@ -2,10 +2,12 @@
 
 A run's workbook has a ``summary`` sheet (the KPIs with their units, the cost breakdown, and
 the decision on every source and pipe with a choice) and one sheet per result table, as the
-run folder holds it. A study's workbook has a ``summary`` sheet and one sheet per table of
-``heatnet compare``: ``kpis`` (one row per plan) and ``decisions`` (one row per retirable
-source or candidate, one column per plan), then the study's ``index`` and, for a Pareto
-study, ``pareto``.
+run folder holds it; a pathway run's (spec v1.1 §4) adds a ``seasons`` sheet (the summary's
+figures season by season), its tables keep their ``year`` column and ``timeline`` is a sheet
+of its own, and its decisions are those of the last season. A study's workbook has a
+``summary`` sheet and one sheet per table of ``heatnet compare``: ``kpis`` (one row per plan)
+and ``decisions`` (one row per retirable source or candidate, one column per plan), then the
+study's ``index`` and, for a Pareto study, ``pareto``.
 
 Every table sheet has a frozen header, an autofilter, and number formats chosen by the
 column's unit suffix (:func:`number_format`); the cells hold the raw numbers of the CSV files,
@@ -35,7 +37,15 @@ from heatnet.compare import compare_table, decision_columns, load_plans
 from heatnet.errors import HeatnetError, InputError, Problem
 from heatnet.excel import save_workbook_atomic
 from heatnet.schema import DECISIONS
-from heatnet.storage import TABLE_FILES, is_run, is_study, read_run, read_study
+from heatnet.storage import (
+    TABLE_FILES,
+    is_run,
+    is_study,
+    pathway_years,
+    read_run,
+    read_study,
+    year_tables,
+)
 
 EXPORT_FILE = "export.xlsx"
 """Default name of the workbook, written into the run or study folder."""
@@ -234,6 +244,25 @@ RUN_KPIS: tuple[tuple[str, str], ...] = (
 
 RUN_FACTS = ("name", "network", "status", "optimal", "termination", "solve_mode", "typical_days")
 
+PATHWAY_KPIS: dict[str, tuple[str, str]] = {
+    "objective_cny": ("CNY, NPV over the seasons", "discounted cost of the pathway"),
+    "bound_cny": ("CNY, NPV over the seasons", "best proven lower bound on the NPV"),
+    "co2_t": ("tCO2, all seasons", "emissions summed over the seasons"),
+}
+"""Units and meanings of the summary keys that differ in a pathway run (spec v1.1 §4)."""
+
+
+def seasons_table(summary: Mapping[str, Any]) -> pd.DataFrame:
+    """A pathway run's ``pathway.per_year`` as a table, one row per season (lists as text, the
+    cost breakdown as ``cost_breakdown_cny.<item>`` columns); empty for a one-season run."""
+    rows = []
+    for rec in (summary.get("pathway") or {}).get("per_year") or []:
+        row = {k: v for k, v in rec.items() if k != "cost_breakdown_cny"}
+        for k, v in (rec.get("cost_breakdown_cny") or {}).items():
+            row[f"cost_breakdown_cny.{k}"] = v
+        rows.append(row)
+    return pd.DataFrame(rows)
+
 
 def decisions_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per source and pipe with a decision other than ``existing``/``unavailable``:
@@ -272,24 +301,42 @@ def run_workbook(folder: str | os.PathLike[str]) -> Workbook:
     for key in RUN_FACTS:
         if key in summary:
             ws.append([_cell(ws, key), _cell(ws, summary.get(key))])
+    years = pathway_years(run.tables)
+    if years:
+        block = summary.get("pathway") or {}
+        ws.append([_cell(ws, "pathway"), _cell(ws, f"seasons {years[0]}–{years[-1]}")])
+        for key in ("discount_rate", "co2_peak_year"):
+            ws.append([_cell(ws, key), _cell(ws, block.get(key), number_format(key))])
     kpis = [
         (key, summary.get(key), unit_of(key), meaning)
+        if not years or key not in PATHWAY_KPIS
+        else (key, summary.get(key), *PATHWAY_KPIS[key])
         for key, meaning in RUN_KPIS
         if key in summary
     ]
     _key_value_block(ws, "KPIs", kpis, ("kpi", "value", "unit", "meaning"))
     costs = summary.get("cost_breakdown_cny") or {}
-    if costs:
+    if costs and not years:  # a pathway's costs are in the seasons sheet
         rows = [(f"cost_breakdown_cny.{k}", v, "CNY/year", "") for k, v in costs.items()]
         _key_value_block(ws, "Cost breakdown", rows, ("cost", "value", "unit", "meaning"))
-    dec = decisions_table(run.tables)
+    dec = decisions_table(year_tables(run.tables))  # a pathway run: its last season
     ws.append([])
-    ws.append([WriteOnlyCell(ws, value="Decisions")])
+    title = f"Decisions in the last season ({years[-1]})" if years else "Decisions"
+    ws.append([WriteOnlyCell(ws, value=title)])
     ws.append([_cell(ws, h, header=True) for h in dec.columns])
     for row in dec.itertuples(index=False, name=None):
         ws.append([_cell(ws, v) for v in row])
     if not len(dec):
         ws.append(["no source or pipe with a decision"])
+    if years:
+        ws.append([])
+        ws.append(
+            [
+                "sheets: seasons (the summary by season), timeline (the season of each "
+                "decision; empty = never), the result tables with their year column"
+            ]
+        )
+        write_table(wb, "seasons", seasons_table(summary))
     for key in TABLE_FILES:
         df = run.tables.get(key)
         if df is None:
