@@ -641,7 +641,10 @@ def sweep(
             )
             sys.exit(130)
     plans = load_plans([result.folder])
-    click.echo(format_compare(compare_table(plans)))
+    try:
+        click.echo(format_compare(compare_table(plans)))
+    except InputError as exc:  # pathway and one-season scenarios in one study: no joint table
+        click.echo(f"note: no side-by-side table: {exc}")
     click.echo(f"study: {result.folder} (index.csv, study.json)")
     bad = result.not_ok
     if bad:

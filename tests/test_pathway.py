@@ -381,3 +381,26 @@ def test_one_season_studies_refuse_a_pathway(tmp_path: Path) -> None:
     stored = heatnet.solve(net).write(tmp_path / "results")
     with pytest.raises(InputError, match="one-season run"):
         explain_run(stored)
+
+
+def test_a_sweep_mixing_pathway_and_one_season_scenarios_finishes(tmp_path: Path) -> None:
+    """`pathway: null` in one scenario: both solve, the study is written, exit 0, and the
+    console says why there is no side-by-side table."""
+    from click.testing import CliRunner
+
+    from heatnet.cli import cli
+
+    folder = write_network(tmp_path / "net", **retire_spec(), pathway={"years": YEARS})
+    f = tmp_path / "s.yaml"
+    f.write_text("scenarios:\n  path: {}\n  season:\n    pathway: null\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["sweep", str(folder), str(f), "--jobs", "1", "--out", str(tmp_path / "results")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "note: no side-by-side table" in result.output
+    study = tmp_path / "results" / "s"
+    path = json.loads((study / "path" / "summary.json").read_text(encoding="utf-8"))
+    season = json.loads((study / "season" / "summary.json").read_text(encoding="utf-8"))
+    assert path["pathway"]["years"] == YEARS
+    assert "pathway" not in season
+    assert path["objective_cny"] == pytest.approx(3 * season["objective_cny"])
