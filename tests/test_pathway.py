@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyomo.environ as pyo
 import pytest
 
 import heatnet
@@ -404,3 +405,17 @@ def test_a_sweep_mixing_pathway_and_one_season_scenarios_finishes(tmp_path: Path
     assert path["pathway"]["years"] == YEARS
     assert "pathway" not in season
     assert path["objective_cny"] == pytest.approx(3 * season["objective_cny"])
+
+
+def test_own_pyomo_rules_hold_in_every_season(tmp_path: Path) -> None:
+    """``extra`` keeping COAL (keep >= 1) in every season's model, carbon 0, 20, 100: 2027
+    keeps it too, idle beside the cheaper CHP: 500 + 1,000 + 70 × 150 = 12,000."""
+    pathway = {"years": YEARS, "carbon_price_cny_per_t": {2025: 0, 2026: 20, 2027: 100}}
+    folder = write_network(tmp_path / "net", **retire_spec(), pathway=pathway)
+
+    def keep_coal(m: Any, v: Any) -> None:
+        m.keep_coal = pyo.Constraint(expr=v.keep["COAL"] >= 1)
+
+    run = heatnet.solve(folder, heatnet.SolveOptions(mip_gap=1e-9), extra=keep_coal)
+    assert per_year(run, "objective_cny") == pytest.approx([8500, 9900, 12000])
+    assert timeline(run)["COAL"] is None
