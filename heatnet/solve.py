@@ -739,6 +739,50 @@ def _warm_start(hm: HeatModel, comp: _Compiled, start: Mapping[tuple[str, str], 
         )
 
 
+@dataclass
+class _Outcome:
+    """What HiGHS ended with: status, the solution (if valid) and objective, bound and gap
+    in CNY (the internal objective divided by the cost scale)."""
+
+    status: Status
+    termination: str
+    has_solution: bool
+    x: np.ndarray | None
+    objective: float | None
+    bound: float | None
+    gap: float | None
+
+
+def _outcome(comp: _Compiled, cost_scale: float) -> _Outcome:
+    """Read the result of a finished HiGHS run."""
+    h = comp.highs
+    model_status = h.getModelStatus()
+    status = _STATUS.get(model_status, Status.ERROR)
+    info = h.getInfo()
+    sol = h.getSolution()
+    has_solution = bool(sol.value_valid) and status not in (Status.INFEASIBLE, Status.UNBOUNDED)
+    is_mip = len(comp.integer_cols) > 0
+    objective = bound = gap = None
+    if has_solution:
+        objective = float(info.objective_function_value) / cost_scale
+        if is_mip:
+            bound = float(info.mip_dual_bound) / cost_scale
+            gap = float(info.mip_gap) if math.isfinite(info.mip_gap) else None
+        elif status is Status.OPTIMAL:
+            bound, gap = objective, 0.0
+    elif is_mip and math.isfinite(info.mip_dual_bound):
+        bound = float(info.mip_dual_bound) / cost_scale
+    return _Outcome(
+        status,
+        h.modelStatusToString(model_status),
+        has_solution,
+        np.asarray(sol.col_value) if has_solution else None,
+        objective,
+        bound,
+        gap,
+    )
+
+
 def solve_model(
     hm: HeatModel,
     options: SolverSettings | None = None,
@@ -762,39 +806,24 @@ def solve_model(
     t1 = time.perf_counter()
     run_highs(h)
     t2 = time.perf_counter()
-    model_status = h.getModelStatus()
-    status = _STATUS.get(model_status, Status.ERROR)
-    info = h.getInfo()
-    sol = h.getSolution()
-    has_solution = bool(sol.value_valid) and status not in (Status.INFEASIBLE, Status.UNBOUNDED)
-    is_mip = len(comp.integer_cols) > 0
-    objective = bound = gap = None
-    if has_solution:
-        objective = float(info.objective_function_value) / hm.cost_scale
-        if is_mip:
-            bound = float(info.mip_dual_bound) / hm.cost_scale
-            gap = float(info.mip_gap) if math.isfinite(info.mip_gap) else None
-        elif status is Status.OPTIMAL:
-            bound, gap = objective, 0.0
-    elif is_mip and math.isfinite(info.mip_dual_bound):
-        bound = float(info.mip_dual_bound) / hm.cost_scale
+    out = _outcome(comp, hm.cost_scale)
+    status = out.status
     why, why_error = explain_infeasibility(hm, comp) if status is Status.INFEASIBLE else ([], "")
     values: dict[str, np.ndarray] = {}
     prices = None
     t3 = t2
-    if has_solution:
-        x = np.asarray(sol.col_value)
-        values = _values(hm, comp, x)
+    if out.x is not None:
+        values = _values(hm, comp, out.x)
         if opts.heat_prices and status is Status.OPTIMAL:
-            prices = _heat_prices(hm, comp, x)
+            prices = _heat_prices(hm, comp, out.x)
         t3 = time.perf_counter()
     return SolveResult(
         status=status,
-        termination=h.modelStatusToString(model_status),
-        objective_cny=objective,
-        bound_cny=bound,
-        mip_gap=gap,
-        has_solution=has_solution,
+        termination=out.termination,
+        objective_cny=out.objective,
+        bound_cny=out.bound,
+        mip_gap=out.gap,
+        has_solution=out.has_solution,
         build_s=build_s,
         handoff_s=t1 - t0,
         solve_s=t2 - t1,
@@ -927,29 +956,15 @@ def solve_pathway_model(
     t1 = time.perf_counter()
     run_highs(h)
     t2 = time.perf_counter()
-    model_status = h.getModelStatus()
-    status = _STATUS.get(model_status, Status.ERROR)
-    info = h.getInfo()
-    sol = h.getSolution()
-    has_solution = bool(sol.value_valid) and status not in (Status.INFEASIBLE, Status.UNBOUNDED)
-    is_mip = len(comp.integer_cols) > 0
-    objective = bound = gap = None
-    if has_solution:
-        objective = float(info.objective_function_value) / pm.cost_scale
-        if is_mip:
-            bound = float(info.mip_dual_bound) / pm.cost_scale
-            gap = float(info.mip_gap) if math.isfinite(info.mip_gap) else None
-        elif status is Status.OPTIMAL:
-            bound, gap = objective, 0.0
-    elif is_mip and math.isfinite(info.mip_dual_bound):
-        bound = float(info.mip_dual_bound) / pm.cost_scale
+    out = _outcome(comp, pm.cost_scale)
+    status = out.status
     why, why_error = (
         explain_pathway_infeasibility(pm, comp) if status is Status.INFEASIBLE else ([], "")
     )
     years: list[SolveResult] = []
     t3 = t2
-    if has_solution:
-        x = np.asarray(sol.col_value)
+    if out.x is not None:
+        x = out.x
         prices: list[np.ndarray | None] = [None] * len(pm.years)
         for n, hm in enumerate(pm.models):
             c0 = pm.col_start[n]
@@ -961,7 +976,7 @@ def solve_pathway_model(
             years.append(
                 SolveResult(
                     status=status,
-                    termination=h.modelStatusToString(model_status),
+                    termination=out.termination,
                     objective_cny=cost,
                     bound_cny=None,
                     mip_gap=None,
@@ -976,11 +991,11 @@ def solve_pathway_model(
         t3 = time.perf_counter()
     whole = SolveResult(
         status=status,
-        termination=h.modelStatusToString(model_status),
-        objective_cny=objective,
-        bound_cny=bound,
-        mip_gap=gap,
-        has_solution=has_solution,
+        termination=out.termination,
+        objective_cny=out.objective,
+        bound_cny=out.bound,
+        mip_gap=out.gap,
+        has_solution=out.has_solution,
         build_s=build_s,
         handoff_s=t1 - t0,
         solve_s=t2 - t1,

@@ -34,14 +34,15 @@ min CO2 E_min = 30 t at cost 13,000.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from tests.helpers import nodes, write_network
 
 
-def retire_net(folder: Path, carbon_price: float = 0.0) -> Path:
-    """The retirement network described in the module docstring."""
-    return write_network(
-        folder,
+def retire_rows(carbon_price: float = 0.0) -> dict[str, Any]:
+    """The rows of the retirement network described in the module docstring, as the
+    keyword arguments of ``write_network`` (and of ``tests.reference_lp``)."""
+    return dict(
         nodes=nodes("A", "B", "W"),
         sources=[
             {
@@ -99,8 +100,12 @@ def retire_net(folder: Path, carbon_price: float = 0.0) -> Path:
             "retirement_annualisation_years": 20,
             "carbon_price_cny_per_t": carbon_price,
         },
-        name="retire",
     )
+
+
+def retire_net(folder: Path, carbon_price: float = 0.0) -> Path:
+    """The retirement network described in the module docstring."""
+    return write_network(folder, **retire_rows(carbon_price), name="retire")
 
 
 def pareto_net(folder: Path) -> Path:

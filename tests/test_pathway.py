@@ -26,72 +26,16 @@ from heatnet.data import default_network_path
 from heatnet.io import read_network
 from heatnet.network import Pathway, Security
 from heatnet.storage import read_run
-from tests.helpers import nodes, write_network
+from tests.helpers import write_network
 from tests.reference_lp import reference_optimum, reference_pathway
+from tests.scenario_nets import retire_rows
 
 
 def retire_spec(**economics: Any) -> dict[str, Any]:
-    """The rows of the module docstring's network."""
-    return {
-        "nodes": nodes("A", "B", "W"),
-        "sources": [
-            {
-                "id": "CHP",
-                "node": "A",
-                "technology": "chp",
-                "capacity_mw": 50,
-                "status": "existing",
-                "variable_cost_cny_per_mwh": 150,
-            },
-            {
-                "id": "COAL",
-                "node": "B",
-                "technology": "coal_boiler",
-                "capacity_mw": 50,
-                "status": "retirable",
-                "variable_cost_cny_per_mwh": 100,
-                "co2_t_per_mwh": 1.0,
-                "fixed_cost_cny_per_year": 500,
-                "retirement_cost_cny": 2000,
-            },
-            {
-                "id": "WASTE",
-                "node": "W",
-                "technology": "waste_heat",
-                "capacity_mw": 3,
-                "status": "existing",
-                "variable_cost_cny_per_mwh": 0,
-            },
-        ],
-        "pipes": [
-            {
-                "id": "P",
-                "from_node": "A",
-                "to_node": "B",
-                "length_km": 1,
-                "capacity_mw": 50,
-                "status": "existing",
-            },
-            {
-                "id": "PW",
-                "from_node": "W",
-                "to_node": "B",
-                "length_km": 1,
-                "capacity_mw": 50,
-                "status": "candidate",
-                "capex_cny": 1000,
-                "lifetime_years": 1,
-            },
-        ],
-        "demands": [{"id": "D", "node": "B", "design_load_mw": 10, "profile": "h"}],
-        "profiles": [{"period": "p1", "weight_h": 10, "h": 1.0}],
-        "economics": {
-            "discount_rate": 0.0,
-            "retirement_annualisation_years": 20,
-            "carbon_price_cny_per_t": 0.0,
-            **economics,
-        },
-    }
+    """The rows of ``tests.scenario_nets.retire_net`` (module docstring), economics changed."""
+    spec = retire_rows()
+    spec["economics"] = {**spec["economics"], **economics}
+    return spec
 
 
 YEARS = [2025, 2026, 2027]
