@@ -1,7 +1,8 @@
 """The Jinan pathway studies' data (networks/jinan_pathway, networks/jinan_pathway_backtest).
 
 These pin the data, not the model: every column the two folders share with networks/jinan is
-identical (so the three cannot drift apart), every pathway year in the CSVs is traced in
+identical, row by row (so the three cannot drift apart; the back-test's sources.csv has one extra
+row, the pre-2025 coal aggregate of SOURCES.md PW14), every pathway year in the CSVs is traced in
 networks/jinan_pathway/SOURCES.md, the pathway blocks are the documented ones, and both folders
 and their scenario files load through heatnet.
 """
@@ -22,6 +23,30 @@ BACKTEST = ROOT / "networks" / "jinan_pathway_backtest"
 SOURCES_MD = FORWARD / "SOURCES.md"  # traces both folders
 FOLDERS = [FORWARD, BACKTEST]
 TABLES = ["nodes.csv", "sources.csv", "pipes.csv", "demands.csv"]
+
+#: the rows each folder may add to networks/jinan's, by file: only the back-test's aggregate of
+#: the pre-2025 main-city coal boilers (SOURCES.md PW14), which networks/jinan (the sources left
+#: in 2025) does not hold. Every other row must be networks/jinan's, in its order.
+EXTRA_ROWS = {
+    (BACKTEST, "sources.csv"): {"COAL_PRE2025_AGG"},
+}
+
+#: PW14: the extra row as documented (capacity DERIVED from the model's 2024-25 design-day
+#: shortfall; costs per MW as networks/jinan's coal points, A9/A22/A23/A24; on a main-city
+#: aggregate node, A31)
+PRE2025_AGG = {
+    "node": "D_EAST",
+    "technology": "coal_boiler",
+    "capacity_mw": "3930",
+    "status": "retirable",
+    "variable_cost_cny_per_mwh": "165.6",
+    "co2_t_per_mwh": "0.4248",
+    "fixed_cost_cny_per_year": "58950000",  # 15,000 CNY/MW/yr (A23)
+    "retirement_cost_cny": "561428571",  # 142,857 CNY/MW (A24)
+    "earliest_year": "",
+    "retire_by": "",
+    "pathway_basis": "PW14",
+}
 
 #: the columns each folder may add to networks/jinan's, by file
 NEW_COLUMNS = {
@@ -82,6 +107,9 @@ def test_shared_columns_equal_networks_jinan(folder: Path, table: str) -> None:
     assert not missing, f"{folder.name}/{table} lacks columns of networks/jinan: {missing}"
     extra = set(other.columns) - set(base.columns)
     assert extra <= NEW_COLUMNS[table], f"{folder.name}/{table}: unexpected columns {extra}"
+    extra_rows = EXTRA_ROWS.get((folder, table), set())
+    assert set(other["id"]) - set(base["id"]) == extra_rows, f"{folder.name}/{table}: extra rows"
+    other = other[~other["id"].isin(extra_rows)].reset_index(drop=True)
     assert list(other["id"]) == list(base["id"]), f"{folder.name}/{table}: rows differ"
     for col in base.columns:
         diff = base.index[base[col] != other[col]]
@@ -89,6 +117,26 @@ def test_shared_columns_equal_networks_jinan(folder: Path, table: str) -> None:
             f"{folder.name}/{table} column {col!r} differs from networks/jinan at ids "
             f"{list(base.loc[diff, 'id'])}"
         )
+
+
+def test_backtest_pre2025_coal_aggregate_as_documented() -> None:
+    """PW14: the back-test's one extra row, its per-MW costs those of networks/jinan's coal
+    points, on the node of a main-city coal aggregate, and traced in SOURCES.md."""
+    row = _csv(BACKTEST / "sources.csv").set_index("id").loc["COAL_PRE2025_AGG"]
+    for col, value in PRE2025_AGG.items():
+        assert row[col] == value, col
+    jinan = _csv(JINAN / "sources.csv").set_index("id")
+    coal = jinan.loc["COAL_AGG_EAST"]
+    assert coal["node"] == row["node"]
+    mw, coal_mw = float(row["capacity_mw"]), float(coal["capacity_mw"])
+    for col in ("variable_cost_cny_per_mwh", "co2_t_per_mwh", "technology", "status"):
+        assert row[col] == coal[col], col
+    for col in ("fixed_cost_cny_per_year", "retirement_cost_cny"):
+        assert float(row[col]) / mw == pytest.approx(float(coal[col]) / coal_mw, rel=1e-5), col
+    text = _sources_md()
+    assert re.search(r"^\| `PW14` \|.*`COAL_PRE2025_AGG`", text, flags=re.MULTILINE)
+    # not in the forward study: by 2025-26 these boilers were closing (PW14)
+    assert "COAL_PRE2025_AGG" not in set(_csv(FORWARD / "sources.csv")["id"])
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.name)
@@ -164,8 +212,9 @@ def test_pathway_cells_are_the_traced_ones(folder: Path) -> None:
                     assert years[0] <= int(value) <= years[-1], f"{ident}: deadline outside"
                 if table == "sources.csv" and col == "earliest_year":
                     assert row["status"] != "retirable", f"earliest_year on retirable {ident}"
-        # a basis only where there is a value to trace
+        # a basis only where there is a value to trace, or on an extra row (PW14)
         with_value = df[[c for c in columns]].ne("").any(axis=1)
+        with_value |= df["id"].isin(EXTRA_ROWS.get((folder, table), set()))
         assert (df.loc[~with_value, "pathway_basis"] == "").all(), table
     expected = {k: v for k, v in PATHWAY_CELLS.items() if k[0] == folder}
     assert found == expected
@@ -240,5 +289,6 @@ def test_scenarios_load_and_apply(folder: Path) -> None:
         hist = applied["history_deadlines"].sources["retire_by"]
         assert hist["COAL_DONGXIN"] == 2023
         assert hist["COAL_MINGHU"] == 2024
-        assert int(hist.eq(2026).sum()) == 8
+        assert hist["COAL_PRE2025_AGG"] == 2026  # PW14
+        assert int(hist.eq(2026).sum()) == 9
         assert pd.isna(hist["S_TAIAN_LOCAL"])
