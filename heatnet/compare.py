@@ -1044,7 +1044,8 @@ def _input_lines(inputs: pd.DataFrame) -> list[str]:
     lines = [f"inputs that differ ({fmt.count(len(inputs))}):"]
     for _, r in inputs.iterrows():
         where = r["table"] + (f" {r['id']}" if r["id"] else "")
-        lines.append(f"  {where} {r['field']}: {_fmt_any(r['a'])} → {_fmt_any(r['b'])}")
+        a, b = (_fmt_any(r[side], r["field"]) for side in ("a", "b"))
+        lines.append(f"  {where} {r['field']}: {a} → {b}")
     return lines
 
 
@@ -1202,11 +1203,16 @@ def format_pathway_diff(diff: PlanDiff) -> str:
     )
 
 
-def _fmt_any(v: object) -> str:
-    """An input value as the file has it (no unit scaling), readable: ``8,760``, ``0.35``."""
+def _fmt_any(v: object, field: str = "") -> str:
+    """An input value as the file has it (no unit scaling), readable: ``8,760``, ``0.35``;
+    a year (``earliest_year``, ``retire_by``, ``years``) without a thousands separator."""
     if _missing(v):
         return fmt.MISSING
-    return fmt.plain(_plain(v))
+    value = _plain(v)
+    year_field = field.endswith("_year") or field in ("retire_by", "years")
+    if year_field and isinstance(value, int | float) and not isinstance(value, bool):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    return fmt.plain(value)
 
 
 # --- neighbouring points of a cost–CO2 front -------------------------------------------------

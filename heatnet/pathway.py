@@ -250,10 +250,10 @@ def _with_year(df: pd.DataFrame, year: int) -> pd.DataFrame:
     return out
 
 
-def pathway_tables(sol: PathwaySolution) -> dict[str, pd.DataFrame]:
-    """Every result table of every season, one under the other with a leading ``year``
-    column (``sources`` and ``pipes`` keep their id index), plus ``security`` per year when
-    the network has a security block."""
+def pathway_tables(net: Network, sol: PathwaySolution) -> dict[str, pd.DataFrame]:
+    """Every result table of every season of the pathway network ``net``, one under the
+    other with a leading ``year`` column (``sources`` and ``pipes`` keep their id index),
+    plus ``security`` per year when the network has a security block, and ``timeline``."""
     per_year: dict[str, list[pd.DataFrame]] = {}
     for year, hm, res in zip(sol.years, sol.models, sol.results, strict=True):
         tables = build_tables(hm, res)
@@ -265,30 +265,29 @@ def pathway_tables(sol: PathwaySolution) -> dict[str, pd.DataFrame]:
     for key, df in out.items():
         if key not in ("sources", "pipes"):
             out[key] = df.reset_index(drop=True)
-    out["timeline"] = timeline_table(sol, out)
+    out["timeline"] = timeline_table(net, out)
     return out
 
 
-def timeline_table(sol: PathwaySolution, tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per decision of the pathway (spec v1.1 §4): ``id``, ``kind`` (``retire``
-    for a retirable source, ``build`` for a candidate source or pipe), ``year`` (the first
-    season it is retired / built; empty = never), and for reading: ``element``, ``name``,
-    ``technology``, ``earliest_year``, ``retire_by``."""
+def timeline_table(net: Network, tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per decision of the pathway network ``net`` (spec v1.1 §4): ``id``, ``kind``
+    (``retire`` for a retirable source, ``build`` for a candidate source or pipe), ``year``
+    (the first season it is retired — by the optimiser or its ``retire_by`` — or built;
+    empty = never), and for reading: ``element``, ``name``, ``technology``,
+    ``earliest_year``, ``retire_by``."""
     rows = []
     for element, table in (("source", tables["sources"]), ("pipe", tables["pipes"])):
-        base = sol.models[0].net.sources if element == "source" else sol.models[0].net.pipes
-        first = table[table["year"] == sol.years[0]]
-        for ident in first.index:
+        base = net.sources if element == "source" else net.pipes
+        for ident, row in base.iterrows():
             history = table.loc[[ident]].sort_values("year")
             decided = history["decision"]
-            if decided.isin(("kept", "retired")).any():
+            if row["status"] == "retirable":  # a deadline in the first season: never kept
                 kind, done = "retire", decided.isin(("retired", "forced_retired"))
-            elif decided.isin(("built", "not_built")).any():
+            elif row["status"] == "candidate":
                 kind, done = "build", decided.isin(BUILT)
             else:
                 continue
             years = history.loc[done.to_numpy(), "year"]
-            row = base.loc[ident] if ident in base.index else pd.Series(dtype=object)
             rows.append(
                 {
                     "id": ident,

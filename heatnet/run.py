@@ -172,7 +172,7 @@ def _pathway_run(
             res, sol, log = solve_pathway_once(
                 net, opts, Path(tmp) / "highs.log", fixed, warm_start, extra
             )
-    tables = pathway_tables(sol) if res.has_solution and sol is not None else {}
+    tables = pathway_tables(net, sol) if res.has_solution and sol is not None else {}
     summary = make_summary(net, opts, res, tables, time.perf_counter() - t_start, warnings)
     if tables:
         block = pathway_block(net, sol, tables, opts.allow_unserved)

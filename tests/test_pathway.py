@@ -103,6 +103,10 @@ def test_deadline_retires_the_point_from_that_season(tmp_path: Path) -> None:
     assert timeline(run)["COAL"] == 2026
     decisions = run.tables["sources"].loc["COAL"].set_index("year")["decision"]
     assert decisions.to_dict() == {2025: "kept", 2026: "forced_retired", 2027: "forced_retired"}
+    spec["sources"][1]["retire_by"] = 2025  # a deadline in the first season: never kept
+    first = solve_pathway(tmp_path / "first", spec, {"years": YEARS})
+    assert timeline(first)["COAL"] == 2025
+    assert first.result.objective_cny == pytest.approx(3 * 11600)
 
 
 def test_candidate_waits_for_its_earliest_year(tmp_path: Path) -> None:

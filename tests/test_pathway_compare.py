@@ -524,3 +524,11 @@ def test_a_real_study_of_pathway_scenarios(tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, ["compare", str(study)])
     assert r.exit_code == 1
     assert "pathway: fast, slow; one season: one_season" in r.output
+
+
+def test_years_in_the_input_diff_have_no_thousands_separator() -> None:
+    from heatnet.compare import _fmt_any
+
+    assert _fmt_any(2024.0, "retire_by") == "2024"
+    assert _fmt_any(2026, "earliest_year") == "2026"
+    assert _fmt_any(8760.0, "capacity_mw") == "8,760"
