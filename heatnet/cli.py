@@ -7,6 +7,7 @@ shows the Python traceback instead.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from pathlib import Path
@@ -32,12 +33,26 @@ class _HeatnetGroup(click.Group):
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             click.echo(f"error: {exc}", err=True)
+            if isinstance(exc, Interrupted):
+                _leave_if_solver_running(exc.exit_code)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             click.echo("interrupted: stopped before finishing; no results were written", err=True)
             ctx.exit(Interrupted.exit_code)
+
+
+def _leave_if_solver_running(code: int) -> None:
+    """Exit at once (``os._exit``) when an interrupted HiGHS is still running: a normal exit
+    would destroy it mid-solve and the C++ runtime would abort the process (exit -6 instead
+    of 130)."""
+    from heatnet.solve import solver_abandoned
+
+    if solver_abandoned():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
 
 
 @click.group(cls=_HeatnetGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -211,6 +211,15 @@ def _options(h: highspy.Highs, opts: SolverSettings) -> None:
 
 #: after Ctrl-C, how long HiGHS may take to stop cleanly before heatnet stops waiting [s]
 CANCEL_GRACE_S = 2.0
+#: solvers still running after an interrupt's grace period (see :func:`solver_abandoned`)
+_ABANDONED: list[highspy.Highs] = []
+
+
+def solver_abandoned() -> bool:
+    """True when an interrupted HiGHS did not stop within :data:`CANCEL_GRACE_S`: its thread
+    still runs, and a normal interpreter shutdown would destroy it mid-solve (the C++
+    runtime then aborts the process), so the caller should leave with ``os._exit``."""
+    return bool(_ABANDONED)
 
 
 def run_highs(h: highspy.Highs) -> None:
@@ -230,8 +239,11 @@ def run_highs(h: highspy.Highs) -> None:
     except KeyboardInterrupt:
         h.cancelSolve()
         deadline = time.perf_counter() + CANCEL_GRACE_S
-        while time.perf_counter() < deadline and not h.wait(0.1)[0]:
-            pass
+        stopped = False
+        while time.perf_counter() < deadline and not stopped:
+            stopped = bool(h.wait(0.1)[0])
+        if not stopped:
+            _ABANDONED.append(h)  # keep it alive: destroying a running solver aborts
         raise Interrupted(
             "interrupted: the solve was stopped and no results were written"
         ) from None
@@ -752,6 +764,36 @@ class _Outcome:
     bound: float | None
     gap: float | None
 
+    def result(
+        self,
+        comp: _Compiled,
+        times: tuple[float, float, float, float],
+        build_s: float,
+        **details: Any,
+    ) -> SolveResult:
+        """The :class:`SolveResult`: status, objective, bound and gap, the times between
+        ``times`` (start, handed off, solved, prices done), the problem's size, ``details``."""
+        t0, t1, t2, t3 = times
+        h = comp.highs
+        return SolveResult(
+            status=self.status,
+            termination=self.termination,
+            objective_cny=self.objective,
+            bound_cny=self.bound,
+            mip_gap=self.gap,
+            has_solution=self.has_solution,
+            build_s=build_s,
+            handoff_s=t1 - t0,
+            solve_s=t2 - t1,
+            prices_s=t3 - t2,
+            peak_rss_mb=peak_rss_mb(),
+            n_cols=int(h.getNumCol()),
+            n_rows=int(h.getNumRow()),
+            n_nonzeros=int(h.getNumNz()),
+            n_binaries=len(comp.integer_cols),
+            **details,
+        )
+
 
 def _outcome(comp: _Compiled, cost_scale: float) -> _Outcome:
     """Read the result of a finished HiGHS run."""
@@ -817,24 +859,12 @@ def solve_model(
         if opts.heat_prices and status is Status.OPTIMAL:
             prices = _heat_prices(hm, comp, out.x)
         t3 = time.perf_counter()
-    return SolveResult(
-        status=status,
-        termination=out.termination,
-        objective_cny=out.objective,
-        bound_cny=out.bound,
-        mip_gap=out.gap,
-        has_solution=out.has_solution,
-        build_s=build_s,
-        handoff_s=t1 - t0,
-        solve_s=t2 - t1,
-        prices_s=t3 - t2,
-        peak_rss_mb=peak_rss_mb(),
+    return out.result(
+        comp,
+        (t0, t1, t2, t3),
+        build_s,
         values=values,
         prices_cny_per_mwh=prices,
-        n_cols=int(h.getNumCol()),
-        n_rows=int(h.getNumRow()),
-        n_nonzeros=int(h.getNumNz()),
-        n_binaries=len(comp.integer_cols),
         infeasibility=why,
         infeasibility_error=why_error,
     )
@@ -989,23 +1019,7 @@ def solve_pathway_model(
             for n, p in enumerate(prices):
                 years[n].prices_cny_per_mwh = p
         t3 = time.perf_counter()
-    whole = SolveResult(
-        status=status,
-        termination=out.termination,
-        objective_cny=out.objective,
-        bound_cny=out.bound,
-        mip_gap=out.gap,
-        has_solution=out.has_solution,
-        build_s=build_s,
-        handoff_s=t1 - t0,
-        solve_s=t2 - t1,
-        prices_s=t3 - t2,
-        peak_rss_mb=peak_rss_mb(),
-        n_cols=int(h.getNumCol()),
-        n_rows=int(h.getNumRow()),
-        n_nonzeros=int(h.getNumNz()),
-        n_binaries=len(comp.integer_cols),
-        infeasibility=why,
-        infeasibility_error=why_error,
+    whole = out.result(
+        comp, (t0, t1, t2, t3), build_s, infeasibility=why, infeasibility_error=why_error
     )
     return whole, years
