@@ -16,8 +16,8 @@ peak memory is its own), stopped by a watchdog above ``--memory-limit-gb``:
   5 seasons (demand × 1.00 → 1.10, carbon 60 → 160 CNY/t), 1 % gap. Target: within 15 min
   and 12 GB on 2 cores.
 * other shapes and seeds, so that no default is tuned to one network: 400 districts
-  (seed 1) × 288 × 5 seasons with a CO2 peak year, and 100 districts (seed 2) on the hourly
-  season × 3 seasons.
+  (seed 1) × 288 × 5 seasons with a CO2 peak year, 100 districts (seed 2) on the hourly
+  season × 3 seasons, and 100 districts (seed 3) × 288 × 5 seasons with a peak year.
 
 Results: ``benchmarks/out/pathway.csv`` and ``benchmarks/out/pathway.md``.
 """
@@ -46,6 +46,7 @@ CASES: dict[str, dict[str, object]] = {
     "city1000_T288_Y5": {"city": [1000, 0, "typical", 5, None], "gap": 1e-2, "limit": 900},
     "city400_T288_Y5_peak": {"city": [400, 1, "typical", 5, 2027], "gap": 1e-2, "limit": 900},
     "city100_T2904_Y3": {"city": [100, 2, "hourly", 3, None], "gap": 1e-2, "limit": 900},
+    "city100_T288_Y5_peak": {"city": [100, 3, "typical", 5, 2027], "gap": 1e-2, "limit": 900},
 }
 
 
