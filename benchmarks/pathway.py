@@ -98,6 +98,7 @@ def run_case(label: str) -> dict[str, object]:
         "mode": s["solve_mode"],
         "aggregation": ts.get("aggregation"),
         "status": s["status"],
+        "termination": s["termination"],
         "npv_cny": s["objective_cny"],
         "bound_cny": s["bound_cny"],
         "gap": s["mip_gap"],

@@ -327,6 +327,16 @@ def format_doc(check: bool, out: Path) -> None:
     help="How the model reaches HiGHS: direct arrays (fastest, measured), or the "
     "Pyomo model through its standard-form compiler or an LP file.",
 )
+@click.option(
+    "--pathway-solve",
+    type=click.Choice(["auto", "seasons", "stacked"]),
+    default="auto",
+    show_default=True,
+    help="Pathway networks: 'seasons' solves each season alone first and uses the stacked "
+    "MILP of all seasons only when their plans do not link up (undo a decision, or raise "
+    "emissions after the peak); 'stacked' goes to the stacked MILP at once; 'auto' picks "
+    "seasons for models above 100,000 columns (docs/pathway.md).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show the HiGHS log live.")
 def solve(
     network: Path | None,
@@ -348,6 +358,7 @@ def solve(
     design_gap: float,
     two_stage: bool | None,
     route: str,
+    pathway_solve: str,
     verbose: bool,
 ) -> None:
     """Choose coal retirements, pipe and source builds and the season's dispatch at least
@@ -402,6 +413,7 @@ def solve(
         two_stage=two_stage,
         route=route,
         security_cost=security_cost,
+        pathway_solve=pathway_solve,
     )  # type: ignore[arg-type]
     click.echo(
         f"solving {net.name!r}: {len(net.sources)} sources, {len(net.pipes)} pipes, "

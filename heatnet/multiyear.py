@@ -93,7 +93,7 @@ class PathwayModel:
         return list(seen)
 
 
-def _fixed_for_year(
+def fixed_for_year(
     fixed: Mapping[tuple[str, str], float] | None, yearnet: Network
 ) -> dict[tuple[str, str], float]:
     """The decisions of ``fixed`` that exist in a year (a candidate before its earliest
@@ -227,8 +227,8 @@ def build_pathway_model(
             yearnet,
             allow_unserved=allow_unserved,
             fixed={
-                **_fixed_for_year(fixed, yearnet),
-                **_fixed_for_year(fixed_by_year[n] if fixed_by_year else None, yearnet),
+                **fixed_for_year(fixed, yearnet),
+                **fixed_for_year(fixed_by_year[n] if fixed_by_year else None, yearnet),
             },
             objective=objective,
             max_unserved_mwh=max_unserved_mwh,

@@ -50,6 +50,14 @@ class SolveOptions:
             difference as the cost of security (``summary.security.cost_of_security_cny``).
         max_unserved_mwh: cap on the season's unserved heat [MWh] (with ``allow_unserved``);
             None = no cap. The Pareto front holds it at the minimum-cost plan's level.
+        pathway_solve: how a pathway's MILP is solved (spec v1.1 §4). ``seasons``: each
+            season's MILP alone first, warm-started from the season before; when their plans
+            are already irreversible (and keep the CO2 peak) they are the pathway's optimum,
+            else the stacked MILP finishes from them with their bound
+            (:func:`heatnet.pathway.solve_by_season`). ``stacked``: the stacked MILP of all
+            seasons at once. ``auto``: ``seasons`` above
+            :data:`heatnet.pathway.AUTO_SEASONS_COLUMNS` columns in the stacked model,
+            ``stacked`` below (docs/pathway.md, measured).
     """
 
     mip_gap: float = 1e-4
@@ -68,3 +76,4 @@ class SolveOptions:
     max_refinements: int = 8
     security_cost: bool = False
     max_unserved_mwh: float | None = None
+    pathway_solve: Literal["auto", "seasons", "stacked"] = "auto"

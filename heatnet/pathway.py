@@ -17,6 +17,7 @@ summary's ``pathway`` block.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,8 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from heatnet.model import ExtraRules, HeatModel, period_costs
-from heatnet.multiyear import build_pathway_model
+from heatnet.model import ExtraRules, HeatModel, build_model, period_costs
+from heatnet.multiyear import build_pathway_model, fixed_for_year
 from heatnet.network import Network
 from heatnet.options import SolveOptions
 from heatnet.results import BUILT, build_tables, cost_breakdown, decisions
@@ -37,8 +38,11 @@ from heatnet.stages import (
     DesignGrouping,
     DesignOutcome,
     design_and_dispatch,
+    design_gap,
+    full_model_columns,
     plan_decisions,
     solve_fixed_design,
+    solve_secured,
     solver_settings,
 )
 from heatnet.years import EARLIEST_YEAR, RETIRE_BY, year_column, year_networks
@@ -47,6 +51,15 @@ YearDesign = dict[tuple[str, str, int], float]
 """A pathway plan: ``{(kind, id, year): 0 or 1}`` for every decision of every year."""
 
 _TIMES = ("build_s", "handoff_s", "solve_s", "prices_s")
+
+#: Above this many columns in the stacked pathway model, ``pathway_solve="auto"`` solves the
+#: seasons alone first (:func:`solve_by_season`). Below it the stacked MILP's nodes are cheap
+#: and it proves the bound that irreversibility adds faster than the seasons can be solved
+#: one by one (Jinan, daily, 8 seasons, 62,000 columns: 55 s stacked against 82–89 s
+#: seasons first, whose plans do not link up); above it the seasons' smaller MILPs win
+#: (city of 1,000 districts, 24 time slices × 5 seasons: 0.6 % in 540 s against 5.9 % at
+#: 1,131 s; measured in benchmarks/RESULTS.md).
+AUTO_SEASONS_COLUMNS = 100_000
 
 
 @dataclass
@@ -80,8 +93,10 @@ def solve_stacked(
     warm_start: Mapping[Any, float] | None = None,
     extra: ExtraRules | None = None,
     security: bool = True,
+    known_bound_cny: float | None = None,
 ) -> tuple[SolveResult, PathwaySolution]:
-    """Build and solve the stacked pathway model of ``net`` in one HiGHS call."""
+    """Build and solve the stacked pathway model of ``net`` in one HiGHS call
+    (``known_bound_cny``: see :func:`heatnet.solve.solve_pathway_model`)."""
     t0 = time.perf_counter()
     pm = build_pathway_model(
         net,
@@ -93,9 +108,424 @@ def solve_stacked(
         fixed_by_year=fixed_by_year,
     )
     whole, years = solve_pathway_model(
-        pm, settings, build_s=time.perf_counter() - t0, warm_start=warm_start
+        pm,
+        settings,
+        build_s=time.perf_counter() - t0,
+        warm_start=warm_start,
+        known_bound_cny=known_bound_cny,
     )
     return whole, PathwaySolution(pm.years, pm.models, years, pm.discount)
+
+
+def solve_pathway_milp(
+    net: Network,
+    opts: SolveOptions,
+    settings: SolverSettings,
+    *,
+    fixed: Mapping[tuple[str, str], float] | None = None,
+    warm_start: Mapping[Any, float] | None = None,
+    extra: ExtraRules | None = None,
+    active: set[str] | None = None,
+) -> tuple[SolveResult, PathwaySolution]:
+    """The pathway MILP of ``net`` as ``opts.pathway_solve`` asks: :func:`solve_by_season`
+    or :func:`solve_stacked` (``auto``: seasons first above :data:`AUTO_SEASONS_COLUMNS`
+    columns in the stacked model)."""
+    how = opts.pathway_solve
+    if how == "auto":
+        how = "seasons" if full_model_columns(net) > AUTO_SEASONS_COLUMNS else "stacked"
+    if how == "stacked":
+        return solve_stacked(net, opts, settings, fixed=fixed, warm_start=warm_start, extra=extra)
+    return solve_by_season(
+        net, opts, settings, fixed=fixed, warm_start=warm_start, extra=extra, active=active
+    )
+
+
+def solve_by_season(
+    net: Network,
+    opts: SolveOptions,
+    settings: SolverSettings,
+    *,
+    fixed: Mapping[tuple[str, str], float] | None = None,
+    warm_start: Mapping[Any, float] | None = None,
+    extra: ExtraRules | None = None,
+    active: set[str] | None = None,
+) -> tuple[SolveResult, PathwaySolution]:
+    """The pathway MILP, season by season first.
+
+    Without its linking rows (``keep_order``, ``build_order``, ``co2_peak``;
+    :mod:`heatnet.multiyear`) the stacked MILP falls apart into one MILP per season, so:
+
+    1. Each season's MILP is solved alone, in order, warm-started from the plan of the
+       season before (or from ``warm_start``, ``{(kind, id, year): 0/1}`` or
+       ``{(kind, id): 0/1}``), with the security cases screened as for one season
+       (:func:`heatnet.stages.solve_secured`; ``active`` as there). Dropping rows relaxes
+       a minimisation, so L = Σ_y δ_y L_y, with L_y season y's proven bound, is a valid
+       lower bound on the pathway's optimum.
+    2. When the seasons' plans already satisfy the linking rows — nothing retired comes
+       back, nothing built goes away, and from the ``co2_peak_year`` on no season emits
+       more than the one before — together they are a feasible pathway of cost
+       Σ_y δ_y C_y, within the seasons' gaps of L: the answer, without the stacked MILP.
+       (With rising demand and carbon prices the seasons' plans usually are irreversible
+       already; the one-season MILPs are far smaller than the stacked one.)
+    3. Otherwise the stacked MILP (:func:`solve_stacked`, every security case in the
+       model) is solved, warm-started from the seasons' plans made irreversible (a
+       candidate built from the first season any plan builds it, a retirable source kept
+       up to the last season any plan keeps it), with L as a known bound: HiGHS stops as
+       soon as its incumbent is within ``settings.mip_gap`` of L, and the reported bound
+       is the better of L and HiGHS's.
+
+    ``settings.time_limit_s`` covers both steps; ``settings.log_file`` receives every
+    season's HiGHS log, then the stacked MILP's. A season with no solution (infeasible,
+    or out of time) sends the pathway to the stacked MILP, whose explanation of an
+    infeasible pathway names the seasons.
+    """
+    t_start = time.perf_counter()
+    pw = net.pathway
+    if pw is None:
+        raise ValueError("solve_by_season needs a network with a pathway block")
+    pairs = year_networks(net)
+    years = [y for y, _ in pairs]
+    discount = np.array([pw.discount_factor(y, net.economics) for y in years])
+    active = set() if active is None else active
+    seasons = PathwaySolution([], [], [], discount)
+    logs: list[str] = []
+    why = ""
+    for year, yearnet in pairs:
+        res, hm = _solve_season(
+            year,
+            yearnet,
+            opts,
+            settings,
+            t_start,
+            fixed,
+            extra,
+            active,
+            logs,
+            _season_start(warm_start, year) or _last_plan(seasons) or None,
+        )
+        seasons.years.append(year)
+        seasons.models.append(hm)
+        seasons.results.append(res)
+        if not res.has_solution:
+            why = f"season {year} alone has no solution ({res.status.value})"
+            break
+        if not why and not _links_hold(net, seasons, last_only=True):
+            why = f"the seasons' plans do not link up from {year}"
+            if len(seasons.years) < len(years) and not _worth_finishing(
+                net, seasons, opts, settings, fixed, extra
+            ):
+                break  # the stacked MILP decides; the remaining seasons would not help
+    spent = {key: sum(getattr(r, key) for r in seasons.results) for key in _TIMES}
+    complete = len(seasons.years) == len(years) and all(r.has_solution for r in seasons.results)
+    known = _seasons_bound(seasons) if complete else None
+    if complete and not why:
+        _write_logs(settings.log_file, logs)
+        return _combine_seasons(seasons.results, discount, known), seasons
+    start = (
+        irreversible_plan(seasons, years) if all(r.has_solution for r in seasons.results) else None
+    )
+    if complete and start is not None and known is not None:
+        repaired = _repaired_within_gap(
+            net, seasons, start, known, why, opts, settings, fixed, extra
+        )
+        if repaired is not None:
+            _write_logs(settings.log_file, logs)
+            return _with_times(repaired[0], spent), repaired[1]
+    stacked_log = (
+        settings.log_file.with_name(f"{settings.log_file.name}.stacked")
+        if settings.log_file
+        else None
+    )
+    whole, sol = solve_stacked(
+        net,
+        opts,
+        dataclasses.replace(
+            settings, time_limit_s=_remaining_s(settings, t_start), log_file=stacked_log
+        ),
+        fixed=fixed,
+        warm_start=start,
+        extra=extra,
+        known_bound_cny=known,
+    )
+    if stacked_log is not None:
+        logs.append(f"==== stacked MILP ({why}) ====\n{_read_and_remove(stacked_log)}")
+    _write_logs(settings.log_file, logs)
+    return _with_times(whole, spent), sol
+
+
+def _repaired_within_gap(
+    net: Network,
+    seasons: PathwaySolution,
+    plan: YearDesign,
+    known: float,
+    why: str,
+    opts: SolveOptions,
+    settings: SolverSettings,
+    fixed: Mapping[tuple[str, str], float] | None,
+    extra: ExtraRules | None,
+) -> tuple[SolveResult, PathwaySolution] | None:
+    """The seasons' plans made irreversible (``plan``), costed in one LP, as the answer when
+    that cost is within ``settings.mip_gap`` of the seasons' bound ``known`` (else None)."""
+    whole, sol = _plan_cost(net, seasons.years, plan, opts, settings, fixed, extra)
+    gap = design_gap(whole.objective_cny, known)
+    if whole.status is not Status.OPTIMAL or gap is None or gap > settings.mip_gap:
+        return None
+    return dataclasses.replace(
+        whole,
+        termination=f"{len(seasons.years)} seasons solved alone ({why}); their plans made "
+        "irreversible are within the gap of their bound",
+        bound_cny=known,
+        mip_gap=gap,
+        n_binaries=sum(r.n_binaries for r in seasons.results),
+    ), sol
+
+
+def _solve_season(
+    year: int,
+    yearnet: Network,
+    opts: SolveOptions,
+    settings: SolverSettings,
+    t_start: float,
+    fixed: Mapping[tuple[str, str], float] | None,
+    extra: ExtraRules | None,
+    active: set[str],
+    logs: list[str],
+    start: Mapping[tuple[str, str], float] | None,
+) -> tuple[SolveResult, HeatModel]:
+    """One season's MILP alone, security cases screened, its log appended to ``logs``."""
+    log = (
+        settings.log_file.with_name(f"{settings.log_file.name}.season")
+        if settings.log_file
+        else None
+    )
+    fixed_y = fixed_for_year(fixed, yearnet)
+    res, hm = solve_secured(
+        yearnet,
+        lambda security: build_model(
+            yearnet,
+            allow_unserved=opts.allow_unserved,
+            fixed=fixed_y,
+            max_unserved_mwh=opts.max_unserved_mwh,
+            extra=extra,
+            security=security,
+        ),
+        dataclasses.replace(settings, time_limit_s=_remaining_s(settings, t_start), log_file=log),
+        warm_start=start,
+        active=active,
+    )
+    if log is not None:
+        logs.append(f"==== season {year}, alone ====\n{_read_and_remove(log)}")
+    return res, hm
+
+
+def _last_plan(seasons: PathwaySolution) -> dict[tuple[str, str], float]:
+    """The plan of the last season solved ({} before the first)."""
+    if not seasons.results:
+        return {}
+    return plan_decisions(seasons.results[-1], seasons.models[-1].net)
+
+
+def _with_times(whole: SolveResult, spent: Mapping[str, float]) -> SolveResult:
+    """``whole`` with the seasons' solve times added."""
+    return dataclasses.replace(whole, **{key: getattr(whole, key) + spent[key] for key in _TIMES})
+
+
+def _seasons_bound(seasons: PathwaySolution) -> float | None:
+    """Σ_y δ_y L_y over the solved seasons, L_y a season's proven bound [CNY] (None when a
+    season has none)."""
+    total = 0.0
+    for d, r in zip(seasons.discount, seasons.results, strict=False):  # discount: every year
+        if r.bound_cny is None:
+            return None
+        total += float(d) * r.bound_cny
+    return total
+
+
+def _plan_cost(
+    net: Network,
+    years: list[int],
+    plan: Mapping[tuple[str, str, int], float],
+    opts: SolveOptions,
+    settings: SolverSettings,
+    fixed: Mapping[tuple[str, str], float] | None,
+    extra: ExtraRules | None,
+) -> tuple[SolveResult, PathwaySolution]:
+    """The pathway of ``years`` (the first seasons of ``net``'s) with every decision fixed to
+    ``plan``: one LP with every security case, the planners' rules and the peak rows, so an
+    infeasible result means the plan breaks one of them."""
+    pw = net.pathway
+    sub = net
+    if pw is not None and list(pw.years) != years:
+        sub = net.replace(pathway=dataclasses.replace(pw, years=tuple(years)))
+    by_year = [{(k, i): v for (k, i, y), v in plan.items() if y == year} for year in years]
+    return solve_stacked(
+        sub,
+        opts,
+        dataclasses.replace(settings, log_file=None, time_limit_s=None),
+        fixed=fixed,
+        fixed_by_year=by_year,
+        extra=extra,
+    )
+
+
+def _worth_finishing(
+    net: Network,
+    seasons: PathwaySolution,
+    opts: SolveOptions,
+    settings: SolverSettings,
+    fixed: Mapping[tuple[str, str], float] | None,
+    extra: ExtraRules | None,
+) -> bool:
+    """At the first season whose plan does not link up with the one before: is solving the
+    remaining seasons alone still worth it?
+
+    It is when the plans so far, made irreversible, cost (one LP) within the gap of the
+    seasons' bound so far, their excess taken against the whole pathway's likely cost (the
+    cost so far scaled by the discount factors to come). Each season's excess over its bound
+    is at least 0, so a larger excess already would leave the seasons' bound too weak to
+    prove the gap, and the stacked MILP must decide anyway."""
+    plan = irreversible_plan(seasons, seasons.years)
+    whole, _ = _plan_cost(
+        net,
+        seasons.years,
+        plan,
+        opts,
+        dataclasses.replace(settings, heat_prices=False),
+        fixed,
+        extra,
+    )
+    bound = _seasons_bound(seasons)
+    if whole.objective_cny is None or bound is None:
+        return False
+    n = len(seasons.years)
+    scale = float(seasons.discount.sum() / seasons.discount[:n].sum())
+    return (whole.objective_cny - bound) <= settings.mip_gap * whole.objective_cny * scale
+
+
+def _remaining_s(settings: SolverSettings, t_start: float) -> float | None:
+    """Seconds left of ``settings.time_limit_s`` (at least 1; None without a limit)."""
+    if settings.time_limit_s is None:
+        return None
+    return max(settings.time_limit_s - (time.perf_counter() - t_start), 1.0)
+
+
+def _season_start(start: Mapping[Any, float] | None, year: int) -> dict[tuple[str, str], float]:
+    """Year ``year``'s part of a warm start given by year or for every year."""
+    if not start:
+        return {}
+    return {
+        (str(key[0]), str(key[1])): v
+        for key, v in start.items()
+        if len(key) == 2 or int(key[2]) == year
+    }
+
+
+def _read_and_remove(path: Path) -> str:
+    """A HiGHS log's text ("" if HiGHS wrote none); the file is removed."""
+    if not path.exists():
+        return ""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    path.unlink()
+    return text
+
+
+def _write_logs(path: Path | None, logs: list[str]) -> None:
+    if path is not None:
+        path.write_text("\n".join(logs), encoding="utf-8")
+
+
+def season_co2_t(hm: HeatModel, values: Mapping[str, np.ndarray]) -> float:
+    """A season's emissions E = Σ_t w_t Σ_s co2_s g[s,t] [tCO2]."""
+    co2 = hm.net.sources.loc[hm.source_ids, "co2_t_per_mwh"].to_numpy(dtype=float)
+    return float(co2 @ values["g"] @ hm.net.weights_h)
+
+
+def _links_hold(net: Network, seasons: PathwaySolution, last_only: bool = False) -> bool:
+    """True when the seasons' solutions satisfy the rows that link the seasons: no decision
+    undone between consecutive seasons that both have it, and no rise in emissions from
+    the ``co2_peak_year`` on (to a relative 1e-7). ``last_only``: only between the last
+    two seasons."""
+    pairs = list(zip(seasons.models, seasons.results, strict=True))
+    if last_only:
+        pairs = pairs[-2:]
+    plans = [plan_decisions(r, hm.net) for hm, r in pairs]
+    for before, after in itertools.pairwise(plans):
+        for key, v in after.items():
+            if key not in before:
+                continue
+            if key[0] == "keep_source" and v > before[key] + 0.5:
+                return False
+            if key[0] in ("build_source", "build_pipe") and v < before[key] - 0.5:
+                return False
+    pw = net.pathway
+    if pw is not None and pw.co2_peak_year is not None:
+        years = seasons.years[len(seasons.years) - len(pairs) :]
+        co2 = [season_co2_t(hm, r.values) for hm, r in pairs]
+        for n in range(1, len(co2)):
+            if years[n - 1] >= int(pw.co2_peak_year) and co2[n] > co2[n - 1] * (1 + 1e-7) + 1e-6:
+                return False
+    return True
+
+
+def irreversible_plan(seasons: PathwaySolution, years: list[int]) -> YearDesign:
+    """The solved seasons' plans made irreversible: a candidate built from the first season
+    whose plan builds it on, a retirable source kept in every season up to the last one
+    whose plan keeps it. Both err on the side of capacity (more is available than the
+    seasons' plans asked for), so the plan tends to stay feasible. ``years``: every season
+    of the pathway; those after the last solved season take its values (a start to be
+    completed by HiGHS, not a plan)."""
+    plans = {
+        year: plan_decisions(r, hm.net)
+        for year, hm, r in zip(seasons.years, seasons.models, seasons.results, strict=True)
+    }
+    last = seasons.years[-1]
+    out: YearDesign = {}
+    keys = {key for plan in plans.values() for key in plan}
+    for kind, ident in keys:
+        seq = [(y, plans[y][(kind, ident)]) for y in seasons.years if (kind, ident) in plans[y]]
+        if kind == "keep_source":
+            last_kept = max((y for y, v in seq if v > 0.5), default=None)
+            for y, _ in seq:
+                out[(kind, ident, y)] = float(last_kept is not None and y <= last_kept)
+        else:
+            first = min((y for y, v in seq if v > 0.5), default=None)
+            for y, _ in seq:
+                out[(kind, ident, y)] = float(first is not None and y >= first)
+        if (kind, ident, last) in out:
+            for y in years:
+                if y > last:
+                    out[(kind, ident, y)] = out[(kind, ident, last)]
+    return out
+
+
+def _combine_seasons(
+    results: list[SolveResult], discount: np.ndarray, bound: float | None
+) -> SolveResult:
+    """The pathway's result from seasons solved alone whose plans link up: the discounted
+    sum of their costs, the bound Σ δ_y L_y, their sizes and times added; the first
+    season not solved to optimality gives the status."""
+    objective = float(
+        sum(d * float(r.objective_cny) for d, r in zip(discount, results, strict=True))
+    )  # type: ignore[arg-type]
+    bad = next((r for r in results if r.status is not Status.OPTIMAL), None)
+    n = len(results)
+    return SolveResult(
+        status=Status.OPTIMAL if bad is None else bad.status,
+        termination=(
+            f"{results[0].termination if bad is None else bad.termination} "
+            f"({n} seasons solved alone; their plans are irreversible, so together they "
+            "are the pathway's plan)"
+        ),
+        objective_cny=objective,
+        bound_cny=bound,
+        mip_gap=design_gap(objective, bound),
+        has_solution=True,
+        peak_rss_mb=max(r.peak_rss_mb for r in results),
+        **{
+            key: sum(getattr(r, key) for r in results)
+            for key in (*_TIMES, "n_cols", "n_rows", "n_nonzeros", "n_binaries")
+        },
+    )
 
 
 def _combine(results: list[SolveResult], discount: np.ndarray, chunks: int) -> SolveResult:
@@ -169,9 +599,15 @@ class PathwayProblem:
         start: Mapping[Any, float] | None,
         active: set[str],
     ) -> tuple[SolveResult, PathwaySolution]:
-        """The pathway MILP on aggregated periods (every security case in every year)."""
-        return solve_stacked(
-            net1, self.opts, settings, fixed=self.fixed, warm_start=start, extra=self.extra
+        """The pathway MILP on aggregated periods (:func:`solve_pathway_milp`)."""
+        return solve_pathway_milp(
+            net1,
+            self.opts,
+            settings,
+            fixed=self.fixed,
+            warm_start=start,
+            extra=self.extra,
+            active=active,
         )
 
     def design(self, net1: Network, res1: SolveResult, model1: PathwaySolution) -> YearDesign:
@@ -211,7 +647,7 @@ def solve_pathway_once(
     extra: ExtraRules | None = None,
 ) -> tuple[SolveResult, PathwaySolution, str]:
     """The pathway MILP at the profiles' own resolution: result, seasons and HiGHS log."""
-    res, sol = solve_stacked(
+    res, sol = solve_pathway_milp(
         net,
         opts,
         solver_settings(opts, log_file=log_path),

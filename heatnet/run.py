@@ -35,7 +35,7 @@ from heatnet.pathway import (
 )
 from heatnet.results import build_tables, decisions, make_summary, top_limits
 from heatnet.rules import constraints_summary
-from heatnet.schema import ACTIVE_SOURCE_STATUSES, DECISION_SOURCE_STATUSES, check_run_name
+from heatnet.schema import DECISION_SOURCE_STATUSES, check_run_name
 from heatnet.security import security_summary
 from heatnet.solve import SolveResult, Status
 from heatnet.stages import (
@@ -43,6 +43,7 @@ from heatnet.stages import (
     TimeSliceDesign,
     TypicalDayDesign,
     design_and_dispatch,
+    full_model_columns,
     min_emissions_t,
     plan_decisions,
     solve_secured,
@@ -317,19 +318,6 @@ def choose_mode(
 #: designs on time slices (see :func:`automatic_options`).
 AUTO_SLICES_COLUMNS = 500_000
 AUTO_TIME_SLICES = 24
-
-
-def full_model_columns(net: Network) -> int:
-    """Columns of ``net``'s full-resolution model, estimated without building it: per period
-    one per active source, one or two per pipe (by direction) and one per demand node (× the
-    seasons of a pathway)."""
-    active = int(net.sources["status"].isin(ACTIVE_SOURCE_STATUSES).sum())
-    pipes = net.pipes[net.pipes["status"] != "unavailable"]
-    per_period = (
-        active + len(pipes) + int(pipes["bidirectional"].sum()) + int(net.demands["node"].nunique())
-    )
-    years = 1 if net.pathway is None else len(net.pathway.years)
-    return per_period * net.n_periods * years
 
 
 def automatic_options(

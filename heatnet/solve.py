@@ -17,6 +17,7 @@ period (:attr:`SolveResult.prices_cny_per_mwh`).
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import math
 import resource
@@ -222,7 +223,7 @@ def solver_abandoned() -> bool:
     return bool(_ABANDONED)
 
 
-def run_highs(h: highspy.Highs) -> None:
+def run_highs(h: highspy.Highs, stop_below: float | None = None) -> bool:
     """``h.run()`` in HiGHS's solver thread, so that Ctrl-C (or SIGTERM turned into
     KeyboardInterrupt by the CLI) stops the solve.
 
@@ -230,12 +231,26 @@ def run_highs(h: highspy.Highs) -> None:
     (presolve and the simplex check for interrupts only now and then) heatnet stops waiting —
     the solver thread is a daemon and ends with the process — and :class:`Interrupted` is
     raised, so no result is written.
+
+    ``stop_below`` (a MIP, in HiGHS's objective units): stop as soon as an incumbent's
+    objective is at most this value (a caller holding a valid bound from elsewhere knows
+    such an incumbent is good enough). Returns True when the solve was stopped for that
+    reason.
     """
     h.HandleKeyboardInterrupt = True
+    found: list[float] = []
+    if stop_below is not None:
+        h.cbMipImprovingSolution.subscribe(
+            lambda e: found.append(float(e.data_out.objective_function_value))
+        )
     h.startSolve()
+    stopped_early = False
     try:
         while not h.wait(0.1)[0]:
-            pass
+            if found and not stopped_early and min(found) <= stop_below:  # type: ignore[operator]
+                h.cancelSolve()
+                stopped_early = True
+        return stopped_early
     except KeyboardInterrupt:
         h.cancelSolve()
         deadline = time.perf_counter() + CANCEL_GRACE_S
@@ -247,6 +262,30 @@ def run_highs(h: highspy.Highs) -> None:
         raise Interrupted(
             "interrupted: the solve was stopped and no results were written"
         ) from None
+
+
+def run_started(h: highspy.Highs, started: bool, stop_below: float | None = None) -> bool:
+    """:func:`run_highs`, and when a MIP start was offered (``started``), a check that the
+    solution HiGHS returns is the one whose objective it reports.
+
+    Why: HiGHS 1.16 can keep a user's MIP start as its incumbent with the objective it
+    evaluated "in the reduced space" after presolve, lower than the start's real cost, and
+    then report that objective with the start's values (seen on a two-season pathway whose
+    second season has a zero CO2 cap: objective 3,500, values costing 3,678). When the
+    values' cost (c·x + offset) and the reported objective disagree, the start is dropped
+    and the model solved again from scratch. Returns what :func:`run_highs` returns.
+    """
+    stopped = run_highs(h, stop_below)
+    if not started or stopped or not h.getSolution().value_valid:
+        return stopped
+    lp = h.getLp()
+    x = np.asarray(h.getSolution().col_value)
+    cost = float(np.dot(np.asarray(lp.col_cost_), x) + lp.offset_)
+    reported = float(h.getInfo().objective_function_value)
+    if abs(cost - reported) <= 1e-9 * max(1.0, abs(cost), abs(reported)):
+        return stopped
+    h.clearSolver()
+    return run_highs(h, stop_below)
 
 
 def _integer_mask(hm: HeatModel) -> np.ndarray:
@@ -846,7 +885,7 @@ def solve_model(
     if warm_start:
         _warm_start(hm, comp, warm_start)
     t1 = time.perf_counter()
-    run_highs(h)
+    run_started(h, bool(warm_start))
     t2 = time.perf_counter()
     out = _outcome(comp, hm.cost_scale)
     status = out.status
@@ -962,11 +1001,29 @@ def _pathway_warm_start(pm: PathwayModel, comp: _Compiled, start: Mapping[Any, f
         )
 
 
+def _with_known_bound(
+    out: _Outcome, known_bound_cny: float, mip_gap: float, stopped_early: bool
+) -> _Outcome:
+    """``out`` with the better of its bound and a bound known from elsewhere, its gap
+    recomputed, and ``optimal`` when that gap is within ``mip_gap``."""
+    if out.objective is None:
+        return out
+    bound = known_bound_cny if out.bound is None else max(out.bound, known_bound_cny)
+    gap = max(0.0, (out.objective - bound) / max(abs(out.objective), 1e-9))
+    status, termination = out.status, out.termination
+    if gap <= mip_gap and status in (Status.OPTIMAL, Status.TIME_LIMIT, Status.INTERRUPTED):
+        status = Status.OPTIMAL
+        if stopped_early or out.status is not Status.OPTIMAL:
+            termination = "Optimal (incumbent within the gap of the seasons' bound)"
+    return dataclasses.replace(out, status=status, termination=termination, bound=bound, gap=gap)
+
+
 def solve_pathway_model(
     pm: PathwayModel,
     options: SolverSettings | None = None,
     build_s: float = 0.0,
     warm_start: Mapping[Any, float] | None = None,
+    known_bound_cny: float | None = None,
 ) -> tuple[SolveResult, list[SolveResult]]:
     """Solve a stacked pathway model (:mod:`heatnet.multiyear`) in one HiGHS call.
 
@@ -975,6 +1032,11 @@ def solve_pathway_model(
     annual cost, with the season's values and prices; the years' results share the
     pathway's status. Only the ``direct`` route is offered (the stacked model has no Pyomo
     form).
+
+    ``known_bound_cny``: a valid lower bound on the optimum found elsewhere (the seasons
+    solved alone, :func:`heatnet.pathway.solve_by_season`). The reported bound is the
+    better of it and HiGHS's, and HiGHS is stopped as soon as its incumbent is within
+    ``mip_gap`` of it (then reported ``optimal``: proven within the gap).
     """
     opts = options or SolverSettings()
     t0 = time.perf_counter()
@@ -983,10 +1045,16 @@ def solve_pathway_model(
     comp = _compile_direct(pm, h)  # type: ignore[arg-type]  # duck-typed: lp, fixed_cols
     if warm_start:
         _pathway_warm_start(pm, comp, warm_start)
+    stop_below = None
+    if known_bound_cny is not None and known_bound_cny > 0 and len(comp.integer_cols):
+        # gap (z - L) / z <= g  <=>  z <= L / (1 - g), in HiGHS's units (CNY × scale)
+        stop_below = known_bound_cny / (1.0 - opts.mip_gap) * pm.cost_scale
     t1 = time.perf_counter()
-    run_highs(h)
+    stopped_early = run_started(h, bool(warm_start), stop_below)
     t2 = time.perf_counter()
     out = _outcome(comp, pm.cost_scale)
+    if known_bound_cny is not None and out.has_solution:
+        out = _with_known_bound(out, known_bound_cny, opts.mip_gap, stopped_early)
     status = out.status
     why, why_error = (
         explain_pathway_infeasibility(pm, comp) if status is Status.INFEASIBLE else ([], "")

@@ -157,6 +157,19 @@ def min_emissions_t(
 SCREEN_SECURITY_COLUMNS = 200_000
 
 
+def full_model_columns(net: Network) -> int:
+    """Columns of ``net``'s full-resolution model, estimated without building it: per period
+    one per active source, one or two per pipe (by direction) and one per demand node (× the
+    seasons of a pathway)."""
+    active = int(net.sources["status"].isin(ACTIVE_SOURCE_STATUSES).sum())
+    pipes = net.pipes[net.pipes["status"] != "unavailable"]
+    per_period = (
+        active + len(pipes) + int(pipes["bidirectional"].sum()) + int(net.demands["node"].nunique())
+    )
+    years = 1 if net.pathway is None else len(net.pathway.years)
+    return per_period * net.n_periods * years
+
+
 def security_columns(net: Network) -> int:
     """Columns the security families of ``net`` would add with every case in the model."""
     if net.security is None:

@@ -367,3 +367,115 @@ def test_own_pyomo_rules_hold_in_every_season(tmp_path: Path) -> None:
     run = heatnet.solve(folder, heatnet.SolveOptions(mip_gap=1e-9), extra=keep_coal)
     assert per_year(run, "objective_cny") == pytest.approx([8500, 9900, 12000])
     assert timeline(run)["COAL"] is None
+
+
+@pytest.mark.parametrize(
+    ("pathway", "alone"),
+    [
+        # keep, keep, retire: the seasons' own plans are already irreversible
+        ({"years": YEARS, "carbon_price_cny_per_t": {2025: 0, 2026: 20, 2027: 100}}, True),
+        # keep, retire, keep alone: COAL would come back, so the stacked MILP decides
+        ({"years": YEARS, "carbon_price_cny_per_t": {2025: 0, 2026: 100, 2027: 0}}, False),
+        # alone, 2027 emits 90 t > 70 t after the 2025 peak: the stacked MILP decides
+        (
+            {"years": YEARS, "demand_scale": {2026: 1.0, 2027: 1.2}, "co2_peak_year": 2025},
+            False,
+        ),
+    ],
+)
+def test_seasons_first_gives_the_stacked_optimum(
+    tmp_path: Path, pathway: dict[str, Any], alone: bool
+) -> None:
+    """Seasons solved alone (the default) and the stacked MILP give the same optimum;
+    the stacked MILP is skipped exactly when the seasons' plans link up."""
+    folder = write_network(tmp_path / "net", **retire_spec(discount_rate=0.05), pathway=pathway)
+    runs = {
+        how: heatnet.solve(folder, heatnet.SolveOptions(mip_gap=1e-9, pathway_solve=how))
+        for how in ("seasons", "stacked")
+    }
+    for run in runs.values():
+        assert run.is_optimal
+    seasons, stacked = runs["seasons"], runs["stacked"]
+    assert seasons.result.objective_cny == pytest.approx(stacked.result.objective_cny, rel=1e-9)
+    if "co2_peak_year" not in pathway:  # the reference has no peak rows
+        assert seasons.result.objective_cny == pytest.approx(
+            reference_pathway(retire_spec(discount_rate=0.05), pathway), rel=1e-9
+        )
+    assert ("seasons solved alone" in seasons.summary["termination"]) is alone
+    assert "season 2025, alone" in seasons.highs_log
+    assert ("stacked MILP" in seasons.highs_log) is not alone
+    assert timeline(seasons) == timeline(stacked)
+
+
+def test_the_seasons_bound_stops_the_stacked_milp(tmp_path: Path) -> None:
+    """Carbon 0, 100, 0: alone the seasons cost 8,500 + 11,600 + 8,500 = 28,600, a valid
+    bound; the plan made irreversible keeps COAL throughout (29,000, the optimum). At a
+    2 % gap 29,000 is within the gap of 28,600 (1.4 %), so the stacked MILP stops at once
+    and the pathway is reported optimal with a bound of at least 28,600; at 1e-9 HiGHS
+    proves 29,000."""
+    pathway = {"years": YEARS, "carbon_price_cny_per_t": {2025: 0, 2026: 100, 2027: 0}}
+    folder = write_network(tmp_path / "net", **retire_spec(), pathway=pathway)
+    run = heatnet.solve(folder, heatnet.SolveOptions(mip_gap=0.02))
+    assert run.is_optimal
+    assert run.result.objective_cny == pytest.approx(29000)
+    assert 28600 - 1e-6 <= run.result.bound_cny <= 29000 + 1e-6
+    assert run.result.mip_gap == pytest.approx((29000 - run.result.bound_cny) / 29000)
+    tight = heatnet.solve(folder, heatnet.SolveOptions(mip_gap=1e-9))
+    assert tight.result.bound_cny == pytest.approx(29000)
+
+
+def test_a_mip_start_is_dropped_when_highs_misreports_its_cost(tmp_path: Path) -> None:
+    """HiGHS 1.16 can keep a MIP start with the objective it evaluated after presolve and
+    return the start's values with that (lower) objective. Here season 2026 has a zero CO2
+    cap, so nothing may run (1.6 MWh unserved × 20,000 + three fixed costs = 35,000), and
+    the start offered from 2025 builds S3: HiGHS reported 35,000 with S3 built (which costs
+    1,782.27 more). The start must be dropped and the season solved again, so that the
+    seasons' plans are seen not to link up and the optimum is the reference's."""
+    source = {
+        "node": "N0",
+        "technology": "waste_heat",
+        "capacity_mw": 1.0,
+        "variable_cost_cny_per_mwh": 5.0,
+        "co2_t_per_mwh": 0.05,
+        "fixed_cost_cny_per_year": 1000.0,
+        "retirement_cost_cny": 10000.0,
+        "capex_cny": 10000.0,
+        "lifetime_years": None,
+        "availability": "",
+    }
+    pipe = {
+        "from_node": "N0",
+        "to_node": "N1",
+        "length_km": 0.5,
+        "status": "existing",
+        "bidirectional": None,
+        "loss_fraction_per_km": 0.001,
+        "pumping_cost_cny_per_mwh": 0.5,
+        "capex_cny": 10000.0,
+        "lifetime_years": None,
+    }
+    spec: dict[str, Any] = {
+        "nodes": [{"id": "N0", "name": "N0"}, {"id": "N1", "name": "N1"}],
+        "sources": [
+            *({"id": f"S{i}", **source, "status": "existing"} for i in range(3)),
+            {"id": "S3", **source, "status": "candidate"},
+        ],
+        "pipes": [
+            {"id": "P0", **pipe, "capacity_mw": 2.2},
+            {"id": "P1", **pipe, "capacity_mw": 1.0},
+        ],
+        "demands": [{"id": "D0", "node": "N1", "design_load_mw": 3.2, "profile": "h2"}],
+        "profiles": [
+            {"period": f"t{t}", "weight_h": 0.5, "h1": 0.0, "h2": float(t == 1), "avail": 0.0}
+            for t in range(4)
+        ],
+        "economics": {"carbon_price_cny_per_t": 10.0},
+    }
+    pathway = {"years": [2025, 2026], "co2_cap_t": {2026: 0}}
+    folder = write_network(tmp_path / "net", **spec, pathway=pathway)
+    run = heatnet.solve(folder, heatnet.SolveOptions(mip_gap=1e-9, pathway_solve="seasons"))
+    assert run.is_optimal
+    assert run.result.objective_cny == pytest.approx(reference_pathway(spec, pathway), rel=1e-9)
+    for y in run.summary["pathway"]["per_year"]:
+        assert y["cost_breakdown_cny"]["total_cny"] == pytest.approx(y["objective_cny"], rel=1e-9)
+    assert per_year(run, "objective_cny")[1] == pytest.approx(35000)

@@ -54,10 +54,10 @@ def pathway_cases(draw: Callable[[st.SearchStrategy[Any]], Any]) -> tuple[dict, 
     return spec, random_pathway(d, spec)
 
 
-def solve(spec: dict[str, Any], pathway: dict[str, Any]) -> heatnet.Run:
+def solve(spec: dict[str, Any], pathway: dict[str, Any], how: str = "auto") -> heatnet.Run:
     with tempfile.TemporaryDirectory(prefix="heatnet-pathway-") as tmp:
         folder = write_network(Path(tmp) / "net", **spec, pathway=pathway)
-        return heatnet.solve(folder, heatnet.SolveOptions(mip_gap=1e-9))
+        return heatnet.solve(folder, heatnet.SolveOptions(mip_gap=1e-9, pathway_solve=how))  # type: ignore[arg-type]
 
 
 def assert_irreversible(run: heatnet.Run) -> None:
@@ -78,11 +78,14 @@ def assert_irreversible(run: heatnet.Run) -> None:
                 assert state == sorted(state), (ident, history)
 
 
+@pytest.mark.parametrize("how", ["stacked", "seasons"])
 @settings(max_examples=40, deadline=None, derandomize=True, database=None)
-@given(pathway_cases())
-def test_pathway_optimum_equals_enumerated_sequences(case: tuple[dict, dict]) -> None:
+@given(case=pathway_cases())
+def test_pathway_optimum_equals_enumerated_sequences(how: str, case: tuple[dict, dict]) -> None:
+    """Both ways of solving the pathway MILP (the stacked MILP, and the seasons alone first)
+    reach the optimum of the independent reference."""
     spec, pathway = case
-    run = solve(spec, pathway)
+    run = solve(spec, pathway, how)
     assert run.is_optimal, run.summary["status"]
     ref = reference_pathway(spec, pathway)
     tol = cost_tolerance(spec) * len(pathway["years"]) * 2.0
@@ -98,13 +101,14 @@ def test_pathway_optimum_equals_enumerated_sequences(case: tuple[dict, dict]) ->
     event(f"years: {len(pathway['years'])}")
 
 
+@pytest.mark.parametrize("how", ["stacked", "seasons"])
 @pytest.mark.parametrize("seed", range(8))
-def test_plans_never_undo_a_decision_with_a_peak_year(seed: int) -> None:
+def test_plans_never_undo_a_decision_with_a_peak_year(seed: int, how: str) -> None:
     d = SeededDraws(seed)
     spec = random_network(d)
     pathway = random_pathway(d, spec)
     pathway["co2_peak_year"] = pathway["years"][0]
-    run = solve(spec, pathway)
+    run = solve(spec, pathway, how)
     assert run.is_optimal
     assert_irreversible(run)
     co2 = [y["co2_t"] for y in run.summary["pathway"]["per_year"]]
