@@ -479,3 +479,24 @@ def test_a_mip_start_is_dropped_when_highs_misreports_its_cost(tmp_path: Path) -
     for y in run.summary["pathway"]["per_year"]:
         assert y["cost_breakdown_cny"]["total_cny"] == pytest.approx(y["objective_cny"], rel=1e-9)
     assert per_year(run, "objective_cny")[1] == pytest.approx(35000)
+
+
+@pytest.mark.parametrize(("how", "alone"), [("seasons", True), ("stacked", False)])
+def test_cli_pathway_solve_option(tmp_path: Path, how: str, alone: bool) -> None:
+    """``heatnet solve --pathway-solve`` reaches the solve: the same optimum (30,000, the
+    rising-price case) either way, and the summary says which way it came."""
+    from click.testing import CliRunner
+
+    from heatnet.cli import cli
+
+    pathway = {"years": YEARS, "carbon_price_cny_per_t": {2025: 0, 2026: 20, 2027: 100}}
+    folder = write_network(tmp_path / "net", **retire_spec(), pathway=pathway)
+    out = tmp_path / "results"
+    result = CliRunner().invoke(
+        cli,
+        ["solve", str(folder), "--pathway-solve", how, "--mip-gap", "1e-9", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(next(out.glob("*/summary.json")).read_text(encoding="utf-8"))
+    assert summary["objective_cny"] == pytest.approx(30000)
+    assert ("seasons solved alone" in summary["termination"]) is alone
