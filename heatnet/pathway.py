@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from heatnet.model import ExtraRules, HeatModel, build_model, period_costs
+from heatnet.model import ExtraRules, HeatModel, period_costs
 from heatnet.multiyear import build_pathway_model, fixed_for_year
 from heatnet.network import Network
 from heatnet.options import SolveOptions
@@ -42,7 +42,7 @@ from heatnet.stages import (
     full_model_columns,
     plan_decisions,
     solve_fixed_design,
-    solve_secured,
+    solve_season_milp,
     solver_settings,
 )
 from heatnet.years import EARLIEST_YEAR, RETIRE_BY, year_column, year_networks
@@ -298,20 +298,14 @@ def _solve_season(
         if settings.log_file
         else None
     )
-    fixed_y = fixed_for_year(fixed, yearnet)
-    res, hm = solve_secured(
+    res, hm = solve_season_milp(
         yearnet,
-        lambda security: build_model(
-            yearnet,
-            allow_unserved=opts.allow_unserved,
-            fixed=fixed_y,
-            max_unserved_mwh=opts.max_unserved_mwh,
-            extra=extra,
-            security=security,
-        ),
+        opts,
         dataclasses.replace(settings, time_limit_s=_remaining_s(settings, t_start), log_file=log),
-        warm_start=start,
-        active=active,
+        fixed_for_year(fixed, yearnet),
+        extra,
+        start,
+        active,
     )
     if log is not None:
         logs.append(f"==== season {year}, alone ====\n{_read_and_remove(log)}")

@@ -23,7 +23,7 @@ import pandas as pd
 from heatnet.diagnose import shortage_diagnosis
 from heatnet.errors import InputError, Problem, SolveError
 from heatnet.io import network_and_warnings
-from heatnet.model import ExtraRules, HeatModel, build_model
+from heatnet.model import ExtraRules, HeatModel
 from heatnet.network import Network
 from heatnet.options import SolveOptions
 from heatnet.pathway import (
@@ -46,7 +46,7 @@ from heatnet.stages import (
     full_model_columns,
     min_emissions_t,
     plan_decisions,
-    solve_secured,
+    solve_season_milp,
     solver_settings,
     typical_day_network,
 )
@@ -404,18 +404,8 @@ def _one_stage(
     extra: ExtraRules | None = None,
 ) -> tuple[SolveResult, HeatModel, str]:
     """One MILP on ``net``'s own periods: the result, the model and the HiGHS log."""
-    res, hm = solve_secured(
-        net,
-        lambda security: build_model(
-            net,
-            allow_unserved=opts.allow_unserved,
-            fixed=fixed,
-            max_unserved_mwh=opts.max_unserved_mwh,
-            extra=extra,
-            security=security,
-        ),
-        solver_settings(opts, log_file=log_path),
-        warm_start=warm_start,
+    res, hm = solve_season_milp(
+        net, opts, solver_settings(opts, log_file=log_path), fixed, extra, warm_start
     )
     log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
     return res, hm, log

@@ -261,6 +261,33 @@ def solve_secured(
     ), hm
 
 
+def solve_season_milp(
+    net: Network,
+    opts: SolveOptions,
+    settings: SolverSettings,
+    fixed: Mapping[tuple[str, str], float] | None = None,
+    extra: ExtraRules | None = None,
+    warm_start: Mapping[tuple[str, str], float] | None = None,
+    active: set[str] | None = None,
+) -> tuple[SolveResult, HeatModel]:
+    """One season's MILP on ``net``'s own periods, built with ``opts``' unserved-heat
+    settings, ``fixed`` and ``extra``, security cases screened (:func:`solve_secured`)."""
+    return solve_secured(
+        net,
+        lambda security: build_model(
+            net,
+            allow_unserved=opts.allow_unserved,
+            fixed=fixed,
+            max_unserved_mwh=opts.max_unserved_mwh,
+            extra=extra,
+            security=security,
+        ),
+        settings,
+        warm_start=warm_start,
+        active=active,
+    )
+
+
 # --- stage 2 ----------------------------------------------------------------------------------
 
 
@@ -609,21 +636,7 @@ class SeasonProblem:
         active: set[str],
     ) -> tuple[SolveResult, HeatModel]:
         """The design MILP of ``net1``, security cases screened."""
-        opts = self.opts
-        return solve_secured(
-            net1,
-            lambda security: build_model(
-                net1,
-                allow_unserved=opts.allow_unserved,
-                fixed=self.fixed,
-                max_unserved_mwh=opts.max_unserved_mwh,
-                extra=self.extra,
-                security=security,
-            ),
-            settings,
-            warm_start=start,
-            active=active,
-        )
+        return solve_season_milp(net1, self.opts, settings, self.fixed, self.extra, start, active)
 
     def design(self, net1: Network, res1: SolveResult, model1: HeatModel) -> Design:
         """The stage-1 plan and the fixed decisions."""
