@@ -1,13 +1,16 @@
 """Pathway runs (spec v1.1 §4): several heating seasons, decisions that cannot be undone.
 
-:func:`solve_pathway` solves the stacked pathway MILP of :mod:`heatnet.multiyear` either in
-one go at the profiles' own resolution, or in two stages through the same design loop as a
-season (:func:`heatnet.stages.design_and_dispatch` with a :class:`PathwayProblem`): the
-plan of every year is designed at once on aggregated periods (typical days or time slices,
-the same for every year since the years share the profile), then each year is dispatched
-at full resolution with its decisions fixed — year by year, or as one LP of all years when
-a ``co2_peak_year`` links the years' emissions. Refinement splits the slices where the
-discounted loss summed over the years is largest.
+The pathway MILP of :mod:`heatnet.multiyear` is solved either in one go at the profiles' own
+resolution, or in two stages through the same design loop as a season
+(:func:`heatnet.stages.design_and_dispatch` with a :class:`PathwayProblem`): the plan of
+every year is designed on aggregated periods (typical days or time slices, the same for
+every year since the years share the profile), then each year is dispatched at full
+resolution with its decisions fixed — year by year, or as one LP of all years when a
+``co2_peak_year`` links the years' emissions. Refinement splits the slices where the
+discounted loss summed over the years is largest. Either way the MILP itself is solved by
+:func:`solve_pathway_milp`: the stacked MILP at once (:func:`solve_stacked`), or the
+seasons alone first and linked up after (:func:`solve_by_season`), as
+``SolveOptions.pathway_solve`` asks.
 
 :func:`pathway_tables`, :func:`timeline_table` and :func:`pathway_block` turn the years'
 results into the run's tables (each with a leading ``year`` column), ``timeline.csv`` and the
