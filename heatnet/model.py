@@ -249,6 +249,11 @@ class HeatModel:
         return self.demand_mw.shape[1]
 
     @property
+    def co2_t_per_mwh(self) -> np.ndarray:
+        """Emission factor of each model source, in ``source_ids`` order [tCO2/MWh]."""
+        return self.net.sources.loc[self.source_ids, "co2_t_per_mwh"].to_numpy(dtype=float)
+
+    @property
     def m(self) -> pyo.ConcreteModel:
         """The model as a Pyomo ``ConcreteModel`` (built from :attr:`lp` on first use).
 
@@ -513,7 +518,7 @@ def add_emission_cap(hm: HeatModel) -> None:
         return
     lp = hm.lp
     unit_t = 10.0 ** max(0, math.floor(math.log10(cap)) - 3) if cap > 0 else 1.0
-    co2 = hm.net.sources.loc[hm.source_ids, "co2_t_per_mwh"].to_numpy(dtype=float)
+    co2 = hm.co2_t_per_mwh
     w = hm.net.weights_h
     emitting = np.flatnonzero(co2 > 0)
     row = lp.add_rows("co2_cap", [0], 0, -np.inf, cap / unit_t).start
@@ -835,7 +840,7 @@ def add_emission_objective(hm: HeatModel) -> None:
     lp = hm.lp
     hm.cost_scale = 1e-3
     hm.constant_cny = 0.0
-    co2 = hm.net.sources.loc[hm.source_ids, "co2_t_per_mwh"].to_numpy(dtype=float)
+    co2 = hm.co2_t_per_mwh
     w = hm.net.weights_h
     emitting = np.flatnonzero(co2 > 0)
     lp.cost[:] = 0.0

@@ -176,7 +176,7 @@ def add_decision_order(pm: PathwayModel) -> None:
 def season_emissions(pm: PathwayModel, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Stacked columns and coefficients of E_y / 1000 for year number n [ktCO2]."""
     hm = pm.models[n]
-    co2 = hm.net.sources.loc[hm.source_ids, "co2_t_per_mwh"].to_numpy(dtype=float)
+    co2 = hm.co2_t_per_mwh
     w = hm.net.weights_h
     g = hm.lp.cols["g"].block() + pm.col_start[n]
     return g.ravel(), (co2[:, None] * w[None, :] / 1000.0).ravel()

@@ -433,8 +433,7 @@ def _write_logs(path: Path | None, logs: list[str]) -> None:
 
 def season_co2_t(hm: HeatModel, values: Mapping[str, np.ndarray]) -> float:
     """A season's emissions E = Σ_t w_t Σ_s co2_s g[s,t] [tCO2]."""
-    co2 = hm.net.sources.loc[hm.source_ids, "co2_t_per_mwh"].to_numpy(dtype=float)
-    return float(co2 @ values["g"] @ hm.net.weights_h)
+    return float(hm.co2_t_per_mwh @ values["g"] @ hm.net.weights_h)
 
 
 def _links_hold(net: Network, seasons: PathwaySolution, last_only: bool = False) -> bool:
