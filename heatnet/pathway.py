@@ -54,6 +54,7 @@ YearDesign = dict[tuple[str, str, int], float]
 """A pathway plan: ``{(kind, id, year): 0 or 1}`` for every decision of every year."""
 
 _TIMES = ("build_s", "handoff_s", "solve_s", "prices_s")
+_SIZES = ("n_cols", "n_rows", "n_nonzeros")
 
 #: Above this many columns in the stacked pathway model, ``pathway_solve="auto"`` solves the
 #: seasons alone first (:func:`solve_by_season`). Below it the stacked MILP's nodes are cheap
@@ -218,7 +219,7 @@ def solve_by_season(
                 net, seasons, opts, settings, fixed, extra
             ):
                 break  # the stacked MILP decides; the remaining seasons would not help
-    spent = {key: sum(getattr(r, key) for r in seasons.results) for key in _TIMES}
+    spent = _added(seasons.results, _TIMES)
     complete = len(seasons.years) == len(years) and all(r.has_solution for r in seasons.results)
     known = _seasons_bound(seasons) if complete else None
     if complete and not why:
@@ -320,6 +321,13 @@ def _last_plan(seasons: PathwaySolution) -> dict[tuple[str, str], float]:
     if not seasons.results:
         return {}
     return plan_decisions(seasons.results[-1], seasons.models[-1].net)
+
+
+def _added(results: list[SolveResult], keys: tuple[str, ...]) -> dict[str, Any]:
+    """The results' ``keys`` (times, sizes) summed, and their peak memory (the largest)."""
+    out: dict[str, Any] = {key: sum(getattr(r, key) for r in results) for key in keys}
+    out["peak_rss_mb"] = max((r.peak_rss_mb for r in results), default=0.0)
+    return out
 
 
 def _with_times(whole: SolveResult, spent: Mapping[str, float]) -> SolveResult:
@@ -516,22 +524,14 @@ def _combine_seasons(
         bound_cny=bound,
         mip_gap=design_gap(objective, bound),
         has_solution=True,
-        peak_rss_mb=max(r.peak_rss_mb for r in results),
-        **{
-            key: sum(getattr(r, key) for r in results)
-            for key in (*_TIMES, "n_cols", "n_rows", "n_nonzeros", "n_binaries")
-        },
+        **_added(results, (*_TIMES, *_SIZES, "n_binaries")),
     )
 
 
 def _combine(results: list[SolveResult], discount: np.ndarray, chunks: int) -> SolveResult:
     """One result for years solved one by one: the discounted sum of their costs, their
     times and sizes added; the first year not solved to optimality gives the status."""
-    common: dict[str, Any] = {
-        key: sum(getattr(r, key) for r in results)
-        for key in (*_TIMES, "n_cols", "n_rows", "n_nonzeros")
-    }
-    common["peak_rss_mb"] = max(r.peak_rss_mb for r in results)
+    common = _added(results, (*_TIMES, *_SIZES))
     bad = next((r for r in results if r.status is not Status.OPTIMAL), None)
     if bad is not None:
         return dataclasses.replace(bad, values={}, prices_cny_per_mwh=None, **common)

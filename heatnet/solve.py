@@ -276,11 +276,13 @@ def run_started(h: highspy.Highs, started: bool, stop_below: float | None = None
     and the model solved again from scratch. Returns what :func:`run_highs` returns.
     """
     stopped = run_highs(h, stop_below)
-    if not started or stopped or not h.getSolution().value_valid:
+    if not started or stopped:
+        return stopped
+    sol = h.getSolution()
+    if not sol.value_valid:
         return stopped
     lp = h.getLp()
-    x = np.asarray(h.getSolution().col_value)
-    cost = float(np.dot(np.asarray(lp.col_cost_), x) + lp.offset_)
+    cost = float(np.dot(np.asarray(lp.col_cost_), np.asarray(sol.col_value)) + lp.offset_)
     reported = float(h.getInfo().objective_function_value)
     if abs(cost - reported) <= 1e-9 * max(1.0, abs(cost), abs(reported)):
         return stopped
